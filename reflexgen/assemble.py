@@ -1,0 +1,131 @@
+"""Link what the readers produced into one immutable `Site`, checking cross-references."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from slugify import slugify
+
+from . import urls
+from .config import SiteConfig
+from .errors import BuildError, Problem
+from .model import Article, Author, Comment, Page, Site, StaticFile, Taxon, Thread
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which articles a build shows: drafts and future posts only when asked."""
+
+    now: datetime
+    drafts: bool = False
+    future: bool = False
+
+
+def assemble(config: SiteConfig, articles: list[Article], pages: list[Page],
+             authors: list[Author], static: list[StaticFile],
+             selection: Selection) -> tuple[Site, list[Problem]]:
+    """Resolve authors, comment threads, URLs, tags and categories; raise on broken links."""
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    content = config.root / "content"
+    by_id = {a.id: replace(a, url=urls.author_url(a.id)) for a in authors}
+    by_name = {a.name.casefold(): a.id for a in by_id.values()}
+
+    kept = []
+    for article in articles:
+        future = article.date > selection.now
+        if (article.draft and not selection.drafts) or (future and not selection.future):
+            continue
+        author_ids = []
+        for ref in article.author_refs:
+            found = ref if ref in by_id else by_name.get(ref.casefold())
+            if found is None:
+                found = "~" + (slugify(ref) or "anonyme")
+                by_id.setdefault(found, Author(id=found, name=ref, profile=False))
+                known = ", ".join(sorted(a for a in by_id if not a.startswith("~"))) or "none"
+                warnings.append(Problem(f"author {ref!r} matches no author file", content /
+                                        article.source,
+                                        hint=f"known authors: {known}; add content/authors/"
+                                             f"{slugify(ref)}.md for a bio box"))
+            author_ids.append(found)
+        threads, count = thread_comments(article, content, problems)
+        category_slug = slugify(article.category) if article.category else None
+        kept.append(replace(
+            article, future=future, authors=tuple(dict.fromkeys(author_ids)),
+            threads=threads, comment_count=count,
+            url=urls.article_url(config.permalink, article.slug, article.date, category_slug)))
+    kept.sort(key=lambda a: (-a.date.timestamp(), a.source))
+
+    kept_pages = tuple(replace(p, url=urls.page_url(p.slug)) for p in pages
+                       if selection.drafts or not p.draft)
+    tags = taxonomy(kept, lambda a: a.tags, urls.tag_url, "tag", content, problems)
+    categories = taxonomy(kept, lambda a: (a.category,) if a.category else (),
+                          urls.category_url, "category", content, problems)
+    if problems:
+        raise BuildError(problems)
+    author_articles: dict[str, list[int]] = defaultdict(list)
+    for index, article in enumerate(kept):
+        for author_id in article.authors:
+            author_articles[author_id].append(index)
+    site = Site(config=config, articles=tuple(kept), pages=kept_pages, authors=by_id,
+                tags=tags, categories=categories, static_files=tuple(static),
+                author_articles={k: tuple(v) for k, v in author_articles.items()})
+    return site, warnings
+
+
+def thread_comments(article: Article, content, problems: list[Problem]
+                    ) -> tuple[tuple[Thread, ...], int]:
+    """Check ids and parents, then nest the approved comments (replies to hidden ones hide too)."""
+    path = content / article.source
+    by_id: dict[str, Comment] = {}
+    for comment in article.comments:
+        if comment.id in by_id:
+            problems.append(Problem(f"two comments have the id {comment.id!r}", path,
+                                    comment.line, hint="give every comment a unique id"))
+        by_id[comment.id] = comment
+    for comment in article.comments:
+        if comment.parent is not None and comment.parent not in by_id:
+            problems.append(Problem(
+                f"comment {comment.id!r} replies to {comment.parent!r}, which does not exist",
+                path, comment.line, hint="fix `parent` or remove it to make a top-level comment"))
+    for comment in article.comments:
+        seen, parent = {comment.id}, comment.parent
+        while parent is not None and parent in by_id and parent not in seen:
+            seen.add(parent)
+            parent = by_id[parent].parent
+        if parent is not None and parent in seen:
+            problems.append(Problem(f"comment {comment.id!r} is part of a reply loop", path,
+                                    comment.line, hint="a comment cannot reply to its own reply"))
+            break
+    children: dict[str | None, list[Comment]] = defaultdict(list)
+    for comment in sorted(article.comments, key=lambda c: (c.date, c.id)):
+        if comment.status == "approved":
+            children[comment.parent].append(comment)
+
+    def nest(parent: str | None) -> tuple[Thread, ...]:
+        return tuple(Thread(c, nest(c.id)) for c in children.get(parent, ()))
+
+    threads = nest(None)
+    return threads, _count(threads)
+
+
+def _count(threads: tuple[Thread, ...]) -> int:
+    return sum(1 + _count(t.replies) for t in threads)
+
+
+def taxonomy(articles: list[Article], names, url_of, kind: str, content,
+             problems: list[Problem]) -> tuple[Taxon, ...]:
+    """Group articles by tag (or category) slug; the first spelling met names the group."""
+    groups: dict[str, tuple[str, list[int]]] = {}
+    for index, article in enumerate(articles):
+        for name in names(article):
+            slug = slugify(name)
+            if not slug:
+                problems.append(Problem(f"{kind} {name!r} has no letters or digits for a URL",
+                                        content / article.source, hint=f"rename the {kind}"))
+                continue
+            groups.setdefault(slug, (name, []))[1].append(index)
+    return tuple(Taxon(name, slug, url_of(slug), tuple(found))
+                 for slug, (name, found) in sorted(groups.items()))

@@ -1,0 +1,70 @@
+"""Command line: `reflexgen build`, with conventional flags and exit codes.
+
+Exit codes: 0 success, 1 the site has errors, 2 bad command line, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .build import BuildOptions, build
+from .errors import BuildError, Reporter
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    volume = common.add_mutually_exclusive_group()
+    # SUPPRESS: a flag given before the command is not reset by the command's parser.
+    volume.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="say more about what happens")
+    volume.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="print errors only")
+
+    main = argparse.ArgumentParser(
+        prog="reflexgen", parents=[common],
+        description="A static site generator for opinion blogs: articles, authors, comments.")
+    main.add_argument("--version", action="version", version=f"reflexgen {__version__}")
+    commands = main.add_subparsers(dest="command", metavar="COMMAND")
+
+    build_cmd = commands.add_parser(
+        "build", parents=[common], help="build the site into output/",
+        description="Build the site in the current folder (or --site) into output/.")
+    build_cmd.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
+                           help="the site folder, holding site.toml and content/ (default: .)")
+    build_cmd.add_argument("-o", "--output", type=Path, metavar="DIR",
+                           help="where to write the site (default: SITE/output)")
+    build_cmd.add_argument("--drafts", action="store_true", help="include draft articles")
+    build_cmd.add_argument("--future", action="store_true",
+                           help="include articles dated in the future")
+    build_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command is None:
+        parser().print_help()
+        return 2
+    verbose, quiet = getattr(args, "verbose", False), getattr(args, "quiet", False)
+    reporter = Reporter(verbosity=1 if verbose else -1 if quiet else 0)
+    try:
+        options = BuildOptions(site_dir=args.site, output_dir=args.output, drafts=args.drafts,
+                               future=args.future, strict=args.strict)
+        result = build(options, reporter)
+    except BuildError as exc:
+        for problem in exc.problems:
+            reporter.error(problem)
+        reporter.info(f"build failed: {len(exc.problems)} error(s); output left unchanged")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    reporter.info(f"built {result.pages} pages and {result.feeds} feeds ({result.files} files) "
+                  f"in {result.seconds:.2f} s → {options.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

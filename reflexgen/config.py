@@ -1,0 +1,126 @@
+"""Read `site.toml` into a frozen `SiteConfig`, with helpful errors."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import string
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import BuildError, Problem
+
+LANGUAGES = ("fr", "en")
+PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug", "category"})
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Site-wide settings; `root` is the folder holding `site.toml`."""
+
+    root: Path
+    title: str
+    base_url: str
+    language: str = "en"
+    timezone: str = "UTC"
+    description: str = ""
+    theme: str = "default"
+    paginate: int = 10
+    permalink: str = "/{year}/{month}/{slug}/"
+    feed_limit: int = 20
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+
+KNOWN_KEYS = tuple(f.name for f in fields(SiteConfig) if f.name != "root")
+
+
+def toml_error_line(error: tomllib.TOMLDecodeError) -> int | None:
+    """Python 3.11's TOML errors carry the line only in their message."""
+    match = re.search(r"line (\d+)", str(error))
+    return int(match.group(1)) if match else None
+
+
+def load_config(root: Path) -> tuple[SiteConfig, list[Problem]]:
+    """Parse and validate `root/site.toml`; returns the config and warnings."""
+    path = root / "site.toml"
+    if not path.is_file():
+        raise BuildError(Problem(
+            "no site.toml here", path,
+            hint="run reflexgen in a site folder, or pass --site DIR "
+                 "(a site is a folder with site.toml and content/)"))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except tomllib.TOMLDecodeError as exc:
+        raise BuildError(Problem(f"invalid TOML: {exc}", path, toml_error_line(exc),
+                                 hint="check quotes and `key = value` syntax")) from None
+    except UnicodeDecodeError:
+        raise BuildError(Problem("not UTF-8 text", path, hint="save the file as UTF-8")) from None
+
+    warnings = [
+        Problem(f"unknown setting {key!r}", path, hint=_did_you_mean(key, KNOWN_KEYS))
+        for key in data if key not in KNOWN_KEYS
+    ]
+    problems: list[Problem] = []
+    for key in ("title", "base_url"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            problems.append(Problem(f"missing required setting {key!r}", path,
+                                    hint=f'add a line like {key} = "…"'))
+    language = data.get("language", "en")
+    if language not in LANGUAGES:
+        problems.append(Problem(f"language {language!r} is not supported", path,
+                                hint=f"use one of: {', '.join(LANGUAGES)}"))
+    timezone = data.get("timezone", "UTC")
+    try:
+        ZoneInfo(str(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(Problem(f"unknown timezone {timezone!r}", path,
+                                hint='use an IANA name such as "Europe/Paris" or "UTC"'))
+    for key in ("paginate", "feed_limit"):
+        value = data.get(key, 1)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            problems.append(Problem(f"{key} must be a whole number of at least 1", path))
+    permalink = data.get("permalink", SiteConfig.permalink)
+    problems += _check_permalink(permalink, path)
+    if not isinstance(data.get("extra", {}), dict):
+        problems.append(Problem("extra must be a table", path, hint="write [extra] then keys"))
+    if problems:
+        raise BuildError(problems)
+
+    values = {k: v for k, v in data.items() if k in KNOWN_KEYS}
+    values["base_url"] = data["base_url"].rstrip("/")
+    return SiteConfig(root=root, **values), warnings
+
+
+def _check_permalink(pattern: object, path: Path) -> list[Problem]:
+    hint = 'for example permalink = "/{year}/{month}/{slug}/"'
+    if not isinstance(pattern, str) or not pattern.startswith("/") or not pattern.endswith("/"):
+        return [Problem("permalink must be text starting and ending with '/'", path, hint=hint)]
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+    except ValueError as exc:
+        return [Problem(f"invalid permalink pattern: {exc}", path, hint=hint)]
+    unknown = names - PERMALINK_FIELDS
+    if unknown:
+        return [Problem(f"unknown permalink field(s): {', '.join(sorted(unknown))}", path,
+                        hint="available: " + ", ".join("{%s}" % n for n in sorted(PERMALINK_FIELDS)))]
+    if "slug" not in names:
+        return [Problem("permalink must contain {slug}", path, hint=hint)]
+    return []
+
+
+def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return "known settings: " + ", ".join(choices)

@@ -1,0 +1,86 @@
+"""Split a source file into front matter (YAML `---` or TOML `+++`) and body."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .config import toml_error_line
+from .errors import BuildError, Problem
+
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A decoded file: its metadata, its body, and the line the body starts on."""
+
+    meta: dict[str, Any]
+    body: str
+    body_line: int
+
+
+def decode(raw: bytes, path: Path | str) -> str:
+    """UTF-8 (a BOM is dropped), newlines normalised; anything else is an error."""
+    if b"\x00" in raw:
+        raise BuildError(Problem("file contains NUL bytes (binary or UTF-16?)", path,
+                                 hint="save the file as UTF-8 text"))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BuildError(Problem("file is not valid UTF-8", path, line,
+                                 hint="save the file as UTF-8 text")) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_yaml(text: str, path: Path | str, first_line: int = 1) -> Any:
+    """Safe YAML only; errors carry the line in the file (`first_line` = text's line 1)."""
+    try:
+        return yaml.load(text, Loader=YAML_LOADER)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first_line + mark.line if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise BuildError(Problem(f"invalid YAML: {reason}", path, line,
+                                 hint="quote values that contain ': ' or '#', "
+                                      "and indent nested items consistently")) from None
+
+
+def split(text: str, path: Path | str) -> Source:
+    """Separate the front matter from the body and parse it into a mapping."""
+    first, _, rest = text.partition("\n")
+    fence = first.rstrip()
+    if fence not in ("---", "+++"):
+        return Source({}, text, 1)
+    lines = rest.split("\n")
+    closers = ("---", "...") if fence == "---" else ("+++",)
+    for index, line in enumerate(lines):
+        if line.rstrip() in closers:
+            break
+    else:
+        raise BuildError(Problem(f"front matter opened with {fence} is never closed", path, 1,
+                                 hint=f"end the front matter with a line holding only {fence}"))
+    header = "\n".join(lines[:index])
+    body = "\n".join(lines[index + 1:])
+    body_line = index + 3
+    if fence == "---":
+        meta = parse_yaml(header, path, first_line=2)
+    else:
+        try:
+            meta = tomllib.loads(header)
+        except tomllib.TOMLDecodeError as exc:
+            line = toml_error_line(exc)
+            raise BuildError(Problem(f"invalid TOML front matter: {exc}", path,
+                                     line + 1 if line else None,
+                                     hint="check quotes and `key = value` syntax")) from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise BuildError(Problem("front matter must be a mapping of keys to values", path, 2,
+                                 hint="write one `key: value` per line"))
+    return Source(meta, body, body_line)

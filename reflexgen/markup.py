@@ -1,0 +1,101 @@
+"""Markdown to HTML: trusted article bodies, untrusted comment bodies, summaries."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+from slugify import slugify
+
+MORE_MARKER = re.compile(r"^\s*<!--\s*more\s*-->\s*$", re.I)
+WORD = re.compile(r"\w+(?:['’-]\w+)*")
+SAFE_LINK = re.compile(r"^(https?:|mailto:)", re.I)
+
+# What a rendered comment may contain; everything else is stripped by nh3.
+COMMENT_TAGS = {"p", "br", "a", "em", "strong", "del", "code", "pre", "blockquote",
+                "ul", "ol", "li", "hr"}
+COMMENT_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """An article body: its HTML, its summary HTML and its word count."""
+
+    html: str
+    summary_html: str
+    words: int
+
+
+def article_parser() -> MarkdownIt:
+    """CommonMark plus the extensions bloggers expect; raw HTML is allowed (authors are trusted)."""
+    md = MarkdownIt("commonmark", {"html": True, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.use(tasklists_plugin)
+    md.use(anchors_plugin, min_level=2, max_level=4, slug_func=lambda s: slugify(s) or "section")
+    return md
+
+
+def comment_parser() -> MarkdownIt:
+    """Comments are untrusted: raw HTML is escaped, no images, only http(s)/mailto links."""
+    md = MarkdownIt("commonmark", {"html": False})
+    md.enable("strikethrough")
+    md.disable("image")
+    md.validateLink = lambda url: bool(SAFE_LINK.match(url.strip()))  # type: ignore[method-assign]
+    return md
+
+
+def render_article(md: MarkdownIt, text: str, summary: str | None = None) -> Rendered:
+    """Render a body once; the summary reuses its tokens (before `<!-- more -->`, else 1st paragraph)."""
+    env: dict = {}
+    tokens = md.parse(text, env)
+    html = md.renderer.render(tokens, md.options, env)
+    if summary is not None:
+        summary_html = render_inline(md, summary)
+    else:
+        summary_html = md.renderer.render(_summary_tokens(tokens), md.options, env)
+    return Rendered(html, summary_html.strip(), _count_words(tokens))
+
+
+def render_inline(md: MarkdownIt, text: str) -> str:
+    return md.renderInline(text)
+
+
+def render_comment(md: MarkdownIt, text: str) -> str:
+    """Markdown with raw HTML escaped, then sanitized again by nh3 (defence in depth)."""
+    html = md.render(text)
+    return nh3.clean(html, tags=COMMENT_TAGS, attributes=COMMENT_ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto"}, link_rel="nofollow ugc noopener")
+
+
+def render_bio(md: MarkdownIt, text: str) -> str:
+    """Author bios may come from imports or contributors: sanitized with nh3's defaults."""
+    return nh3.clean(md.render(text)).strip()
+
+
+def _summary_tokens(tokens: list[Token]) -> list[Token]:
+    for index, token in enumerate(tokens):
+        if token.type == "html_block" and MORE_MARKER.match(token.content):
+            return tokens[:index]
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and token.level == 0:
+            end = next(j for j in range(index, len(tokens)) if tokens[j].type == "paragraph_close")
+            return tokens[index: end + 1]
+    return []
+
+
+def _count_words(tokens: list[Token]) -> int:
+    count = 0
+    for token in tokens:
+        if token.type == "inline":
+            count += sum(len(WORD.findall(child.content)) for child in token.children or ()
+                         if child.type in ("text", "code_inline"))
+        elif token.type in ("fence", "code_block"):
+            count += len(WORD.findall(token.content))
+    return count

@@ -1,0 +1,125 @@
+"""The content model: plain frozen data, relations held as ids, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .config import SiteConfig
+
+COMMENT_STATUSES = ("approved", "pending", "spam")
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A reader's comment; `email` is never kept, so it can never be published."""
+
+    id: str
+    author: str
+    date: datetime
+    body_html: str
+    parent: str | None = None
+    url: str | None = None
+    status: str = "approved"
+    author_id: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Thread:
+    """A comment with the approved replies to it, oldest first."""
+
+    comment: Comment
+    replies: tuple[Thread, ...] = ()
+
+
+@dataclass(frozen=True)
+class Author:
+    """An author file, or (`profile=False`) a byline that matches no author file."""
+
+    id: str
+    name: str
+    bio_html: str = ""
+    avatar: str | None = None
+    website: str | None = None
+    social: tuple[tuple[str, str], ...] = ()
+    source: str | None = None
+    profile: bool = True
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Article:
+    """A blog post. Readers fill what the file says; `assemble` resolves the relations."""
+
+    source: str
+    title: str
+    date: datetime
+    slug: str
+    body_html: str
+    summary_html: str
+    words: int
+    updated: datetime | None = None
+    author_refs: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    category: str | None = None
+    image: str | None = None
+    draft: bool = False
+    lang: str | None = None
+    comments_open: bool = True
+    comments: tuple[Comment, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+    # Set by assemble:
+    url: str = ""
+    authors: tuple[str, ...] = ()
+    threads: tuple[Thread, ...] = ()
+    comment_count: int = 0
+    future: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    """A standalone page such as « À propos »."""
+
+    source: str
+    title: str
+    slug: str
+    body_html: str
+    draft: bool = False
+    lang: str | None = None
+    date: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Taxon:
+    """A tag or a category: its name, slug, URL and articles (indices into `Site.articles`)."""
+
+    name: str
+    slug: str
+    url: str
+    articles: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class StaticFile:
+    """A file under content/ or the theme copied as is."""
+
+    source: str
+    output: str
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the renderers need, assembled once; articles are newest first."""
+
+    config: SiteConfig
+    articles: tuple[Article, ...]
+    pages: tuple[Page, ...]
+    authors: dict[str, Author]
+    tags: tuple[Taxon, ...]
+    categories: tuple[Taxon, ...]
+    static_files: tuple[StaticFile, ...]
+    author_articles: dict[str, tuple[int, ...]]

@@ -1,0 +1,108 @@
+"""Plan the outputs: one job per page or feed, each naming its template and inputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import urls
+from .errors import BuildError, Problem
+from .model import Site, Taxon
+
+FEED_FORMATS = (("rss", "feed.xml"), ("atom", "atom.xml"))
+
+
+@dataclass(frozen=True)
+class Job:
+    """One HTML page to render. `items` are article indices shown on a listing page."""
+
+    kind: str
+    url: str
+    template: str
+    source: str
+    key: str | int | None = None
+    number: int = 1
+    pages: int = 1
+    items: tuple[int, ...] = ()
+
+    @property
+    def output(self) -> str:
+        return urls.output_path(self.url)
+
+
+@dataclass(frozen=True)
+class FeedJob:
+    """One feed: the site's, a tag's, a category's or an author's, in RSS or Atom."""
+
+    scope: str
+    key: str | None
+    format: str
+    url: str
+    page_url: str
+    items: tuple[int, ...]
+
+    @property
+    def output(self) -> str:
+        return urls.output_path(self.url)
+
+
+def plan(site: Site) -> tuple[list[Job], list[FeedJob]]:
+    """Every page and feed of the site; raises if two of them would write the same file."""
+    per_page = site.config.paginate
+    content = "content/"
+    everything = tuple(range(len(site.articles)))
+    jobs: list[Job] = []
+    for index, article in enumerate(site.articles):
+        jobs.append(Job("article", article.url, "article.html", content + article.source, index))
+    for index, page in enumerate(site.pages):
+        jobs.append(Job("page", page.url, "page.html", content + page.source, index))
+    jobs += paginate("home", "/", everything, per_page, "index.html", "home page", None)
+    for kind, taxa in (("tag", site.tags), ("category", site.categories)):
+        for taxon in taxa:
+            jobs += paginate(kind, taxon.url, taxon.articles, per_page, "list.html",
+                             f"{kind} {taxon.name!r}", taxon.slug)
+    profiles = [a for a in site.authors.values() if a.profile]
+    for author in profiles:
+        jobs += paginate("author", author.url, site.author_articles.get(author.id, ()),
+                         per_page, "author.html", f"content/{author.source}", author.id)
+    jobs.append(Job("tags", "/tags/", "tags.html", "tags index"))
+    jobs.append(Job("categories", "/categories/", "tags.html", "categories index"))
+    jobs.append(Job("archives", "/archives/", "archives.html", "archives", items=everything))
+    jobs.append(Job("404", "/404.html", "404.html", "404 page"))
+
+    limit = site.config.feed_limit
+    scopes: list[tuple[str, str | None, str, tuple[int, ...]]] = [("site", None, "/", everything)]
+    scopes += feed_scopes("tag", site.tags) + feed_scopes("category", site.categories)
+    scopes += [("author", a.id, a.url, site.author_articles.get(a.id, ())) for a in profiles]
+    feeds = [FeedJob(scope, key, fmt, page_url + name, page_url, items[:limit])
+             for scope, key, page_url, items in scopes for fmt, name in FEED_FORMATS]
+    check_clashes([(j.output, j.source) for j in jobs] +
+                  [(f.output, f"{f.scope} feed") for f in feeds] +
+                  [(s.output, s.source) for s in site.static_files])
+    return jobs, feeds
+
+
+def feed_scopes(scope: str, taxa: tuple[Taxon, ...]):
+    return [(scope, t.slug, t.url, t.articles) for t in taxa]
+
+
+def paginate(kind: str, url: str, items: tuple[int, ...], per_page: int, template: str,
+             source: str, key: str | None) -> list[Job]:
+    """Split a listing into pages: `url`, then `url/page/2/`…; always at least one page."""
+    chunks = [items[i: i + per_page] for i in range(0, len(items), per_page)] or [()]
+    return [Job(kind, urls.paged(url, n), template, source, key, n, len(chunks), chunk)
+            for n, chunk in enumerate(chunks, start=1)]
+
+
+def check_clashes(outputs: list[tuple[str, str]]) -> None:
+    """Two sources must never write the same file (compared case-insensitively)."""
+    seen: dict[str, str] = {}
+    problems = []
+    for output, source in outputs:
+        folded = output.casefold()
+        if folded in seen:
+            problems.append(Problem(f"{seen[folded]} and {source} would both be written to "
+                                    f"{output}", hint="change the slug or the permalink pattern"))
+        else:
+            seen[folded] = source
+    if problems:
+        raise BuildError(problems)

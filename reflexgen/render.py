@@ -1,0 +1,68 @@
+"""Render HTML jobs with the theme's Jinja2 templates; template errors name file and line."""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from jinja2 import (Environment, FileSystemLoader, StrictUndefined, TemplateError,
+                    TemplateSyntaxError)
+
+from . import __version__, urls
+from .errors import BuildError, Problem
+from .i18n import Translator
+from .model import Site
+from .plan import Job
+from .themes import Theme
+from .views import Views, colour, initials
+
+
+def make_environment(site: Site, theme: Theme, translator: Translator) -> Environment:
+    """Autoescaping, strict undefined variables, and the theme's helpers."""
+    env = Environment(loader=FileSystemLoader(theme.templates), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    base = site.config.base_url
+    prefix = urlsplit(base).path.rstrip("/")  # a site may live below a path, e.g. /blog
+    env.globals.update(t=translator.t, tn=translator.tn, generator_version=__version__)
+    env.filters.update(
+        date=translator.date, month=translator.month,
+        absolute=lambda url: urls.absolute(base, url),
+        url=lambda url: prefix + url if url.startswith("/") else url,
+        initials=initials, avatar_colour=colour,
+    )
+    return env
+
+
+class Renderer:
+    """Turns a `Job` into HTML text."""
+
+    def __init__(self, site: Site, theme: Theme, translator: Translator) -> None:
+        self.theme = theme
+        self.env = make_environment(site, theme, translator)
+        self.views = Views(site)
+
+    def render(self, job: Job) -> str:
+        try:
+            template = self.env.get_template(job.template)
+            return template.render(self.views.context(job))
+        except TemplateSyntaxError as exc:
+            raise BuildError(Problem(f"template syntax error: {exc.message}",
+                                     self.theme.templates / (exc.name or job.template),
+                                     exc.lineno)) from None
+        except (TemplateError, KeyError, AttributeError, TypeError, ValueError) as exc:
+            path, line = self._template_frame(exc)
+            raise BuildError(Problem(
+                f"template error while rendering {job.url}: {type(exc).__name__}: {exc}",
+                path or self.theme.templates / job.template, line,
+                hint="undefined variables are errors; use `is defined` or `default()` "
+                     "in the template for optional values")) from None
+
+    def _template_frame(self, exc: BaseException) -> tuple[Path | None, int | None]:
+        """The innermost traceback frame that runs inside a template file."""
+        root = str(self.theme.templates)
+        found: tuple[Path | None, int | None] = (None, None)
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename.startswith(root):
+                found = (Path(frame.filename), frame.lineno)
+        return found

@@ -1,0 +1,44 @@
+"""Where things live: URL patterns, output paths and absolute links. Pure functions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def article_url(pattern: str, slug: str, date: datetime, category_slug: str | None) -> str:
+    return pattern.format(year=f"{date.year:04d}", month=f"{date.month:02d}",
+                          day=f"{date.day:02d}", slug=slug, category=category_slug or "")
+
+
+def page_url(slug: str) -> str:
+    return f"/{slug}/"
+
+
+def tag_url(slug: str) -> str:
+    return f"/tags/{slug}/"
+
+
+def category_url(slug: str) -> str:
+    return f"/categories/{slug}/"
+
+
+def author_url(author_id: str) -> str:
+    return f"/authors/{author_id}/"
+
+
+def paged(url: str, number: int) -> str:
+    """The URL of page `number` of a listing whose first page is `url`."""
+    return url if number == 1 else f"{url}page/{number}/"
+
+
+def output_path(url: str) -> str:
+    """The file (relative to the output folder) that serves `url`; refuses to leave it."""
+    path = url + "index.html" if url.endswith("/") else url
+    parts = [part for part in path.split("/") if part]
+    if not parts or any(part in (".", "..") or "\\" in part or "\0" in part for part in parts):
+        raise ValueError(f"unsafe URL {url!r}")
+    return "/".join(parts)
+
+
+def absolute(base_url: str, url: str) -> str:
+    return base_url + url if url.startswith("/") else url

@@ -1,0 +1,183 @@
+"""What templates see: view objects and one context per job, built from the `Site`."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from itertools import groupby
+from typing import Any
+
+from markupsafe import Markup
+from slugify import slugify
+
+from . import urls
+from .model import Article, Author, Site, Taxon, Thread
+from .plan import Job
+
+WORDS_PER_MINUTE = 230
+AVATAR_COLOURS = 8
+
+
+@dataclass(frozen=True)
+class Link:
+    name: str
+    url: str
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class CommentView:
+    id: str
+    author: str
+    url: str | None
+    date: datetime
+    body_html: Markup
+    by_author: bool
+    replies: tuple[CommentView, ...]
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    title: str
+    url: str
+    date: datetime
+    updated: datetime | None
+    authors: tuple[Author, ...]
+    tags: tuple[Link, ...]
+    category: Link | None
+    summary_html: Markup
+    body_html: Markup
+    image: str | None
+    words: int
+    reading_minutes: int
+    comment_count: int
+    comments: tuple[CommentView, ...]
+    comments_open: bool
+    draft: bool
+    future: bool
+    lang: str | None
+    extra: dict[str, Any]
+
+
+def initials(name: str) -> str:
+    letters = [w[0] for w in name.replace("-", " ").split() if w[:1].isalnum()]
+    return "".join(letters[:2]).upper() or "?"
+
+
+def colour(name: str) -> int:
+    return int(hashlib.sha1(name.casefold().encode()).hexdigest(), 16) % AVATAR_COLOURS
+
+
+class Views:
+    """Builds each article's view once and the context of any job on demand."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self._articles: dict[int, ArticleView] = {}
+        self.tag_by_name = {t.name: t for t in site.tags}
+        self.tag_by_slug = {t.slug: t for t in site.tags}
+        self.category_by_slug = {c.slug: c for c in site.categories}
+
+    def article(self, index: int) -> ArticleView:
+        view = self._articles.get(index)
+        if view is None:
+            view = self._articles[index] = self._article_view(self.site.articles[index])
+        return view
+
+    def _article_view(self, article: Article) -> ArticleView:
+        authors = tuple(self.site.authors[a] for a in article.authors)
+        names = {a.name.casefold() for a in authors}
+
+        def comment(thread: Thread) -> CommentView:
+            c = thread.comment
+            by_author = c.author_id in article.authors if c.author_id else \
+                c.author.casefold() in names
+            return CommentView(c.id, c.author, c.url, c.date, Markup(c.body_html), by_author,
+                               tuple(comment(r) for r in thread.replies))
+
+        tags = tuple(self._link(self.tag_by_slug[slugify(t)]) for t in article.tags)
+        category = self._link(self.category_by_slug[slugify(article.category)]) \
+            if article.category else None
+        return ArticleView(
+            title=article.title, url=article.url, date=article.date, updated=article.updated,
+            authors=authors, tags=tags, category=category,
+            summary_html=Markup(article.summary_html), body_html=Markup(article.body_html),
+            image=article.image, words=article.words,
+            reading_minutes=max(1, math.ceil(article.words / WORDS_PER_MINUTE)),
+            comment_count=article.comment_count,
+            comments=tuple(comment(t) for t in article.threads),
+            comments_open=article.comments_open, draft=article.draft, future=article.future,
+            lang=article.lang, extra=article.extra)
+
+    @staticmethod
+    def _link(taxon: Taxon) -> Link:
+        return Link(taxon.name, taxon.url, len(taxon.articles))
+
+    @cached_property
+    def common(self) -> dict[str, Any]:
+        config = self.site.config
+        return {
+            "site": config, "site_pages": self.site.pages,
+            "has_categories": bool(self.site.categories),
+        }
+
+    def context(self, job: Job) -> dict[str, Any]:
+        """Variables for `job`'s template; each kind adds what its page shows."""
+        ctx = dict(self.common)
+        ctx["job"] = job
+        ctx["canonical"] = urls.absolute(self.site.config.base_url, job.url)
+        ctx["pagination"] = pagination(job)
+        ctx["articles"] = [self.article(i) for i in job.items]
+        ctx["feeds"] = []
+        if job.kind == "article":
+            ctx["article"] = self.article(job.key)  # type: ignore[arg-type]
+        elif job.kind == "page":
+            page = self.site.pages[job.key]  # type: ignore[index]
+            ctx["page"] = page
+            ctx["body_html"] = Markup(page.body_html)
+        elif job.kind in ("tag", "category"):
+            taxon = (self.tag_by_slug if job.kind == "tag" else self.category_by_slug)[job.key]
+            ctx["taxon"] = taxon
+            ctx["feeds"] = [taxon.url]
+        elif job.kind == "author":
+            author = self.site.authors[job.key]  # type: ignore[index]
+            ctx["author"] = author
+            ctx["feeds"] = [author.url]
+        elif job.kind == "tags":
+            ctx["taxa"] = [self._link(t) for t in self.site.tags]
+        elif job.kind == "categories":
+            ctx["taxa"] = [self._link(t) for t in self.site.categories]
+        elif job.kind == "archives":
+            ctx["years"] = archive(self, job.items)
+            ctx["articles"] = []
+        return ctx
+
+
+@dataclass(frozen=True)
+class Pagination:
+    number: int
+    pages: int
+    prev_url: str | None
+    next_url: str | None
+
+
+def pagination(job: Job) -> Pagination:
+    first = job.url if job.number == 1 else job.url[: job.url.rindex("page/")]
+    prev_url = urls.paged(first, job.number - 1) if job.number > 1 else None
+    next_url = urls.paged(first, job.number + 1) if job.number < job.pages else None
+    return Pagination(job.number, job.pages, prev_url, next_url)
+
+
+def archive(views: Views, items: tuple[int, ...]) -> list[tuple[int, list[tuple[int, list]]]]:
+    """[(year, [(month, [articles])])], newest first."""
+    tz = views.site.config.tz
+    local = [(views.site.articles[i].date.astimezone(tz), i) for i in items]
+    years = []
+    for year, in_year in groupby(local, key=lambda d: d[0].year):
+        months = [(month, [views.article(i) for _, i in in_month])
+                  for month, in_month in groupby(in_year, key=lambda d: d[0].month)]
+        years.append((year, months))
+    return years
