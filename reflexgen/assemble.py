@@ -6,8 +6,6 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from slugify import slugify
-
 from . import urls
 from .config import SiteConfig
 from .errors import BuildError, Problem
@@ -42,16 +40,16 @@ def assemble(config: SiteConfig, articles: list[Article], pages: list[Page],
         for ref in article.author_refs:
             found = ref if ref in by_id else by_name.get(ref.casefold())
             if found is None:
-                found = "~" + (slugify(ref) or "anonyme")
+                found = "~" + (urls.slug(ref) or "anonyme")
                 by_id.setdefault(found, Author(id=found, name=ref, profile=False))
                 known = ", ".join(sorted(a for a in by_id if not a.startswith("~"))) or "none"
                 warnings.append(Problem(f"author {ref!r} matches no author file", content /
                                         article.source,
                                         hint=f"known authors: {known}; add content/authors/"
-                                             f"{slugify(ref)}.md for a bio box"))
+                                             f"{urls.slug(ref)}.md for a bio box"))
             author_ids.append(found)
         threads, count = thread_comments(article, content, problems)
-        category_slug = slugify(article.category) if article.category else None
+        category_slug = urls.slug(article.category) if article.category else None
         kept.append(replace(
             article, future=future, authors=tuple(dict.fromkeys(author_ids)),
             threads=threads, comment_count=count,
@@ -121,7 +119,7 @@ def taxonomy(articles: list[Article], names, url_of, kind: str, content,
     groups: dict[str, tuple[str, list[int]]] = {}
     for index, article in enumerate(articles):
         for name in names(article):
-            slug = slugify(name)
+            slug = urls.slug(name)
             if not slug:
                 problems.append(Problem(f"{kind} {name!r} has no letters or digits for a URL",
                                         content / article.source, hint=f"rename the {kind}"))

@@ -112,8 +112,9 @@ def _check_permalink(pattern: object, path: Path) -> list[Problem]:
         return [Problem(f"invalid permalink pattern: {exc}", path, hint=hint)]
     unknown = names - PERMALINK_FIELDS
     if unknown:
+        available = ", ".join(f"{{{n}}}" for n in sorted(PERMALINK_FIELDS))
         return [Problem(f"unknown permalink field(s): {', '.join(sorted(unknown))}", path,
-                        hint="available: " + ", ".join("{%s}" % n for n in sorted(PERMALINK_FIELDS)))]
+                        hint=f"available: {available}")]
     if "slug" not in names:
         return [Problem("permalink must contain {slug}", path, hint=hint)]
     return []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
@@ -12,7 +12,7 @@ from . import __version__, urls
 from .model import Article, Site
 from .plan import FeedJob
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ROOT_RELATIVE = re.compile(r'(\s(?:href|src)=")/(?!/)')
 
 
@@ -50,8 +50,8 @@ def render_feed(site: Site, job: FeedJob) -> bytes:
     fg.load_extension("dc", atom=False, rss=True)
     fg.id(urls.absolute(base, job.url))
     fg.title(feed_title(site, job))
+    fg.link(href=urls.absolute(base, job.url), rel="self")  # feedgen: RSS <link> is the last one
     fg.link(href=urls.absolute(base, job.page_url), rel="alternate")
-    fg.link(href=urls.absolute(base, job.url), rel="self")
     fg.description(config.description or config.title)
     fg.language(config.language)
     fg.generator("reflexgen", __version__, "https://pypi.org/project/reflexgen/")

@@ -59,10 +59,8 @@ def split(text: str, path: Path | str) -> Source:
         return Source({}, text, 1)
     lines = rest.split("\n")
     closers = ("---", "...") if fence == "---" else ("+++",)
-    for index, line in enumerate(lines):
-        if line.rstrip() in closers:
-            break
-    else:
+    index = next((i for i, line in enumerate(lines) if line.rstrip() in closers), None)
+    if index is None:
         raise BuildError(Problem(f"front matter opened with {fence} is never closed", path, 1,
                                  hint=f"end the front matter with a line holding only {fence}"))
     header = "\n".join(lines[:index])

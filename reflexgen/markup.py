@@ -11,7 +11,8 @@ from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
-from slugify import slugify
+
+from . import urls
 
 MORE_MARKER = re.compile(r"^\s*<!--\s*more\s*-->\s*$", re.I)
 WORD = re.compile(r"\w+(?:['’-]\w+)*")
@@ -38,7 +39,7 @@ def article_parser() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
-    md.use(anchors_plugin, min_level=2, max_level=4, slug_func=lambda s: slugify(s) or "section")
+    md.use(anchors_plugin, min_level=2, max_level=4, slug_func=lambda s: urls.slug(s) or "section")
     return md
 
 
@@ -52,7 +53,9 @@ def comment_parser() -> MarkdownIt:
 
 
 def render_article(md: MarkdownIt, text: str, summary: str | None = None) -> Rendered:
-    """Render a body once; the summary reuses its tokens (before `<!-- more -->`, else 1st paragraph)."""
+    """Render a body once; the summary reuses its tokens.
+
+    The summary is the text before `<!-- more -->`, else the first paragraph."""
     env: dict = {}
     tokens = md.parse(text, env)
     html = md.renderer.render(tokens, md.options, env)

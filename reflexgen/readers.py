@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
-from slugify import slugify
 
-from . import dates, frontmatter, markup
+from . import dates, frontmatter, markup, urls
 from .config import SiteConfig
 from .discover import sidecar_for
 from .errors import BuildError, Problem
@@ -83,8 +82,9 @@ class FileContext:
         value = meta.get(key)
         if value is None:
             if required:
-                raise BuildError(Problem(f"missing required field {key!r}", self.path, 1,
-                                         hint=f"add `{key}: 2024-03-12` ({dates.accepted_formats()})"))
+                raise BuildError(Problem(
+                    f"missing required field {key!r}", self.path, 1,
+                    hint=f"add `{key}: 2024-03-12` ({dates.accepted_formats()})"))
             return None
         try:
             return dates.to_datetime(value, config.tz)
@@ -122,7 +122,7 @@ def read_article(content_dir: Path, rel: str, config: SiteConfig, parsers: Parse
             comments += read_sidecar(content_dir / sidecar, config, parsers)
     return Article(
         source=rel, title=title, date=date,
-        slug=ctx.slug(meta, slugify(title) or slugify(Path(rel).stem)),
+        slug=ctx.slug(meta, urls.slug(title) or urls.slug(Path(rel).stem)),
         body_html=rendered.html, summary_html=rendered.summary_html, words=rendered.words,
         updated=ctx.date(meta, "updated", config, required=False),
         author_refs=authors, tags=ctx.text_list(meta, "tags"),
@@ -222,7 +222,7 @@ def read_page(content_dir: Path, rel: str, config: SiteConfig, parsers: Parsers)
     meta = source.meta
     title = ctx.text_field(meta, "title", required=True) or ""
     return Page(
-        source=rel, title=title, slug=ctx.slug(meta, slugify(title) or Path(rel).stem),
+        source=rel, title=title, slug=ctx.slug(meta, urls.slug(title) or Path(rel).stem),
         body_html=parsers.article.render(source.body), draft=ctx.flag(meta, "draft", False),
         lang=ctx.text_field(meta, "lang"), date=ctx.date(meta, "date", config, required=False),
         extra={k: v for k, v in meta.items() if k not in PAGE_KEYS},

@@ -6,8 +6,13 @@ import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from jinja2 import (Environment, FileSystemLoader, StrictUndefined, TemplateError,
-                    TemplateSyntaxError)
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+)
 
 from . import __version__, urls
 from .errors import BuildError, Problem

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from slugify import slugify
+
+# Typographic apostrophes separate words like straight ones: « L’été » → l-ete.
+APOSTROPHES = [["’", "'"], ["ʼ", "'"]]
+
+
+def slug(text: str) -> str:
+    """A URL slug, transliterated to ASCII: « Réseaux sociaux : Être ? » → reseaux-sociaux-etre."""
+    return slugify(text, replacements=APOSTROPHES)
+
 
 def article_url(pattern: str, slug: str, date: datetime, category_slug: str | None) -> str:
     return pattern.format(year=f"{date.year:04d}", month=f"{date.month:02d}",

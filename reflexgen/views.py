@@ -11,7 +11,6 @@ from itertools import groupby
 from typing import Any
 
 from markupsafe import Markup
-from slugify import slugify
 
 from . import urls
 from .model import Article, Author, Site, Taxon, Thread
@@ -98,8 +97,8 @@ class Views:
             return CommentView(c.id, c.author, c.url, c.date, Markup(c.body_html), by_author,
                                tuple(comment(r) for r in thread.replies))
 
-        tags = tuple(self._link(self.tag_by_slug[slugify(t)]) for t in article.tags)
-        category = self._link(self.category_by_slug[slugify(article.category)]) \
+        tags = tuple(self._link(self.tag_by_slug[urls.slug(t)]) for t in article.tags)
+        category = self._link(self.category_by_slug[urls.slug(article.category)]) \
             if article.category else None
         return ArticleView(
             title=article.title, url=article.url, date=article.date, updated=article.updated,

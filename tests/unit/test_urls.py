@@ -1,0 +1,39 @@
+from datetime import datetime
+
+import pytest
+
+from reflexgen import urls
+from reflexgen.urls import slug as slugify
+
+
+@pytest.mark.parametrize("text, slug", [
+    ("Réseaux sociaux : Etre où ne pas être ?", "reseaux-sociaux-etre-ou-ne-pas-etre"),
+    ("médias sociaux", "medias-sociaux"),
+    ("L’été du cœur", "l-ete-du-coeur"),
+    ("Ça commence — ici", "ca-commence-ici"),
+])
+def test_slugs_are_transliterated(text, slug):
+    assert slugify(text) == slug
+
+
+def test_article_url_pattern():
+    when = datetime(2024, 3, 5)
+    assert urls.article_url("/{year}/{month}/{slug}/", "x", when, None) == "/2024/03/x/"
+    assert urls.article_url("/{category}/{day}/{slug}/", "x", when, "tech") == "/tech/05/x/"
+
+
+def test_pagination_urls():
+    assert urls.paged("/tags/a/", 1) == "/tags/a/"
+    assert urls.paged("/tags/a/", 3) == "/tags/a/page/3/"
+
+
+def test_output_paths():
+    assert urls.output_path("/") == "index.html"
+    assert urls.output_path("/a/b/") == "a/b/index.html"
+    assert urls.output_path("/404.html") == "404.html"
+
+
+@pytest.mark.parametrize("url", ["/../x/", "/a/../../b/", "/a\\b/", "/"[:0]])
+def test_output_paths_never_escape(url):
+    with pytest.raises(ValueError):
+        urls.output_path(url)
