@@ -50,7 +50,7 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
     config, warnings = load_config(options.site_dir)
     check_target(options.output, config.root)
     theme = find_theme(config.root, config.theme)
-    translator = load_translator(theme.path, config.language, config.tz)
+    translator = load_translator(theme, config.language, config.tz)
     content = config.content_dir
     inventory, found = discover(content)
     warnings += found

@@ -13,6 +13,7 @@ from babel.dates import format_date
 
 from .config import toml_error_line
 from .errors import BuildError, Problem
+from .themes import Theme
 
 
 @dataclass(frozen=True)
@@ -44,13 +45,20 @@ class Translator:
         return format_date(datetime(year, month, 1), "LLLL yyyy", locale=self.language)
 
 
-def load_translator(theme_path: Path, language: str, tz: ZoneInfo) -> Translator:
-    path = theme_path / "i18n" / f"{language}.toml"
+def load_translator(theme: Theme, language: str, tz: ZoneInfo) -> Translator:
+    """The theme's strings; a site theme's file may override some keys of the default's."""
+    rel = f"i18n/{language}.toml"
+    strings: dict = {}
+    for path in reversed([base / rel for base in theme.paths if (base / rel).is_file()]):
+        strings.update(_read_strings(path))
+    if not strings:
+        raise BuildError(Problem(f"the theme has no strings for language {language!r}",
+                                 theme.paths[0] / rel, hint=f"add {rel} to the theme"))
+    return Translator(language, strings, tz)
+
+
+def _read_strings(path: Path) -> dict:
     try:
-        strings = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BuildError(Problem(f"the theme has no strings for language {language!r}", path,
-                                 hint=f"add i18n/{language}.toml to the theme")) from None
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise BuildError(Problem(f"invalid TOML: {exc}", path, toml_error_line(exc))) from None
-    return Translator(language, strings, tz)

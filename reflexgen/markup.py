@@ -19,7 +19,7 @@ WORD = re.compile(r"\w+(?:['’-]\w+)*")
 SAFE_LINK = re.compile(r"^(https?:|mailto:)", re.I)
 
 # What a rendered comment may contain; everything else is stripped by nh3.
-COMMENT_TAGS = {"p", "br", "a", "em", "strong", "del", "code", "pre", "blockquote",
+COMMENT_TAGS = {"p", "br", "a", "em", "strong", "s", "del", "code", "pre", "blockquote",
                 "ul", "ol", "li", "hr"}
 COMMENT_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
 

@@ -25,7 +25,7 @@ from .views import Views, colour, initials
 
 def make_environment(site: Site, theme: Theme, translator: Translator) -> Environment:
     """Autoescaping, strict undefined variables, and the theme's helpers."""
-    env = Environment(loader=FileSystemLoader(theme.templates), autoescape=True,
+    env = Environment(loader=FileSystemLoader(theme.template_dirs), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     base = site.config.base_url
     prefix = urlsplit(base).path.rstrip("/")  # a site may live below a path, e.g. /blog
@@ -53,21 +53,21 @@ class Renderer:
             return template.render(self.views.context(job))
         except TemplateSyntaxError as exc:
             raise BuildError(Problem(f"template syntax error: {exc.message}",
-                                     self.theme.templates / (exc.name or job.template),
+                                     exc.filename or exc.name or job.template,
                                      exc.lineno)) from None
         except (TemplateError, KeyError, AttributeError, TypeError, ValueError) as exc:
             path, line = self._template_frame(exc)
             raise BuildError(Problem(
                 f"template error while rendering {job.url}: {type(exc).__name__}: {exc}",
-                path or self.theme.templates / job.template, line,
+                path or job.template, line,
                 hint="undefined variables are errors; use `is defined` or `default()` "
                      "in the template for optional values")) from None
 
     def _template_frame(self, exc: BaseException) -> tuple[Path | None, int | None]:
         """The innermost traceback frame that runs inside a template file."""
-        root = str(self.theme.templates)
+        roots = tuple(str(d) for d in self.theme.template_dirs)
         found: tuple[Path | None, int | None] = (None, None)
         for frame in traceback.extract_tb(exc.__traceback__):
-            if frame.filename.startswith(root):
+            if frame.filename.startswith(roots):
                 found = (Path(frame.filename), frame.lineno)
         return found

@@ -1,4 +1,4 @@
-"""Find a theme: the site's own `themes/<name>/` first, then the one shipped with reflexgen."""
+"""Themes: the site's `themes/<name>/` overrides, file by file, the theme shipped with reflexgen."""
 
 from __future__ import annotations
 
@@ -11,40 +11,49 @@ from .errors import BuildError, Problem
 PACKAGED = Path(__file__).parent / "themes"
 # In a source checkout (editable install) the default theme sits beside the package.
 CHECKOUT = Path(__file__).parent.parent / "themes"
+DEFAULT = "default"
 
 
 @dataclass(frozen=True)
 class Theme:
-    """A theme folder: `templates/`, `static/` and `i18n/<lang>.toml`."""
+    """Folders searched in order, each with `templates/`, `static/` and `i18n/<lang>.toml`."""
 
     name: str
-    path: Path
+    paths: tuple[Path, ...]
 
     @property
-    def templates(self) -> Path:
-        return self.path / "templates"
+    def template_dirs(self) -> list[Path]:
+        return [p / "templates" for p in self.paths if (p / "templates").is_dir()]
 
-    @property
-    def static(self) -> Path:
-        return self.path / "static"
+    def find(self, rel: str) -> Path | None:
+        return next((p / rel for p in self.paths if (p / rel).is_file()), None)
 
     def static_files(self) -> list[tuple[Path, str]]:
-        """(file, path relative to static/) for every theme asset, sorted."""
-        found = []
-        for folder, dirs, files in os.walk(self.static):
-            dirs.sort()
-            for name in sorted(files):
-                if not name.startswith("."):
-                    path = Path(folder) / name
-                    found.append((path, path.relative_to(self.static).as_posix()))
-        return found
+        """(file, path relative to static/) for every asset; earlier folders win."""
+        found: dict[str, Path] = {}
+        for base in reversed(self.paths):
+            static = base / "static"
+            for folder, dirs, files in os.walk(static):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in files:
+                    if not name.startswith("."):
+                        path = Path(folder) / name
+                        found[path.relative_to(static).as_posix()] = path
+        return [(found[rel], rel) for rel in sorted(found)]
+
+
+def builtin(name: str) -> Path | None:
+    return next((base / name for base in (PACKAGED, CHECKOUT) if (base / name).is_dir()), None)
 
 
 def find_theme(site_root: Path, name: str) -> Theme:
-    for base in (site_root / "themes", PACKAGED, CHECKOUT):
-        candidate = base / name
-        if (candidate / "templates").is_dir():
-            return Theme(name, candidate)
-    raise BuildError(Problem(f"theme {name!r} not found", site_root / "site.toml",
-                             hint=f"create themes/{name}/templates/ or remove the theme setting "
-                                  "to use the default theme"))
+    """The site's own folder first, then a built-in theme of that name, then the default."""
+    paths = [p for p in (site_root / "themes" / name, builtin(name)) if p and p.is_dir()]
+    if not paths:
+        raise BuildError(Problem(f"theme {name!r} not found", site_root / "site.toml",
+                                 hint=f"create themes/{name}/templates/ or remove the theme "
+                                      "setting to use the default theme"))
+    default = builtin(DEFAULT)
+    if default is not None:
+        paths.append(default)
+    return Theme(name, tuple(dict.fromkeys(p.resolve() for p in paths)))

@@ -1,0 +1,280 @@
+"""End to end: write a small site, run the CLI, read the HTML and the feeds."""
+
+from __future__ import annotations
+
+import re
+
+import feedparser
+import lxml.html
+import pytest
+
+from conftest import article
+
+AUTHORS = {
+    "content/authors/claire.md": """
+        ---
+        name: "Claire Dumas"
+        website: https://claire.example.org
+        social:
+          mastodon: https://mastodon.example/@claire
+        ---
+        Claire écrit sur les **médias sociaux**.
+        """,
+    "content/authors/paul.md": '---\nname: "Paul Martin"\n---\nPaul, sans avatar.\n',
+}
+
+COMMENTED = """
+---
+title: "Réseaux sociaux : être où ne pas être ?"
+date: 2024-03-12T09:30:00+01:00
+author: claire
+tags: ["médias sociaux", "stratégie"]
+category: Marketing
+comments:
+  - id: 1
+    author: "Jean <b>Lecteur</b>"
+    email: jean.secret@example.com
+    url: https://jean.example.org
+    date: 2024-03-12T10:00:00+01:00
+    body: "Premier avis, *argumenté*."
+  - id: 2
+    parent: 1
+    author: "Claire Dumas"
+    author_id: claire
+    date: 2024-03-12T11:00:00+01:00
+    body: Merci Jean !
+  - id: 3
+    author: Modération
+    status: pending
+    date: 2024-03-12T12:00:00+01:00
+    body: EN ATTENTE
+---
+Introduction de l’article.
+
+## Suite
+
+La suite.
+"""
+
+SIDECAR = """
+- id: 4
+  parent: 2
+  author: Zoé
+  date: 2024-03-13T08:00:00+01:00
+  body: "Une réponse à la réponse <script>alert(1)</script>"
+- id: 5
+  author: Spammeur
+  status: spam
+  date: 2024-03-13T09:00:00+01:00
+  body: ACHETEZ
+"""
+
+
+@pytest.fixture
+def blog(site):
+    site.write(AUTHORS)
+    site.write({
+        "content/posts/2024/reseaux.md": COMMENTED,
+        "content/posts/2024/reseaux.comments.yaml": SIDECAR,
+        "content/posts/2024/seo.md": article("Le SEO est-il mort ?", "2024-01-05",
+                                             author="Paul Martin", tags='["SEO", "stratégie"]',
+                                             category="Marketing", image="/img/seo.png"),
+        "content/posts/2023/ferme.md": article("Sujet clos", "2023-06-01 08:15", author="claire",
+                                               comments_open="false", category='"Société"'),
+        "content/posts/brouillon.md": article("Brouillon", "2024-02-01", draft="true"),
+        "content/posts/futur.md": article("Demain", "2099-01-01"),
+        "content/pages/a-propos.md": '---\ntitle: "À propos"\n---\nQui sommes-nous ?\n',
+        "content/img/seo.png": "PNG",
+    })
+    return site
+
+
+def test_article_page(blog):
+    assert blog.build().code == 0
+    html = blog.read("2024/03/reseaux-sociaux-etre-ou-ne-pas-etre/index.html")
+    assert re.search(r"<h1[^>]*>Réseaux sociaux : être où ne pas être \?</h1>", html)
+    assert "12 mars 2024" in html
+    assert '<h2 id="suite">' in html
+    assert 'href="/tags/medias-sociaux/"' in html and 'href="/categories/marketing/"' in html
+    assert "À propos de l’auteur" in html and "<strong>médias sociaux</strong>" in html
+    assert 'href="https://mastodon.example/@claire"' in html
+
+
+def test_comment_thread(blog):
+    blog.build()
+    html = blog.read("2024/03/reseaux-sociaux-etre-ou-ne-pas-etre/index.html")
+    assert "3 réflexions sur « Réseaux sociaux : être où ne pas être ? »" in html
+    # Replies sit inside their parent's element: 1 > 2 > 4.
+    page = lxml.html.fromstring(html)
+    assert page.xpath("//li[@id='comment-1']//li[@id='comment-2']//li[@id='comment-4']")
+    assert not page.xpath("//li[@id='comment-1']//li[@id='comment-1']")
+    assert re.search(r'<li class="comment comment--by-author" id="comment-2"', html)
+    assert "Auteur" in html
+    link = '<a href="https://jean.example.org" rel="nofollow ugc">Jean &lt;b&gt;Lecteur&lt;/b&gt;</a>'
+    assert link in html
+    assert "<em>argumenté</em>" in html
+    for hidden in ("EN ATTENTE", "ACHETEZ", "<script>alert(1)"):
+        assert hidden not in html
+
+
+def test_closed_comments_and_unknown_author_name(blog):
+    run = blog.build()
+    html = blog.read("2023/06/sujet-clos/index.html")
+    assert "Les commentaires sont fermés." in html
+    # "Paul Martin" is matched by name; no warning about it.
+    assert "Paul Martin" in blog.read("2024/01/le-seo-est-il-mort/index.html")
+    assert "matches no author" not in run.stderr
+
+
+def test_listings(blog):
+    blog.build()
+    home = blog.read("index.html")
+    titles = re.findall(r'<h2 class="card__title"><a href="([^"]+)"', home)
+    assert titles == ["/2024/03/reseaux-sociaux-etre-ou-ne-pas-etre/",
+                      "/2024/01/le-seo-est-il-mort/", "/2023/06/sujet-clos/"]
+    assert "3 commentaires" in home
+    tag = blog.read("tags/strategie/index.html")
+    assert "Le SEO est-il mort ?" in tag and "Sujet clos" not in tag
+    assert "Marketing" in blog.read("categories/marketing/index.html")
+    assert "médias sociaux" in blog.read("tags/index.html")
+    author = blog.read("authors/claire/index.html")
+    assert "Claire Dumas" in author and "Sujet clos" in author and "Le SEO" not in author
+    archives = blog.read("archives/index.html")
+    assert "Mars 2024" in archives and "Juin 2023" in archives
+    assert "Qui sommes-nous" in blog.read("a-propos/index.html")
+    assert "Page introuvable" in blog.read("404.html")
+
+
+def test_pagination(blog):
+    (blog.root / "site.toml").write_text((blog.root / "site.toml").read_text() + "paginate = 2\n")
+    blog.build()
+    assert blog.exists("page/2/index.html") and not blog.exists("page/3/index.html")
+    assert 'href="/page/2/"' in blog.read("index.html")
+    assert 'href="/"' in blog.read("page/2/index.html")
+    assert "Sujet clos" in blog.read("page/2/index.html")
+
+
+def test_drafts_and_future_only_on_request(blog):
+    blog.build()
+    everything = "".join(p.read_text() for p in (blog.root / "output").rglob("*.*ml"))
+    assert "Brouillon" not in everything and "Demain" not in everything
+    blog.build("--drafts", "--future")
+    assert "Brouillon : cet article n’est pas publié." in blog.read("2024/02/brouillon/index.html")
+    assert "Programmé" in blog.read("2099/01/demain/index.html")
+
+
+def test_static_files_copied_but_never_sources(blog):
+    blog.build()
+    assert blog.read("img/seo.png") == "PNG"
+    out = blog.root / "output"
+    assert not list(out.rglob("*.md")) and not list(out.rglob("*.yaml"))
+    assert blog.exists("theme/style.css")
+    everything = "".join(p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
+    assert "jean.secret@example.com" not in everything
+
+
+def test_feeds_parse_and_carry_content(blog):
+    blog.build()
+    for rel in ("feed.xml", "atom.xml", "tags/strategie/feed.xml", "tags/strategie/atom.xml",
+                "authors/claire/feed.xml", "authors/claire/atom.xml",
+                "categories/marketing/feed.xml"):
+        feed = feedparser.parse(blog.read(rel))
+        assert feed.bozo == 0, (rel, feed.get("bozo_exception"))
+    rss = feedparser.parse(blog.read("feed.xml"))
+    assert [e.title for e in rss.entries] == ["Réseaux sociaux : être où ne pas être ?",
+                                              "Le SEO est-il mort ?", "Sujet clos"]
+    entry = rss.entries[0]
+    assert entry.link == "https://blog.example.org/2024/03/reseaux-sociaux-etre-ou-ne-pas-etre/"
+    assert entry.id == "tag:blog.example.org,2024-03-12:posts/2024/reseaux"
+    assert entry.author == "Claire Dumas"
+    assert "Introduction" in entry.summary and "La suite." in entry.content[0].value
+    assert {t.term for t in entry.tags} == {"médias sociaux", "stratégie"}
+    atom = feedparser.parse(blog.read("atom.xml"))
+    assert atom.entries[0].id == entry.id and atom.entries[0].author == "Claire Dumas"
+    assert [e.title for e in feedparser.parse(blog.read("authors/paul/atom.xml")).entries] == \
+        ["Le SEO est-il mort ?"]
+
+
+def test_feed_links_are_absolute(blog):
+    blog.write({"content/posts/img.md": article("Image", "2024-04-01", body="![x](/img/seo.png)")})
+    blog.build()
+    content = feedparser.parse(blog.read("feed.xml")).entries[0].content[0].value
+    assert 'src="https://blog.example.org/img/seo.png"' in content
+
+
+def test_feed_limit(site):
+    site.write({f"content/posts/p{i:02}.md": article(f"Article {i}", f"2024-01-{i + 1:02}")
+                for i in range(25)})
+    site.build()
+    assert len(feedparser.parse(site.read("feed.xml")).entries) == 20
+
+
+def test_two_builds_are_byte_identical(blog):
+    blog.build()
+    first = {p: p.read_bytes() for p in (blog.root / "output").rglob("*") if p.is_file()}
+    blog.build()
+    second = {p: p.read_bytes() for p in (blog.root / "output").rglob("*") if p.is_file()}
+    assert first == second
+
+
+def test_deleted_article_disappears(blog):
+    blog.build()
+    assert blog.exists("2024/01/le-seo-est-il-mort/index.html")
+    blog.remove("content/posts/2024/seo.md")
+    blog.build()
+    assert not blog.exists("2024/01/le-seo-est-il-mort/index.html")
+    assert not blog.exists("tags/seo/index.html")
+
+
+def test_sitemap_and_robots(blog):
+    blog.build()
+    sitemap = blog.read("sitemap.xml")
+    url = "https://blog.example.org/2024/03/reseaux-sociaux-etre-ou-ne-pas-etre/"
+    assert f"<loc>{url}</loc>" in sitemap
+    assert "404" not in sitemap and "brouillon" not in sitemap
+    assert "Sitemap: https://blog.example.org/sitemap.xml" in blog.read("robots.txt")
+
+
+def test_english_site(site):
+    (site.root / "site.toml").write_text('title = "B"\nbase_url = "https://b.org"\n')
+    site.write({"content/posts/a.md": COMMENTED, "content/posts/a.comments.yaml": SIDECAR})
+    assert site.build().code == 0
+    html = site.read("2024/03/reseaux-sociaux-etre-ou-ne-pas-etre/index.html")
+    assert "3 thoughts on “Réseaux sociaux : être où ne pas être ?”" in html
+    assert "March 12, 2024" in html and '<html lang="en">' in html
+
+
+def test_custom_permalink_and_subpath(site):
+    (site.root / "site.toml").write_text(
+        'title = "B"\nbase_url = "https://b.org/blog"\npermalink = "/posts/{slug}/"\n')
+    site.write({"content/posts/a.md": article("Bonjour")})
+    site.build()
+    assert site.exists("posts/bonjour/index.html")
+    assert 'href="/blog/posts/bonjour/"' in site.read("index.html")
+    assert feedparser.parse(site.read("feed.xml")).entries[0].link == \
+        "https://b.org/blog/posts/bonjour/"
+
+
+def test_toml_front_matter_article(site):
+    site.write({"content/posts/t.md": '+++\ntitle = "En TOML"\ndate = 2024-05-01\n'
+                                      'tags = ["a"]\n+++\nCorps.\n'})
+    assert site.build().code == 0
+    assert "En TOML" in site.read("2024/05/en-toml/index.html")
+
+
+def test_output_option(site, tmp_path):
+    site.write({"content/posts/a.md": article()})
+    assert site.build("--output", str(tmp_path / "public")).code == 0
+    assert (tmp_path / "public" / "index.html").exists()
+    assert not (site.root / "output").exists()
+
+
+def test_site_theme_overrides_single_templates_and_strings(site):
+    site.write({
+        "content/posts/a.md": article(note='"Spéciale"'),
+        "themes/default/templates/article.html": "{{ article.extra.note }} {{ t('home') }}",
+        "themes/default/i18n/fr.toml": 'home = "Maison"\n',
+    })
+    assert site.build().code == 0
+    assert site.read("2024/03/un-titre/index.html") == "Spéciale Maison"
+    assert "Étiquettes" in site.read("tags/index.html")  # the rest comes from the default theme
