@@ -110,7 +110,8 @@ def test_comment_thread(blog):
     assert not page.xpath("//li[@id='comment-1']//li[@id='comment-1']")
     assert re.search(r'<li class="comment comment--by-author" id="comment-2"', html)
     assert "Auteur" in html
-    link = '<a href="https://jean.example.org" rel="nofollow ugc">Jean &lt;b&gt;Lecteur&lt;/b&gt;</a>'
+    link = ('<a href="https://jean.example.org" rel="nofollow ugc">'
+            "Jean &lt;b&gt;Lecteur&lt;/b&gt;</a>")
     assert link in html
     assert "<em>argumenté</em>" in html
     for hidden in ("EN ATTENTE", "ACHETEZ", "<script>alert(1)"):
