@@ -10,7 +10,6 @@ from jinja2 import (
     Environment,
     FileSystemLoader,
     StrictUndefined,
-    TemplateError,
     TemplateSyntaxError,
 )
 
@@ -55,7 +54,7 @@ class Renderer:
             raise BuildError(Problem(f"template syntax error: {exc.message}",
                                      exc.filename or exc.name or job.template,
                                      exc.lineno)) from None
-        except (TemplateError, KeyError, AttributeError, TypeError, ValueError) as exc:
+        except Exception as exc:  # a template is code: any failure in it is the site's error
             path, line = self._template_frame(exc)
             raise BuildError(Problem(
                 f"template error while rendering {job.url}: {type(exc).__name__}: {exc}",
