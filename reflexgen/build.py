@@ -74,6 +74,8 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
     pages = read_each(read_page, inventory.pages, config, parsers)
     if problems:
         raise BuildError(problems)
+    reporter.debug(f"read {len(articles)} articles, {len(authors)} authors, {len(pages)} pages "
+                   f"({time.perf_counter() - started:.2f} s)")
     static = [StaticFile(str(content / rel), rel) for rel in inventory.static]
     static += [StaticFile(str(path), "theme/" + rel) for path, rel in theme.static_files()]
     selection = Selection(options.now, options.drafts, options.future)
@@ -86,6 +88,8 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
                                   hint="fix the warnings above, or build without --strict")])
 
     jobs, feed_jobs = plan(site)
+    reporter.debug(f"planned {len(jobs)} pages and {len(feed_jobs)} feeds "
+                   f"({time.perf_counter() - started:.2f} s)")
     renderer = Renderer(site, theme, translator)
     with StagedOutput(options.output) as out:
         for job in jobs:
