@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from . import urls
 from .config import SiteConfig
 from .errors import BuildError, Problem
-from .model import Article, Author, Comment, Page, Site, StaticFile, Taxon, Thread
+from .model import Article, Author, Body, Page, Site, StaticFile, Taxon
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,8 @@ class Selection:
     future: bool = False
 
 
-def assemble(config: SiteConfig, articles: list[Article], pages: list[Page],
-             authors: list[Author], static: list[StaticFile],
+def assemble(config: SiteConfig, articles: list[Article], bodies: Mapping[str, Body],
+             pages: list[Page], authors: list[Author], static: list[StaticFile],
              selection: Selection) -> tuple[Site, list[Problem]]:
     """Resolve authors, comment threads, URLs, tags and categories; raise on broken links."""
     problems: list[Problem] = []
@@ -48,11 +49,9 @@ def assemble(config: SiteConfig, articles: list[Article], pages: list[Page],
                                         hint=f"known authors: {known}; add content/authors/"
                                              f"{urls.slug(ref)}.md for a bio box"))
             author_ids.append(found)
-        threads, count = thread_comments(article, content, problems)
         category_slug = urls.slug(article.category) if article.category else None
         kept.append(replace(
             article, future=future, authors=tuple(dict.fromkeys(author_ids)),
-            threads=threads, comment_count=count,
             url=urls.article_url(config.permalink, article.slug, article.date, category_slug)))
     kept.sort(key=lambda a: (-a.date.timestamp(), a.source))
 
@@ -69,48 +68,9 @@ def assemble(config: SiteConfig, articles: list[Article], pages: list[Page],
             author_articles[author_id].append(index)
     site = Site(config=config, articles=tuple(kept), pages=kept_pages, authors=by_id,
                 tags=tags, categories=categories, static_files=tuple(static),
-                author_articles={k: tuple(v) for k, v in author_articles.items()})
+                author_articles={k: tuple(v) for k, v in author_articles.items()},
+                bodies=bodies)
     return site, warnings
-
-
-def thread_comments(article: Article, content, problems: list[Problem]
-                    ) -> tuple[tuple[Thread, ...], int]:
-    """Check ids and parents, then nest the approved comments (replies to hidden ones hide too)."""
-    path = content / article.source
-    by_id: dict[str, Comment] = {}
-    for comment in article.comments:
-        if comment.id in by_id:
-            problems.append(Problem(f"two comments have the id {comment.id!r}", path,
-                                    comment.line, hint="give every comment a unique id"))
-        by_id[comment.id] = comment
-    for comment in article.comments:
-        if comment.parent is not None and comment.parent not in by_id:
-            problems.append(Problem(
-                f"comment {comment.id!r} replies to {comment.parent!r}, which does not exist",
-                path, comment.line, hint="fix `parent` or remove it to make a top-level comment"))
-    for comment in article.comments:
-        seen, parent = {comment.id}, comment.parent
-        while parent is not None and parent in by_id and parent not in seen:
-            seen.add(parent)
-            parent = by_id[parent].parent
-        if parent is not None and parent in seen:
-            problems.append(Problem(f"comment {comment.id!r} is part of a reply loop", path,
-                                    comment.line, hint="a comment cannot reply to its own reply"))
-            break
-    children: dict[str | None, list[Comment]] = defaultdict(list)
-    for comment in sorted(article.comments, key=lambda c: (c.date, c.id)):
-        if comment.status == "approved":
-            children[comment.parent].append(comment)
-
-    def nest(parent: str | None) -> tuple[Thread, ...]:
-        return tuple(Thread(c, nest(c.id)) for c in children.get(parent, ()))
-
-    threads = nest(None)
-    return threads, _count(threads)
-
-
-def _count(threads: tuple[Thread, ...]) -> int:
-    return sum(1 + _count(t.replies) for t in threads)
 
 
 def taxonomy(articles: list[Article], names, url_of, kind: str, content,

@@ -69,7 +69,9 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
                 problems.append(Problem(f"cannot read file: {exc.strerror}", content / rel))
         return results
 
-    articles = read_each(read_article, inventory.posts, config, parsers)
+    parsed = read_each(read_article, inventory.posts, config, parsers)
+    articles = [article for article, _ in parsed]
+    bodies = {article.source: body for article, body in parsed}
     authors = read_each(read_author, inventory.authors, parsers)
     pages = read_each(read_page, inventory.pages, config, parsers)
     if problems:
@@ -79,7 +81,7 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
     static = [StaticFile(str(content / rel), rel) for rel in inventory.static]
     static += [StaticFile(str(path), "theme/" + rel) for path, rel in theme.static_files()]
     selection = Selection(options.now, options.drafts, options.future)
-    site, assembled = assemble(config, articles, pages, authors, static, selection)
+    site, assembled = assemble(config, articles, bodies, pages, authors, static, selection)
     warnings += assembled
     for warning in warnings:
         reporter.warn(warning)

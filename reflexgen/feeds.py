@@ -70,8 +70,8 @@ def render_feed(site: Site, job: FeedJob) -> bytes:
         if names:
             entry.dc.dc_creator(names)
         entry.summary(absolutize(article.summary_html, base) or article.title, type="html")
-        entry.content(absolutize(article.body_html, base), type="CDATA" if job.format == "rss"
-                      else "html")
+        body = absolutize(site.bodies[article.source].html, base)
+        entry.content(body, type="CDATA" if job.format == "rss" else "html")
         for tag in article.tags:
             entry.category(term=tag)
     if job.format == "rss":

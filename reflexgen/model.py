@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,7 +24,6 @@ class Comment:
     url: str | None = None
     status: str = "approved"
     author_id: str | None = None
-    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -50,16 +50,27 @@ class Author:
 
 
 @dataclass(frozen=True)
+class Body:
+    """The heavy part of an article, kept apart so listings never need to load it."""
+
+    html: str
+    threads: tuple[Thread, ...] = ()
+
+
+@dataclass(frozen=True)
 class Article:
-    """A blog post. Readers fill what the file says; `assemble` resolves the relations."""
+    """A blog post. Readers fill what the file says; `assemble` resolves the relations.
+
+    `digest` identifies the source (article and comment files, and the settings that shape
+    their parsing): equal digests mean equal `Article` fields and `Body`."""
 
     source: str
     title: str
     date: datetime
     slug: str
-    body_html: str
     summary_html: str
     words: int
+    digest: str = ""
     updated: datetime | None = None
     author_refs: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
@@ -68,13 +79,11 @@ class Article:
     draft: bool = False
     lang: str | None = None
     comments_open: bool = True
-    comments: tuple[Comment, ...] = ()
+    comment_count: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
     # Set by assemble:
     url: str = ""
     authors: tuple[str, ...] = ()
-    threads: tuple[Thread, ...] = ()
-    comment_count: int = 0
     future: bool = False
 
 
@@ -123,3 +132,4 @@ class Site:
     categories: tuple[Taxon, ...]
     static_files: tuple[StaticFile, ...]
     author_articles: dict[str, tuple[int, ...]]
+    bodies: Mapping[str, Body]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from itertools import groupby
@@ -13,7 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from . import urls
-from .model import Article, Author, Site, Taxon, Thread
+from .model import Article, Author, Body, Site, Taxon, Thread
 from .plan import Job
 
 WORDS_PER_MINUTE = 230
@@ -38,8 +39,10 @@ class CommentView:
     replies: tuple[CommentView, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class ArticleView:
+    """What templates see of an article; its body and comments load on first use."""
+
     title: str
     url: str
     date: datetime
@@ -48,17 +51,33 @@ class ArticleView:
     tags: tuple[Link, ...]
     category: Link | None
     summary_html: Markup
-    body_html: Markup
     image: str | None
     words: int
     reading_minutes: int
     comment_count: int
-    comments: tuple[CommentView, ...]
     comments_open: bool
     draft: bool
     future: bool
     lang: str | None
     extra: dict[str, Any]
+    body: Callable[[], Body] = field(repr=False)
+
+    @cached_property
+    def body_html(self) -> Markup:
+        return Markup(self.body().html)
+
+    @cached_property
+    def comments(self) -> tuple[CommentView, ...]:
+        names = {a.name.casefold() for a in self.authors}
+        ids = {a.id for a in self.authors}
+
+        def view(thread: Thread) -> CommentView:
+            c = thread.comment
+            by_author = c.author_id in ids if c.author_id else c.author.casefold() in names
+            return CommentView(c.id, c.author, c.url, c.date, Markup(c.body_html), by_author,
+                               tuple(view(r) for r in thread.replies))
+
+        return tuple(view(t) for t in self.body().threads)
 
 
 def initials(name: str) -> str:
@@ -87,29 +106,19 @@ class Views:
         return view
 
     def _article_view(self, article: Article) -> ArticleView:
-        authors = tuple(self.site.authors[a] for a in article.authors)
-        names = {a.name.casefold() for a in authors}
-
-        def comment(thread: Thread) -> CommentView:
-            c = thread.comment
-            by_author = c.author_id in article.authors if c.author_id else \
-                c.author.casefold() in names
-            return CommentView(c.id, c.author, c.url, c.date, Markup(c.body_html), by_author,
-                               tuple(comment(r) for r in thread.replies))
-
         tags = tuple(self._link(self.tag_by_slug[urls.slug(t)]) for t in article.tags)
         category = self._link(self.category_by_slug[urls.slug(article.category)]) \
             if article.category else None
+        bodies = self.site.bodies
         return ArticleView(
             title=article.title, url=article.url, date=article.date, updated=article.updated,
-            authors=authors, tags=tags, category=category,
-            summary_html=Markup(article.summary_html), body_html=Markup(article.body_html),
-            image=article.image, words=article.words,
+            authors=tuple(self.site.authors[a] for a in article.authors), tags=tags,
+            category=category, summary_html=Markup(article.summary_html), image=article.image,
+            words=article.words,
             reading_minutes=max(1, math.ceil(article.words / WORDS_PER_MINUTE)),
-            comment_count=article.comment_count,
-            comments=tuple(comment(t) for t in article.threads),
-            comments_open=article.comments_open, draft=article.draft, future=article.future,
-            lang=article.lang, extra=article.extra)
+            comment_count=article.comment_count, comments_open=article.comments_open,
+            draft=article.draft, future=article.future, lang=article.lang, extra=article.extra,
+            body=lambda: bodies[article.source])
 
     @staticmethod
     def _link(taxon: Taxon) -> Link:

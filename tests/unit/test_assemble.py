@@ -1,12 +1,9 @@
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from reflexgen.assemble import Selection, assemble
 from reflexgen.config import SiteConfig
-from reflexgen.errors import BuildError
-from reflexgen.model import Article, Author, Comment
+from reflexgen.model import Article, Author
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 CONFIG = SiteConfig(root=Path("/site"), title="T", base_url="https://x.org")
@@ -14,43 +11,11 @@ CONFIG = SiteConfig(root=Path("/site"), title="T", base_url="https://x.org")
 
 def post(source="a.md", days=0, **kw) -> Article:
     return Article(source=source, title=source, date=NOW - timedelta(days=10 - days),
-                   slug=source[:-3], body_html="", summary_html="", words=0, **kw)
-
-
-def comment(cid, parent=None, status="approved", author="Lecteur", minutes=0, **kw) -> Comment:
-    return Comment(id=cid, author=author, date=NOW + timedelta(minutes=minutes), body_html="",
-                   parent=parent, status=status, **kw)
+                   slug=source[:-3], summary_html="", words=0, **kw)
 
 
 def run(articles, authors=(), **selection):
-    return assemble(CONFIG, list(articles), [], list(authors), [], Selection(NOW, **selection))
-
-
-def test_threads_nest_replies_under_parents_in_date_order():
-    site, _ = run([post(comments=(comment("2", "1", minutes=2), comment("1"),
-                                  comment("3", "2", minutes=3), comment("4", minutes=1)))])
-    threads = site.articles[0].threads
-    assert [t.comment.id for t in threads] == ["1", "4"]
-    assert threads[0].replies[0].comment.id == "2"
-    assert threads[0].replies[0].replies[0].comment.id == "3"
-    assert site.articles[0].comment_count == 4
-
-
-def test_only_approved_comments_and_their_replies_are_shown():
-    site, _ = run([post(comments=(comment("1"), comment("2", status="pending"),
-                                  comment("3", "2"), comment("4", status="spam")))])
-    assert [t.comment.id for t in site.articles[0].threads] == ["1"]
-    assert site.articles[0].comment_count == 1
-
-
-@pytest.mark.parametrize("comments, message", [
-    ((comment("1", "9"),), "does not exist"),
-    ((comment("1"), comment("1")), "two comments"),
-    ((comment("1", "2"), comment("2", "1")), "loop"),
-])
-def test_broken_comment_threads_are_errors(comments, message):
-    with pytest.raises(BuildError, match=message):
-        run([post(comments=comments)])
+    return assemble(CONFIG, list(articles), {}, [], list(authors), [], Selection(NOW, **selection))
 
 
 def test_drafts_and_future_are_left_out_unless_asked():

@@ -1,0 +1,80 @@
+"""Typed access to front matter fields; a wrong value is an error with its file and line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from . import dates
+from .errors import BuildError, Problem
+
+SAFE_SLUG = re.compile(r"^[\w][\w.-]*$")
+
+
+@dataclass(frozen=True)
+class FileContext:
+    """A decoded file; its text is used only to locate errors."""
+
+    path: Path
+    text: str
+
+    def line_matching(self, pattern: str) -> int | None:
+        match = re.search(pattern, self.text, re.M)
+        return self.text.count("\n", 0, match.start()) + 1 if match else None
+
+    def line_of(self, key: str) -> int | None:
+        return self.line_matching(rf"^\s*{re.escape(key)}\s*[:=]")
+
+    def error(self, key: str, message: str, hint: str | None = None) -> BuildError:
+        return BuildError(Problem(message, self.path, self.line_of(key), hint))
+
+    def text_field(self, meta: dict, key: str, required: bool = False) -> str | None:
+        value = meta.get(key)
+        if value is None:
+            if required:
+                raise BuildError(Problem(f"missing required field {key!r}", self.path, 1,
+                                         hint=f"add `{key}: …` to the front matter"))
+            return None
+        if not isinstance(value, str):
+            raise self.error(key, f"{key!r} must be text, not {type(value).__name__} ({value!r})",
+                             hint=f'put the value in quotes: {key}: "{value}"')
+        return value.strip()
+
+    def flag(self, meta: dict, key: str, default: bool) -> bool:
+        value = meta.get(key, default)
+        if not isinstance(value, bool):
+            raise self.error(key, f"{key!r} must be true or false, not {value!r}")
+        return value
+
+    def text_list(self, meta: dict, key: str) -> tuple[str, ...]:
+        value = meta.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = value.split(",")
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.error(key, f"{key!r} must be a list of text values",
+                             hint=f'write {key}: ["first", "second"] (quote numbers and yes/no)')
+        return tuple(dict.fromkeys(v.strip() for v in value if v.strip()))
+
+    def date(self, meta: dict, key: str, tz, required: bool) -> datetime | None:
+        value = meta.get(key)
+        if value is None:
+            if required:
+                raise BuildError(Problem(
+                    f"missing required field {key!r}", self.path, 1,
+                    hint=f"add `{key}: 2024-03-12` ({dates.accepted_formats()})"))
+            return None
+        try:
+            return dates.to_datetime(value, tz)
+        except dates.DateError as exc:
+            raise self.error(key, f"{key!r}: {exc}", hint=dates.accepted_formats()) from None
+
+    def slug(self, meta: dict, default: str) -> str:
+        slug = self.text_field(meta, "slug") or default
+        if not slug or not SAFE_SLUG.match(slug) or ".." in slug:
+            raise self.error("slug", f"invalid slug {slug!r}",
+                             hint="use letters, digits and dashes only, e.g. slug: mon-article")
+        return slug
