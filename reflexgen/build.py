@@ -1,24 +1,40 @@
-"""The pipeline in one place: config → discover → read → assemble → plan → render → write."""
+"""The pipeline in one place: config → discover → read → assemble → plan → render → write.
+
+Every build goes through the same steps; the cache only lets a step skip work whose inputs
+did not change: unchanged sources are not parsed again, pages whose key (see `keys`) is
+unchanged are not rendered, and rendered bytes equal to the old ones are not written.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import math
+import tempfile
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import feeds, sitemap
+from . import __version__, sitemap
 from .assemble import Selection, assemble
-from .config import load_config
-from .discover import discover
+from .cache import Cache, Output, State
+from .config import SiteConfig, load_config
+from .discover import Inventory, discover
 from .errors import BuildError, Problem, Reporter
 from .i18n import load_translator
-from .model import StaticFile
+from .keys import Keys
+from .model import Article, StaticFile
+from .parallel import default_jobs, run_all
 from .plan import plan
-from .readers import Parsers, read_article, read_author, read_page
+from .readers import Parsers, read_author, read_page
 from .render import Renderer
-from .themes import find_theme
-from .writer import StagedOutput, check_target
+from .themes import Theme, find_theme
+from .workers import BodyStore, ReadWorker, RenderWorker, read_one, render_one
+from .writer import Staging, check_target
+
+CACHE_DIR = ".reflexgen-cache"
 
 
 @dataclass(frozen=True)
@@ -28,11 +44,14 @@ class BuildOptions:
     drafts: bool = False
     future: bool = False
     strict: bool = False
+    clean: bool = False
+    jobs: int = 0
+    cache_dir: Path | None = None
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def output(self) -> Path:
-        return self.output_dir if self.output_dir is not None else self.site_dir / "output"
+        return (self.output_dir if self.output_dir is not None else self.site_dir / "output")
 
 
 @dataclass(frozen=True)
@@ -40,68 +59,231 @@ class BuildResult:
     pages: int
     feeds: int
     files: int
+    rendered: tuple[str, ...]
+    written: tuple[str, ...]
+    removed: tuple[str, ...]
     seconds: float
     warnings: int
+    up_to_date: bool
+    timings: dict[str, float]
+
+
+class Clock:
+    """Wall time per phase, for `--profile` and `-v`."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.phases: dict[str, float] = {}
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self.phases[name] = self.phases.get(name, 0.0) + time.perf_counter() - start
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+
+def input_digest(config: SiteConfig, theme: Theme, inventory: Inventory,
+                 options: BuildOptions, output: Path) -> str:
+    """Everything a build reads, by stamp: equal digests mean an identical site."""
+    theme_stamps = []
+    for path in theme.files():
+        info = path.stat()
+        theme_stamps.append((str(path), info.st_mtime_ns, info.st_size))
+    site_toml = (config.root / "site.toml").stat()
+    parts = (__version__, options.drafts, options.future, str(output), str(config.root),
+             site_toml.st_mtime_ns, site_toml.st_size, sorted(inventory.stamps.items()),
+             theme_stamps)
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
 def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
     """Build the site into `options.output`; raise `BuildError` with every problem found."""
-    started = time.perf_counter()
-    config, warnings = load_config(options.site_dir)
-    check_target(options.output, config.root)
-    theme = find_theme(config.root, config.theme)
-    translator = load_translator(theme, config.language, config.tz)
-    content = config.content_dir
-    inventory, found = discover(content)
-    warnings += found
+    clock = Clock()
+    with clock.phase("config"):
+        config, warnings = load_config(options.site_dir)
+        output = options.output.absolute()
+        check_target(output, config.root)
+        theme = find_theme(config.root, config.theme)
+        translator = load_translator(theme, config.language, config.tz)
+        content = config.content_dir
+        inventory, found = discover(content)
+        warnings += found
+        cache = Cache(options.cache_dir or config.root / CACHE_DIR)
+        if cache.rejected:
+            reporter.warn(Problem("the build cache was corrupted or written elsewhere; "
+                                  "rebuilding it", cache.folder))
+        state = State() if options.clean else cache.state
+        inputs = input_digest(config, theme, inventory, options, output)
+    if state.inputs == inputs and options.now.timestamp() < state.ready_until \
+            and state.output_dir == str(output) and output.is_dir():
+        reporter.debug("nothing changed since the last build")
+        report_warnings(state.warnings, options, reporter)
+        return BuildResult(0, 0, len(state.outputs), (), (), (), clock.elapsed,
+                           len(state.warnings), True, clock.phases)
+    jobs = options.jobs or default_jobs()
 
-    parsers = Parsers()
-    problems: list[Problem] = []
+    with clock.phase("read"):
+        articles, problems = read_articles(inventory, state, cache, config, jobs, reporter)
+        parsers = Parsers()
+        authors = read_all(read_author, content, inventory.authors, problems, parsers)
+        pages = read_all(read_page, content, inventory.pages, problems, config, parsers)
+        if problems:
+            raise BuildError(problems)
+    reporter.debug(f"read {len(articles)} articles ({len(articles) - articles.reused} parsed), "
+                   f"{len(authors)} authors, {len(pages)} pages ({clock.elapsed:.2f} s)")
 
-    def read_each(reader, paths, *args):
-        results = []
-        for rel in paths:
-            try:
-                results.append(reader(content, rel, *args))
-            except BuildError as exc:
-                problems.extend(exc.problems)
-            except OSError as exc:
-                problems.append(Problem(f"cannot read file: {exc.strerror}", content / rel))
-        return results
+    with clock.phase("assemble"):
+        static = [StaticFile(str(content / rel), rel) for rel in inventory.static]
+        static += [StaticFile(str(path), "theme/" + rel) for path, rel in theme.static_files()]
+        bodies = BodyStore(cache, content, config, {a.source: a.digest for a in articles})
+        selection = Selection(options.now, options.drafts, options.future)
+        site, assembled = assemble(config, list(articles), bodies, pages, authors, static,
+                                   selection)
+        warnings += assembled
+        report_warnings(warnings, options, reporter)
+        page_jobs, feed_jobs = plan(site)
 
-    parsed = read_each(read_article, inventory.posts, config, parsers)
-    articles = [article for article, _ in parsed]
-    bodies = {article.source: body for article, body in parsed}
-    authors = read_each(read_author, inventory.authors, parsers)
-    pages = read_each(read_page, inventory.pages, config, parsers)
-    if problems:
-        raise BuildError(problems)
-    reporter.debug(f"read {len(articles)} articles, {len(authors)} authors, {len(pages)} pages "
-                   f"({time.perf_counter() - started:.2f} s)")
-    static = [StaticFile(str(content / rel), rel) for rel in inventory.static]
-    static += [StaticFile(str(path), "theme/" + rel) for path, rel in theme.static_files()]
-    selection = Selection(options.now, options.drafts, options.future)
-    site, assembled = assemble(config, articles, bodies, pages, authors, static, selection)
-    warnings += assembled
+    with clock.phase("render"):
+        previous = state.outputs if state.output_dir == str(output) and output.is_dir() else {}
+        renderer = Renderer(site, theme, translator)
+        keys = Keys(site, renderer.env, translator.strings)
+        digests = {a.source: a.digest for a in site.articles}
+
+        def current(rel: str, key: str) -> bool:
+            record = previous.get(rel)
+            return (record is not None and record.key == key and
+                    all(digests.get(s) == d for s, d in record.touched.items()) and
+                    (output / rel).is_file())
+
+        outputs: dict[str, Output] = {}
+        tasks = []
+        for kind, planned, key_of in (("page", page_jobs, keys.page), ("feed", feed_jobs,
+                                                                       keys.feed)):
+            for index, job in enumerate(planned):
+                key = key_of(job)  # type: ignore[operator]
+                if current(job.output, key):
+                    outputs[job.output] = previous[job.output]
+                else:
+                    tasks.append((kind, index, key))
+        written: list[str] = []
+        rendered: list[str] = []
+        with Staging(output, full=not previous) as staging:
+            results = run_all(
+                tasks, lambda: RenderWorker(renderer, page_jobs, feed_jobs, staging.root,
+                                            previous, digests),
+                render_one, jobs, reporter.progress("rendering", len(tasks)))
+            for result in results:
+                rendered.append(result.output)
+                outputs[result.output] = result.record
+                if result.written:
+                    written.append(result.output)
+            with clock.phase("write"):
+                for rel, data in (("sitemap.xml", sitemap.render_sitemap(site, page_jobs)),
+                                  ("robots.txt", sitemap.render_robots(site))):
+                    content_hash = hashlib.blake2b(data, digest_size=16).hexdigest()
+                    outputs[rel] = Output(content_hash, content_hash)
+                    if rel not in previous or previous[rel].content != content_hash:
+                        staging.write(rel, data)
+                        written.append(rel)
+                for item in site.static_files:
+                    info = Path(item.source).stat()
+                    stamp = f"{item.source}:{info.st_mtime_ns}:{info.st_size}"
+                    outputs[item.output] = Output(stamp, stamp)
+                    if not current(item.output, stamp):
+                        staging.copy(item.output, Path(item.source))
+                        written.append(item.output)
+                removed = sorted(set(previous) - set(outputs))
+                staging.commit(written, removed)
+
+    future_dates = [a.date.timestamp() for a in articles if a.date > options.now]
+    cache.state = State(
+        sources={a.source: (inventory.stamp(a.source), a) for a in articles},
+        outputs=outputs, inputs=inputs, output_dir=str(output),
+        ready_until=min(future_dates) if future_dates and not options.future else math.inf,
+        warnings=warnings)
+    with clock.phase("write"):
+        cache.save()
+    return BuildResult(
+        pages=len(page_jobs), feeds=len(feed_jobs), files=len(outputs),
+        rendered=tuple(rendered), written=tuple(written), removed=tuple(removed),
+        seconds=clock.elapsed, warnings=len(warnings), up_to_date=False, timings=clock.phases)
+
+
+def report_warnings(warnings: list[Problem], options: BuildOptions, reporter: Reporter) -> None:
     for warning in warnings:
         reporter.warn(warning)
     if options.strict and warnings:
         raise BuildError([Problem(f"{len(warnings)} warning(s) with --strict",
                                   hint="fix the warnings above, or build without --strict")])
 
-    jobs, feed_jobs = plan(site)
-    reporter.debug(f"planned {len(jobs)} pages and {len(feed_jobs)} feeds "
-                   f"({time.perf_counter() - started:.2f} s)")
-    renderer = Renderer(site, theme, translator)
-    with StagedOutput(options.output) as out:
-        for job in jobs:
-            out.write(job.output, renderer.render(job).encode())
-        for feed in feed_jobs:
-            out.write(feed.output, feeds.render_feed(site, feed))
-        out.write("sitemap.xml", sitemap.render_sitemap(site, jobs))
-        out.write("robots.txt", sitemap.render_robots(site))
-        for item in site.static_files:
-            out.copy(item.output, Path(item.source))
-        out.commit()
-    return BuildResult(pages=len(jobs), feeds=len(feed_jobs), files=out.files,
-                       seconds=time.perf_counter() - started, warnings=len(warnings))
+
+class Articles(list[Article]):
+    """The articles of this build, and how many came from the cache unchanged."""
+
+    reused = 0
+
+
+def read_articles(inventory: Inventory, state: State, cache: Cache, config: SiteConfig,
+                  jobs: int, reporter: Reporter) -> tuple[Articles, list[Problem]]:
+    """Cached records for unchanged sources; the others are parsed, in parallel."""
+    articles, problems, to_read = Articles(), [], []
+    by_source: dict[str, Article] = {}
+    for rel in inventory.posts:
+        entry = state.sources.get(rel)
+        if entry is not None and entry[0] == inventory.stamp(rel):
+            by_source[rel] = entry[1]
+        else:
+            to_read.append(rel)
+    articles.reused = len(by_source)
+    content = config.content_dir
+    results = run_all(to_read, lambda: ReadWorker(content, config, cache), read_one, jobs,
+                      reporter.progress("reading", len(to_read)))
+    for rel, outcome in zip(to_read, results, strict=True):
+        if isinstance(outcome, Article):
+            by_source[rel] = outcome
+        else:
+            problems += outcome
+    articles += [by_source[rel] for rel in inventory.posts if rel in by_source]
+    return articles, problems
+
+
+def read_all(reader, content: Path, paths, problems: list[Problem], *args) -> list:
+    """Read small files (authors, pages) in this process, collecting every problem."""
+    results = []
+    for rel in paths:
+        try:
+            results.append(reader(content, rel, *args))
+        except BuildError as exc:
+            problems.extend(exc.problems)
+        except OSError as exc:
+            problems.append(Problem(f"cannot read file: {exc.strerror}", content / rel))
+    return results
+
+
+
+def verify(options: BuildOptions, reporter: Reporter) -> list[Problem]:
+    """Build everything from scratch in a temporary folder and compare with the output."""
+    with tempfile.TemporaryDirectory(prefix="reflexgen-verify-") as temp:
+        fresh = Path(temp) / "output"
+        build(replace(options, output_dir=fresh, clean=True, cache_dir=Path(temp) / "cache"),
+              Reporter(verbosity=-1))
+        return compare_trees(options.output, fresh)
+
+
+def compare_trees(actual: Path, expected: Path) -> list[Problem]:
+    def files(root: Path) -> dict[str, Path]:
+        return {p.relative_to(root).as_posix(): p for p in root.rglob("*") if p.is_file()}
+
+    have, want = files(actual), files(expected)
+    problems = [Problem("missing from the output", actual / rel) for rel in sorted(want.keys()
+                                                                                 - have.keys())]
+    problems += [Problem("should not be in the output", actual / rel)
+                 for rel in sorted(have.keys() - want.keys())]
+    problems += [Problem("differs from a full rebuild", actual / rel)
+                 for rel in sorted(want.keys() & have.keys())
+                 if have[rel].read_bytes() != want[rel].read_bytes()]
+    return problems

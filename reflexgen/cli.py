@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .build import BuildOptions, build
+from .build import BuildOptions, build, verify
 from .errors import BuildError, Reporter
 
 
@@ -40,7 +40,23 @@ def parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--future", action="store_true",
                            help="include articles dated in the future")
     build_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build_cmd.add_argument("-j", "--jobs", type=positive, default=0, metavar="N",
+                           help="worker processes (default: one per core)")
+    build_cmd.add_argument("--clean", action="store_true",
+                           help="ignore the cache in .reflexgen-cache/ and rebuild everything")
+    build_cmd.add_argument("--verify", action="store_true",
+                           help="after building, rebuild everything from scratch elsewhere and "
+                                "check that both outputs are byte for byte identical")
+    build_cmd.add_argument("--profile", action="store_true",
+                           help="print where the time went")
     return main
+
+
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,8 +68,18 @@ def main(argv: list[str] | None = None) -> int:
     reporter = Reporter(verbosity=1 if verbose else -1 if quiet else 0)
     try:
         options = BuildOptions(site_dir=args.site, output_dir=args.output, drafts=args.drafts,
-                               future=args.future, strict=args.strict)
+                               future=args.future, strict=args.strict, clean=args.clean,
+                               jobs=args.jobs)
         result = build(options, reporter)
+        if args.verify:
+            differences = verify(options, reporter)
+            for difference in differences:
+                reporter.error(difference)
+            if differences:
+                reporter.info(f"verify: {len(differences)} difference(s) between the "
+                              "incremental and the full build")
+                return 1
+            reporter.info("verify: the output is identical to a full rebuild")
     except BuildError as exc:
         for problem in exc.problems:
             reporter.error(problem)
@@ -61,8 +87,17 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    reporter.info(f"built {result.pages} pages and {result.feeds} feeds ({result.files} files) "
-                  f"in {result.seconds:.2f} s → {options.output}")
+    if args.profile:
+        for phase, seconds in result.timings.items():
+            reporter.info(f"  {phase:<10} {seconds:7.3f} s")
+    if result.up_to_date:
+        reporter.info(f"{options.output} is up to date ({result.files} files, "
+                      f"checked in {result.seconds:.2f} s)")
+    else:
+        reporter.info(f"built {result.pages} pages and {result.feeds} feeds: "
+                      f"{len(result.rendered)} rendered, {len(result.written)} files written, "
+                      f"{len(result.removed)} removed, in {result.seconds:.2f} s → "
+                      f"{options.output}")
     return 0
 
 

@@ -21,6 +21,11 @@ class Inventory:
     authors: tuple[str, ...]
     pages: tuple[str, ...]
     static: tuple[str, ...]
+    stamps: dict[str, tuple[int, int]]  # every file: (modification time in ns, size)
+
+    def stamp(self, rel: str) -> tuple:
+        """What tells whether a source changed: its stamp and its comment files' stamps."""
+        return (self.stamps.get(rel),) + tuple(self.stamps.get(s) for s in sidecar_for(rel))
 
 
 def sidecar_for(post: str) -> tuple[str, ...]:
@@ -37,6 +42,7 @@ def discover(content_dir: Path) -> tuple[Inventory, list[Problem]]:
     """Walk content/ (never following links out of it) and classify every file."""
     warnings: list[Problem] = []
     posts, sidecars, authors, pages, static = [], [], [], [], []
+    stamps: dict[str, tuple[int, int]] = {}
     root = content_dir.resolve()
     for folder, dirs, files in os.walk(content_dir):
         dirs[:] = sorted(d for d in dirs if not is_ignored(d))
@@ -49,6 +55,8 @@ def discover(content_dir: Path) -> tuple[Inventory, list[Problem]]:
                 warnings.append(Problem("link to a file outside content/ skipped", path,
                                         hint="copy the file into content/ instead"))
                 continue
+            info = path.stat()
+            stamps[rel] = (info.st_mtime_ns, info.st_size)
             top = rel.split("/", 1)[0] if "/" in rel else ""
             if name.endswith(SIDECAR_SUFFIXES):
                 if top == "posts":
@@ -76,5 +84,5 @@ def discover(content_dir: Path) -> tuple[Inventory, list[Problem]]:
             warnings.append(Problem("comment file has no article beside it", content_dir / sidecar,
                                     hint="name it <article-file-name>.comments.yaml"))
     return Inventory(tuple(posts), tuple(sidecars), tuple(authors), tuple(pages),
-                     tuple(static)), warnings
+                     tuple(static), stamps), warnings
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -34,6 +35,9 @@ class BuildError(Exception):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):  # cross process boundaries intact
+        return (BuildError, (self.problems,))
+
 
 class Reporter:
     """The one channel for messages: the build logic never prints."""
@@ -58,3 +62,19 @@ class Reporter:
     def debug(self, message: str) -> None:
         if self.verbosity > 0:
             print(message, file=self.stream)
+
+    def progress(self, label: str, total: int) -> Callable[[int], None] | None:
+        """A progress line redrawn in place, on a terminal only (never in a pipe or a log)."""
+        if self.verbosity < 0 or total < 200 or not self.stream.isatty():
+            return None
+        shown = [-1]
+
+        def show(done: int) -> None:
+            percent = 100 * done // total
+            if percent != shown[0]:
+                shown[0] = percent
+                end = "\n" if done == total else ""
+                print(f"\r{label} {done}/{total} ({percent}%)", end=end, file=self.stream,
+                      flush=True)
+
+        return show

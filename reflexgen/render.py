@@ -38,6 +38,11 @@ def make_environment(site: Site, theme: Theme, translator: Translator) -> Enviro
     return env
 
 
+def syntax_problem(exc: TemplateSyntaxError, name: str) -> Problem:
+    return Problem(f"template syntax error: {exc.message}", exc.filename or exc.name or name,
+                   exc.lineno)
+
+
 class Renderer:
     """Turns a `Job` into HTML text."""
 
@@ -46,14 +51,14 @@ class Renderer:
         self.env = make_environment(site, theme, translator)
         self.views = Views(site)
 
-    def render(self, job: Job) -> str:
+    def render(self, job: Job) -> tuple[str, set[str]]:
+        """The page's HTML, and the articles whose body (or comments) it showed."""
+        self.views.touched = set()
         try:
             template = self.env.get_template(job.template)
-            return template.render(self.views.context(job))
+            return template.render(self.views.context(job)), self.views.touched
         except TemplateSyntaxError as exc:
-            raise BuildError(Problem(f"template syntax error: {exc.message}",
-                                     exc.filename or exc.name or job.template,
-                                     exc.lineno)) from None
+            raise BuildError(syntax_problem(exc, job.template)) from None
         except Exception as exc:  # a template is code: any failure in it is the site's error
             path, line = self._template_frame(exc)
             raise BuildError(Problem(

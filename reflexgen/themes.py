@@ -42,6 +42,12 @@ class Theme:
         return [(found[rel], rel) for rel in sorted(found)]
 
 
+    def files(self) -> list[Path]:
+        """Every file of the theme folders, for change detection."""
+        return [Path(folder) / name for base in self.paths
+                for folder, _, names in sorted(os.walk(base)) for name in sorted(names)]
+
+
 def builtin(name: str) -> Path | None:
     return next((base / name for base in (PACKAGED, CHECKOUT) if (base / name).is_dir()), None)
 

@@ -39,9 +39,14 @@ class CommentView:
     replies: tuple[CommentView, ...]
 
 
+def reading_minutes(words: int) -> int:
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
 @dataclass(eq=False)
 class ArticleView:
-    """What templates see of an article; its body and comments load on first use."""
+    """What templates see of an article. What listings show is set at once; the body, the
+    comments and the word count load on first use, which `touch` records for the cache."""
 
     title: str
     url: str
@@ -52,7 +57,6 @@ class ArticleView:
     category: Link | None
     summary_html: Markup
     image: str | None
-    words: int
     reading_minutes: int
     comment_count: int
     comments_open: bool
@@ -60,11 +64,17 @@ class ArticleView:
     future: bool
     lang: str | None
     extra: dict[str, Any]
-    body: Callable[[], Body] = field(repr=False)
+    record: Article = field(repr=False)
+    load: Callable[[Article], Body] = field(repr=False)
+
+    @cached_property
+    def words(self) -> int:
+        self.load(self.record)
+        return self.record.words
 
     @cached_property
     def body_html(self) -> Markup:
-        return Markup(self.body().html)
+        return Markup(self.load(self.record).html)
 
     @cached_property
     def comments(self) -> tuple[CommentView, ...]:
@@ -77,7 +87,7 @@ class ArticleView:
             return CommentView(c.id, c.author, c.url, c.date, Markup(c.body_html), by_author,
                                tuple(view(r) for r in thread.replies))
 
-        return tuple(view(t) for t in self.body().threads)
+        return tuple(view(t) for t in self.load(self.record).threads)
 
 
 def initials(name: str) -> str:
@@ -95,6 +105,7 @@ class Views:
     def __init__(self, site: Site) -> None:
         self.site = site
         self._articles: dict[int, ArticleView] = {}
+        self.touched: set[str] = set()  # articles whose body the current page used
         self.tag_by_name = {t.name: t for t in site.tags}
         self.tag_by_slug = {t.slug: t for t in site.tags}
         self.category_by_slug = {c.slug: c for c in site.categories}
@@ -109,16 +120,18 @@ class Views:
         tags = tuple(self._link(self.tag_by_slug[urls.slug(t)]) for t in article.tags)
         category = self._link(self.category_by_slug[urls.slug(article.category)]) \
             if article.category else None
-        bodies = self.site.bodies
         return ArticleView(
             title=article.title, url=article.url, date=article.date, updated=article.updated,
             authors=tuple(self.site.authors[a] for a in article.authors), tags=tags,
             category=category, summary_html=Markup(article.summary_html), image=article.image,
-            words=article.words,
-            reading_minutes=max(1, math.ceil(article.words / WORDS_PER_MINUTE)),
+            reading_minutes=reading_minutes(article.words),
             comment_count=article.comment_count, comments_open=article.comments_open,
             draft=article.draft, future=article.future, lang=article.lang, extra=article.extra,
-            body=lambda: bodies[article.source])
+            record=article, load=self.load_body)
+
+    def load_body(self, article: Article) -> Body:
+        self.touched.add(article.source)
+        return self.site.bodies[article.source]
 
     @staticmethod
     def _link(taxon: Taxon) -> Link:

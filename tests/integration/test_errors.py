@@ -87,7 +87,7 @@ def test_failed_build_leaves_previous_output_untouched(site):
                 "content/posts/c.md": "---\ntitle: [\n---\n"})
     fails(site)
     assert snapshot(site.root) == before
-    leftovers = [p.name for p in site.root.iterdir() if p.name.startswith(".")]
+    leftovers = [p.name for p in site.root.iterdir() if ".staging-" in p.name or ".old-" in p.name]
     assert leftovers == []
 
 

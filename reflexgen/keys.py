@@ -1,0 +1,114 @@
+"""The dependency record: a key per output that changes exactly when what the output shows does.
+
+Each key hashes the inputs a page's view is built from (see `views.Views.context`): the site-wide
+part every page shows (settings, menu, UI strings, reflexgen's version), the templates the page's
+template pulls in, and the records of what it lists. A listing keys on each article's card (what
+listings show), never on its body: a body-only edit re-renders the article and the feeds, not the
+home page. A template that reads a body from a listing is caught at render time (`touched`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+
+from jinja2 import Environment, TemplateSyntaxError, meta
+
+from . import __version__, urls
+from .errors import BuildError
+from .feeds import feed_title
+from .model import Site
+from .plan import FeedJob, Job
+from .render import syntax_problem
+from .views import reading_minutes
+
+
+def digest(*parts: object) -> str:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+class Keys:
+    """Computes keys for one assembled site; memoizes per article, author and template."""
+
+    def __init__(self, site: Site, env: Environment, strings: dict) -> None:
+        self.site = site
+        self.env = env
+        config = site.config
+        self.site_wide = digest(__version__, sorted(vars(config).items(), key=lambda i: i[0]),
+                                sorted(strings.items()),
+                                [(p.title, p.url) for p in site.pages], bool(site.categories))
+        self.tag_names = {t.slug: t.name for t in site.tags}
+        self.card = cache(self._card)
+        self.author = cache(self._author)
+        self.template = cache(self._template)
+
+    def _template(self, name: str) -> str:
+        """The template's source and every template it extends, includes or imports."""
+        seen: dict[str, str] = {}
+        pending = [name]
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            source, filename, _ = self.env.loader.get_source(self.env, current)  # type: ignore
+            seen[current] = source
+            try:
+                tree = self.env.parse(source, current, filename)
+            except TemplateSyntaxError as exc:
+                raise BuildError(syntax_problem(exc, current)) from None
+            for ref in meta.find_referenced_templates(tree):
+                if ref is None:  # a computed name: depend on every template
+                    return digest(sorted(
+                        (n, self.env.loader.get_source(self.env, n)[0])  # type: ignore[union-attr]
+                        for n in self.env.list_templates()))
+                pending.append(ref)
+        return digest(sorted(seen.items()))
+
+    def _author(self, author_id: str) -> str:
+        a = self.site.authors[author_id]
+        return digest(a.id, a.name, a.bio_html, a.avatar, a.website, a.social, a.profile, a.url)
+
+    def _card(self, index: int) -> str:
+        """What a listing shows of an article: everything but its body and comments."""
+        a = self.site.articles[index]
+        authors = [(x, self.site.authors[x].name, self.site.authors[x].profile)
+                   for x in a.authors]
+        tags = [self.tag_names[urls.slug(t)] for t in a.tags]
+        return digest(a.title, a.url, a.date, a.updated, a.summary_html, a.image,
+                      reading_minutes(a.words), a.comment_count, a.comments_open, a.draft,
+                      a.future, a.lang, a.extra, tags, a.category, authors)
+
+    def page(self, job: Job) -> str:
+        site = self.site
+        # Never the article indices of the job: they shift when an article is added.
+        parts: list[object] = [self.site_wide, self.template(job.template), job.kind, job.url,
+                               job.number, job.pages]
+        if job.kind == "article":
+            article = site.articles[job.key]  # type: ignore[index]
+            parts += [self.card(job.key), article.digest, article.words,
+                      [self.author(a) for a in article.authors]]
+        elif job.kind == "page":
+            page = site.pages[job.key]  # type: ignore[index]
+            parts += [page.title, page.body_html, page.lang, page.extra]
+        elif job.kind in ("home", "tag", "category", "author"):
+            parts += [self.card(i) for i in job.items]
+            if job.kind == "author":
+                parts.append(self.author(job.key))  # type: ignore[arg-type]
+            elif job.kind != "home":
+                taxa = site.tags if job.kind == "tag" else site.categories
+                taxon = next(t for t in taxa if t.slug == job.key)
+                parts += [taxon.name, len(taxon.articles)]
+        elif job.kind in ("tags", "categories"):
+            taxa = site.tags if job.kind == "tags" else site.categories
+            parts += [(t.name, t.url, len(t.articles)) for t in taxa]
+        elif job.kind == "archives":
+            parts += [self.card(i) for i in job.items]
+        return digest(*parts)
+
+    def feed(self, job: FeedJob) -> str:
+        site = self.site
+        items = [site.articles[i] for i in job.items]
+        return digest(self.site_wide, job.scope, job.key, job.format, job.url, job.page_url,
+                      feed_title(site, job), [
+                          (a.digest, a.url, a.future, [site.authors[x].name for x in a.authors])
+                          for a in items])

@@ -1,0 +1,62 @@
+"""Run a function over many items on every core, with forked worker processes.
+
+Workers are forked after the site is assembled, so they inherit it instead of receiving it
+through a pipe; each builds its own state once (`setup`) and then handles chunks of items.
+Results come back in input order, so the output never depends on the number of workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Below this many items, starting processes costs more than it saves.
+MIN_PARALLEL = 48
+
+# The per-process state built by `setup`; lives only inside a worker process (or, when work
+# runs in-process, for the duration of one `run_all` call).
+_worker: Any = None
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _init(setup: Callable[[], Any]) -> None:
+    global _worker
+    _worker = setup()
+
+
+def _call(task: tuple[Callable[[Any, T], R], Sequence[T]]) -> list[R]:
+    handle, chunk = task
+    return [handle(_worker, item) for item in chunk]
+
+
+def run_all(items: Sequence[T], setup: Callable[[], Any], handle: Callable[[Any, T], R],
+            jobs: int, progress: Callable[[int], None] | None = None) -> Iterator[R]:
+    """`handle(state, item)` for every item, `state = setup()` once per process, in order."""
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    if jobs <= 1 or len(items) < MIN_PARALLEL or not forking:
+        state = setup()
+        for done, item in enumerate(items, start=1):
+            yield handle(state, item)
+            if progress:
+                progress(done)
+        return
+    size = max(8, min(256, len(items) // (jobs * 8) or 1))
+    chunks = [items[i: i + size] for i in range(0, len(items), size)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init,
+                             initargs=(setup,)) as pool:
+        done = 0
+        for results in pool.map(_call, [(handle, chunk) for chunk in chunks]):
+            yield from results
+            done += len(results)
+            if progress:
+                progress(done)

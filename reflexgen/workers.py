@@ -1,0 +1,102 @@
+"""The work done item by item, in worker processes or in-process: read one article, render one
+page or feed. Each worker state is built once per process from what the parent assembled."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import feeds
+from .cache import Cache, Output
+from .config import SiteConfig
+from .errors import BuildError, Problem
+from .model import Article, Body
+from .plan import FeedJob, Job
+from .readers import Parsers, read_article
+from .render import Renderer
+from .writer import write_file
+
+
+@dataclass
+class ReadWorker:
+    content: Path
+    config: SiteConfig
+    cache: Cache
+    parsers: Parsers = field(default_factory=Parsers)
+
+
+def read_one(worker: ReadWorker, rel: str) -> Article | list[Problem]:
+    """Parse one article; its body goes straight to the cache, the light record comes back."""
+    try:
+        article, body = read_article(worker.content, rel, worker.config, worker.parsers)
+    except BuildError as exc:
+        return exc.problems
+    except OSError as exc:
+        return [Problem(f"cannot read file: {exc.strerror}", worker.content / rel)]
+    worker.cache.store_body(article.digest, body)
+    return article
+
+
+class BodyStore(Mapping[str, Body]):
+    """Article bodies by source file, loaded from the cache on demand (parsed again if the
+    cache lost one), so a build that renders few pages never loads the others."""
+
+    def __init__(self, cache: Cache, content: Path, config: SiteConfig,
+                 digests: dict[str, str]) -> None:
+        self.cache, self.content, self.config, self.digests = cache, content, config, digests
+        self.loaded: dict[str, Body] = {}
+
+    def __getitem__(self, source: str) -> Body:
+        body = self.loaded.get(source)
+        if body is None:
+            body = self.cache.load_body(self.digests[source])
+            if body is None:
+                body = read_article(self.content, source, self.config, Parsers())[1]
+                self.cache.store_body(self.digests[source], body)
+            self.loaded[source] = body
+        return body
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.digests)
+
+    def __len__(self) -> int:
+        return len(self.digests)
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    output: str
+    record: Output
+    written: bool
+
+
+@dataclass
+class RenderWorker:
+    renderer: Renderer
+    pages: list[Job]
+    feeds: list[FeedJob]
+    staging: Path
+    previous: dict[str, Output]
+    digests: dict[str, str]
+
+
+def render_one(worker: RenderWorker, task: tuple[str, int, str]) -> RenderResult:
+    """Render one page or feed; stage its bytes only if they differ from the last build's."""
+    kind, index, key = task
+    job: Job | FeedJob
+    if kind == "page":
+        job = worker.pages[index]
+        html, touched = worker.renderer.render(job)
+        data = html.encode()
+    else:
+        job = worker.feeds[index]
+        data, touched = feeds.render_feed(worker.renderer.views.site, job), set()
+    content = hashlib.blake2b(data, digest_size=16).hexdigest()
+    record = Output(key, content, {s: worker.digests[s] for s in sorted(touched)})
+    previous = worker.previous.get(job.output)
+    changed = previous is None or previous.content != content
+    if changed:
+        write_file(worker.staging, job.output, data)
+    return RenderResult(job.output, record, changed)
