@@ -149,15 +149,18 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
 
     with clock.phase("render"):
         previous = state.outputs if state.output_dir == str(output) and output.is_dir() else {}
+        known = dict(previous)  # what the output folder holds now, as far as we know
         renderer = Renderer(site, theme, translator)
         keys = Keys(site, renderer.env, translator.strings)
         digests = {a.source: a.digest for a in site.articles}
 
         def current(rel: str, key: str) -> bool:
-            record = previous.get(rel)
+            record = known.get(rel)
+            if record is not None and not (output / rel).is_file():  # deleted by hand
+                del known[rel]
+                return False
             return (record is not None and record.key == key and
-                    all(digests.get(s) == d for s, d in record.touched.items()) and
-                    (output / rel).is_file())
+                    all(digests.get(s) == d for s, d in record.touched.items()))
 
         outputs: dict[str, Output] = {}
         tasks = []
@@ -174,7 +177,7 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
         with Staging(output, full=not previous) as staging:
             results = run_all(
                 tasks, lambda: RenderWorker(renderer, page_jobs, feed_jobs, staging.root,
-                                            previous, digests),
+                                            known, digests),
                 render_one, jobs, reporter.progress("rendering", len(tasks)))
             for result in results:
                 rendered.append(result.output)
@@ -186,7 +189,7 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
                                   ("robots.txt", sitemap.render_robots(site))):
                     content_hash = hashlib.blake2b(data, digest_size=16).hexdigest()
                     outputs[rel] = Output(content_hash, content_hash)
-                    if rel not in previous or previous[rel].content != content_hash:
+                    if not current(rel, content_hash):
                         staging.write(rel, data)
                         written.append(rel)
                 for item in site.static_files:

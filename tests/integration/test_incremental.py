@@ -1,0 +1,238 @@
+"""Incremental builds: after each kind of edit, exactly the outputs that show it are rendered,
+and the result is byte for byte what a full rebuild gives."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SITE_TOML, Site, article
+from reflexgen.build import BuildOptions, BuildResult, build, compare_trees
+from reflexgen.errors import Reporter
+
+FEEDS = ("feed.xml", "atom.xml")
+
+
+def feeds(*folders: str) -> set[str]:
+    return {f"{folder}{name}" for folder in folders for name in FEEDS}
+
+
+A = "2024/03/a/index.html"
+B = "2024/02/b/index.html"
+C = "2024/01/c/index.html"
+
+
+@pytest.fixture
+def blog(site: Site) -> Site:
+    site.write({
+        "content/authors/claire.md": '---\nname: "Claire"\n---\nBio de Claire.\n',
+        "content/authors/paul.md": '---\nname: "Paul"\n---\nBio de Paul.\n',
+        "content/posts/a.md": article("Titre A", "2024-03-01", "Résumé A.\n\nCorps A.",
+                                      slug="a", author="claire", tags='["x", "y"]',
+                                      category="Essais"),
+        "content/posts/b.md": article("Titre B", "2024-02-01", "Résumé B.", slug="b",
+                                      author="paul", tags='["y"]', category="Essais"),
+        "content/posts/c.md": article("Titre C", "2024-01-01", "Résumé C.", slug="c",
+                                      author="claire", tags='["z"]'),
+        "content/pages/apropos.md": '---\ntitle: "À propos"\n---\nNous.\n',
+    })
+    assert full(site).written
+    return site
+
+
+def full(site: Site, **options) -> BuildResult:
+    return build(BuildOptions(site_dir=site.root, jobs=1, **options), Reporter(verbosity=-1))
+
+
+def edit(site: Site, rel: str, old: str, new: str) -> None:
+    path = site.root / rel
+    path.write_text(path.read_text().replace(old, new, 1))
+
+
+def assert_same_as_full_build(site: Site, tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh"
+    full(site, output_dir=fresh, clean=True, cache_dir=tmp_path / "fresh-cache")
+    assert compare_trees(site.root / "output", fresh) == []
+
+
+def test_nothing_changed(blog):
+    result = full(blog)
+    assert result.up_to_date and result.rendered == () and result.written == ()
+
+
+def test_body_only_edit(blog, tmp_path):
+    edit(blog, "content/posts/a.md", "Corps A.", "Corps A, plus long.")
+    result = full(blog)
+    assert set(result.rendered) == {A} | feeds("", "tags/x/", "tags/y/", "categories/essais/",
+                                                "authors/claire/")
+    assert set(result.written) == set(result.rendered)
+    assert_same_as_full_build(blog, tmp_path)
+
+
+def test_title_edit(blog, tmp_path):
+    edit(blog, "content/posts/a.md", "Titre A", "Nouveau titre A")
+    result = full(blog)
+    listings = {"index.html", "tags/x/index.html", "tags/y/index.html",
+                "categories/essais/index.html", "authors/claire/index.html",
+                "archives/index.html"}
+    assert set(result.rendered) == {A} | listings | feeds(
+        "", "tags/x/", "tags/y/", "categories/essais/", "authors/claire/")
+    assert "sitemap.xml" not in result.written  # same URLs
+    assert_same_as_full_build(blog, tmp_path)
+
+
+def test_tag_added(blog, tmp_path):
+    edit(blog, "content/posts/a.md", '["x", "y"]', '["x", "y", "z"]')
+    result = full(blog)
+    rendered = set(result.rendered)
+    assert {A, "tags/z/index.html", "tags/index.html", "tags/x/index.html"} <= rendered
+    assert feeds("tags/z/") <= rendered
+    assert B not in rendered and C not in rendered and "authors/paul/index.html" not in rendered
+    assert_same_as_full_build(blog, tmp_path)
+
+
+def test_tag_removed_drops_its_pages(blog, tmp_path):
+    edit(blog, "content/posts/a.md", '["x", "y"]', '["y"]')
+    result = full(blog)
+    assert {"tags/x/index.html", "tags/x/feed.xml", "tags/x/atom.xml"} <= set(result.removed)
+    assert not (blog.root / "output/tags/x").exists()
+    assert B not in result.rendered
+    assert_same_as_full_build(blog, tmp_path)
+
+
+def test_date_edit(blog, tmp_path):
+    edit(blog, "content/posts/c.md", "2024-01-01", "2024-04-01")
+    result = full(blog)
+    new_c = "2024/04/c/index.html"
+    assert new_c in result.rendered and C in result.removed
+    assert {"index.html", "archives/index.html", "sitemap.xml"} <= set(result.written)
+    assert A not in result.rendered and B not in result.rendered
+    assert_same_as_full_build(blog, tmp_path)
+
+
+def test_author_bio_edit(blog, tmp_path):
+    edit(blog, "content/authors/claire.md", "Bio de Claire.", "Nouvelle bio.")
+    result = full(blog)
+    assert set(result.rendered) == {A, C, "authors/claire/index.html"}
+    assert_same_as_full_build(blog, tmp_path)
+
+
+def test_comment_added(blog, tmp_path):
+    blog.write({"content/posts/b.comments.yaml":
+                "- id: 1\n  author: Zoé\n  date: 2024-02-02\n  body: Bravo\n"})
+    result = full(blog)
+    written = set(result.written)
+    assert {B, "index.html", "tags/y/index.html", "categories/essais/index.html",
+            "authors/paul/index.html"} <= written
+    assert A not in result.rendered and C not in result.rendered
+    assert not any(w.endswith(".xml") for w in written)  # feeds carry no comments
+    assert "1 réflexion sur" in blog.read(B)
+    assert_same_as_full_build(blog, tmp_path)
+
+
+def test_template_edit(blog, tmp_path):
+    theme = REPO / "themes/default/templates"
+    blog.write({"themes/default/templates/article.html":
+                (theme / "article.html").read_text().replace("</article>", "</article><!--x-->")})
+    result = full(blog)
+    assert set(result.rendered) == {A, B, C}
+    assert_same_as_full_build(blog, tmp_path)
+
+
+def test_shared_template_edit(blog):
+    theme = REPO / "themes/default/templates"
+    blog.write({"themes/default/templates/base.html":
+                (theme / "base.html").read_text().replace("</footer>", "</footer><!--x-->")})
+    result = full(blog)
+    assert {A, B, C, "index.html", "404.html", "a-propos/index.html"} <= set(result.rendered)
+    assert not any(r.endswith(".xml") for r in result.rendered)
+
+
+def test_config_edit_renders_everything(blog):
+    edit(blog, "site.toml", 'title = "Le Blog"', 'title = "Un autre blog"')
+    result = full(blog)
+    pages = [p for p in result.rendered if p.endswith(".html")]
+    assert len(pages) == result.pages
+
+
+def test_article_added_and_deleted(blog, tmp_path):
+    blog.write({"content/posts/d.md": article("Titre D", "2024-03-15", "D.", slug="d",
+                                              author="paul", tags='["y"]')})
+    result = full(blog)
+    assert "2024/03/d/index.html" in result.written
+    assert A not in result.rendered and C not in result.rendered
+    assert_same_as_full_build(blog, tmp_path)
+    blog.remove("content/posts/d.md")
+    result = full(blog)
+    assert "2024/03/d/index.html" in result.removed
+    assert not (blog.root / "output/2024/03/d").exists()
+    assert_same_as_full_build(blog, tmp_path)
+
+
+def test_unchanged_files_keep_their_mtime(blog):
+    before = (blog.root / "output" / C).stat().st_mtime_ns
+    edit(blog, "content/posts/a.md", "Corps A.", "Corps A modifié.")
+    full(blog)
+    assert (blog.root / "output" / C).stat().st_mtime_ns == before
+
+
+def test_deleted_output_file_is_restored(blog):
+    (blog.root / "output" / B).unlink()
+    edit(blog, "content/posts/a.md", "Corps A.", "Corps A modifié.")
+    assert B in full(blog).written
+
+
+@pytest.mark.parametrize("damage", [lambda data: b"garbage" + data[7:],
+                                    lambda data: data[: len(data) // 2]])
+def test_corrupted_cache_is_rebuilt(blog, tmp_path, damage):
+    state = blog.root / ".reflexgen-cache/state.pickle"
+    state.write_bytes(damage(state.read_bytes()))
+    run = blog.build()
+    assert run.code == 0 and "cache was corrupted" in run.stderr
+    assert_same_as_full_build(blog, tmp_path)
+
+
+def test_foreign_cache_is_not_trusted(blog, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "someone-else"))
+    run = blog.build()
+    assert run.code == 0 and "written elsewhere" in run.stderr
+
+
+def test_lost_body_is_parsed_again(blog, tmp_path):
+    for body in (blog.root / ".reflexgen-cache/bodies").iterdir():
+        body.unlink()
+    edit(blog, "content/posts/b.md", "Titre B", "Titre B2")
+    assert full(blog).written
+    assert "Corps A." in blog.read(A)
+    assert_same_as_full_build(blog, tmp_path)
+
+
+def test_output_is_the_same_whatever_the_number_of_jobs(tmp_path):
+    sites = []
+    for jobs in (1, 2):
+        site = Site(tmp_path / f"site{jobs}").write({"site.toml": SITE_TOML})
+        site.write({f"content/posts/p{i:03}.md": article(f"Article {i}", f"2023-{i % 12 + 1:02}-01",
+                                                          tags=f'["t{i % 7}"]')
+                    for i in range(120)})
+        build(BuildOptions(site_dir=site.root, jobs=jobs), Reporter(verbosity=-1))
+        sites.append(site.root / "output")
+    assert compare_trees(sites[0], sites[1]) == []
+
+
+def test_verify_on_demo_blog_after_edits(tmp_path):
+    site = tmp_path / "demo"
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "site.toml", site / "site.toml")
+    demo = Site(site)
+    assert demo.build().code == 0
+    posts = sorted((site / "content/posts").rglob("*.md"))
+    posts[0].write_text(posts[0].read_text().replace("\n\n", "\n\nAjout.\n\n", 1))
+    (site / "content/authors").joinpath(next(iter(sorted(
+        p.name for p in (site / "content/authors").iterdir())))).write_text(
+        '---\nname: "Nouvelle autrice"\n---\nBio.\n')
+    posts[1].unlink()
+    run = demo.build("--verify")
+    assert run.code == 0, run.stderr
+    assert "identical to a full rebuild" in run.stderr
