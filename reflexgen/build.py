@@ -25,7 +25,7 @@ from .discover import Inventory, discover
 from .errors import BuildError, Problem, Reporter
 from .i18n import load_translator
 from .keys import Keys
-from .model import Article, StaticFile
+from .model import Article, Body, StaticFile
 from .parallel import default_jobs, run_all
 from .plan import plan
 from .readers import Parsers, read_author, read_page
@@ -127,7 +127,7 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
     jobs = options.jobs or default_jobs()
 
     with clock.phase("read"):
-        articles, problems = read_articles(inventory, state, cache, config, jobs, reporter)
+        articles, fresh, problems = read_articles(inventory, state, config, jobs, reporter)
         parsers = Parsers()
         authors = read_all(read_author, content, inventory.authors, problems, parsers)
         pages = read_all(read_page, content, inventory.pages, problems, config, parsers)
@@ -139,7 +139,8 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
     with clock.phase("assemble"):
         static = [StaticFile(str(content / rel), rel) for rel in inventory.static]
         static += [StaticFile(str(path), "theme/" + rel) for path, rel in theme.static_files()]
-        bodies = BodyStore(cache, content, config, {a.source: a.digest for a in articles})
+        cache.store_bodies({a.digest: fresh[a.source] for a in articles if a.source in fresh})
+        bodies = BodyStore(cache, content, config, {a.source: a.digest for a in articles}, fresh)
         selection = Selection(options.now, options.drafts, options.future)
         site, assembled = assemble(config, list(articles), bodies, pages, authors, static,
                                    selection)
@@ -230,10 +231,11 @@ class Articles(list[Article]):
     reused = 0
 
 
-def read_articles(inventory: Inventory, state: State, cache: Cache, config: SiteConfig,
-                  jobs: int, reporter: Reporter) -> tuple[Articles, list[Problem]]:
+def read_articles(inventory: Inventory, state: State, config: SiteConfig, jobs: int,
+                  reporter: Reporter) -> tuple[Articles, dict[str, Body], list[Problem]]:
     """Cached records for unchanged sources; the others are parsed, in parallel."""
     articles, problems, to_read = Articles(), [], []
+    fresh: dict[str, Body] = {}
     by_source: dict[str, Article] = {}
     for rel in inventory.posts:
         entry = state.sources.get(rel)
@@ -243,15 +245,15 @@ def read_articles(inventory: Inventory, state: State, cache: Cache, config: Site
             to_read.append(rel)
     articles.reused = len(by_source)
     content = config.content_dir
-    results = run_all(to_read, lambda: ReadWorker(content, config, cache), read_one, jobs,
+    results = run_all(to_read, lambda: ReadWorker(content, config), read_one, jobs,
                       reporter.progress("reading", len(to_read)))
     for rel, outcome in zip(to_read, results, strict=True):
-        if isinstance(outcome, Article):
-            by_source[rel] = outcome
+        if isinstance(outcome, tuple):
+            by_source[rel], fresh[rel] = outcome
         else:
             problems += outcome
     articles += [by_source[rel] for rel in inventory.posts if rel in by_source]
-    return articles, problems
+    return articles, fresh, problems
 
 
 def read_all(reader, content: Path, paths, problems: list[Problem], *args) -> list:

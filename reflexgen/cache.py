@@ -1,7 +1,7 @@
 """The persistent cache in `.reflexgen-cache/`: parsed sources, article bodies, the output record.
 
-Files are pickles signed with a per-user key (HMAC): a corrupted or foreign cache fails the
-check and is rebuilt, never unpickled. Everything is written atomically (temp file + rename).
+Everything stored is a pickle signed with a per-user key (HMAC): a corrupted or foreign cache
+fails the check and is rebuilt, never unpickled. The index is replaced atomically.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import hmac
 import os
 import pickle
 import secrets
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,26 +48,32 @@ def sign(key: bytes, payload: bytes) -> bytes:
     return hmac.new(key, payload, hashlib.blake2b).digest()[:DIGEST]
 
 
-def dump(path: Path, value: Any, key: bytes) -> None:
+def seal(value: Any, key: bytes) -> bytes:
     payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    signature = sign(key, payload)
-    temp = path.with_name(f".{path.name}.{os.getpid()}")
-    temp.write_bytes(signature + payload)
-    os.replace(temp, path)
+    return sign(key, payload) + payload
 
 
-def load(path: Path, key: bytes) -> Any:
-    """The stored value, or None when missing, corrupted or not signed with our key."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
+def unseal(data: bytes, key: bytes) -> Any:
+    """The value, or None when the data is corrupted or not signed with our key."""
     signature, payload = data[:DIGEST], data[DIGEST:]
     if not hmac.compare_digest(signature, sign(key, payload)):
         return None
     try:
         return pickle.loads(payload)
     except Exception:  # signed by us but unreadable (older Python, partial write): drop it
+        return None
+
+
+def dump(path: Path, value: Any, key: bytes) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}")
+    temp.write_bytes(seal(value, key))
+    os.replace(temp, path)
+
+
+def load(path: Path, key: bytes) -> Any:
+    try:
+        return unseal(path.read_bytes(), key)
+    except OSError:
         return None
 
 
@@ -94,42 +101,66 @@ class State:
 
 
 class Cache:
-    """Reads and writes the cache folder; a `Cache(None)` remembers nothing (`--clean`)."""
+    """The cache folder: `state.pickle` (the index) and `bodies.sqlite` (article bodies).
 
-    def __init__(self, folder: Path | None) -> None:
+    Worker processes forked during a build open their own database connection."""
+
+    def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.key = user_key() if folder is not None else b""
+        self.key = user_key()
         self.rejected = False
         self.state = State()
-        if folder is None:
-            return
-        (folder / "bodies").mkdir(parents=True, exist_ok=True)
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+        folder.mkdir(parents=True, exist_ok=True)
         state = load(folder / "state.pickle", self.key)
         if isinstance(state, State) and state.format == FORMAT and state.version == __version__:
             self.state = state
         elif (folder / "state.pickle").exists():
             self.rejected = True
 
-    def body_path(self, digest: str) -> Path:
-        assert self.folder is not None
-        return self.folder / "bodies" / f"{digest}.pickle"
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None or self._pid != os.getpid():
+            self._pid = os.getpid()
+            path = self.folder / "bodies.sqlite"
+            try:
+                self._db = self._connect(path)
+            except sqlite3.DatabaseError:  # not a database: start a new one
+                path.unlink(missing_ok=True)
+                self.rejected = True
+                self._db = self._connect(path)
+        return self._db
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path, isolation_level=None)
+        db.execute("PRAGMA synchronous = OFF")
+        db.execute("CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, data BLOB)")
+        return db
 
     def load_body(self, digest: str) -> Body | None:
-        if self.folder is None:
+        try:
+            row = self.db.execute("SELECT data FROM bodies WHERE digest = ?",
+                                  (digest,)).fetchone()
+        except sqlite3.DatabaseError:
             return None
-        body = load(self.body_path(digest), self.key)
+        body = unseal(row[0], self.key) if row else None
         return body if isinstance(body, Body) else None
 
-    def store_body(self, digest: str, body: Body) -> None:
-        if self.folder is not None:
-            dump(self.body_path(digest), body, self.key)
+    def store_bodies(self, bodies: dict[str, Body]) -> None:
+        rows = [(digest, seal(body, self.key)) for digest, body in bodies.items()]
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", rows)
 
     def save(self) -> None:
-        """Write the index and drop bodies no source refers to any more."""
-        if self.folder is None:
-            return
+        """Write the index and drop the bodies no source refers to any more."""
         dump(self.folder / "state.pickle", self.state, self.key)
-        live = {article.digest for _, article in self.state.sources.values()}
-        for entry in os.scandir(self.folder / "bodies"):
-            if entry.name.removesuffix(".pickle") not in live:
-                os.unlink(entry.path)
+        live = [(article.digest,) for _, article in self.state.sources.values()]
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS live (digest TEXT PRIMARY KEY)")
+            self.db.execute("DELETE FROM live")
+            self.db.executemany("INSERT OR IGNORE INTO live VALUES (?)", live)
+            self.db.execute("DELETE FROM bodies WHERE digest NOT IN (SELECT digest FROM live)")

@@ -23,20 +23,17 @@ from .writer import write_file
 class ReadWorker:
     content: Path
     config: SiteConfig
-    cache: Cache
     parsers: Parsers = field(default_factory=Parsers)
 
 
-def read_one(worker: ReadWorker, rel: str) -> Article | list[Problem]:
-    """Parse one article; its body goes straight to the cache, the light record comes back."""
+def read_one(worker: ReadWorker, rel: str) -> tuple[Article, Body] | list[Problem]:
+    """Parse one article, or say why it cannot be."""
     try:
-        article, body = read_article(worker.content, rel, worker.config, worker.parsers)
+        return read_article(worker.content, rel, worker.config, worker.parsers)
     except BuildError as exc:
         return exc.problems
     except OSError as exc:
         return [Problem(f"cannot read file: {exc.strerror}", worker.content / rel)]
-    worker.cache.store_body(article.digest, body)
-    return article
 
 
 class BodyStore(Mapping[str, Body]):
@@ -44,9 +41,9 @@ class BodyStore(Mapping[str, Body]):
     cache lost one), so a build that renders few pages never loads the others."""
 
     def __init__(self, cache: Cache, content: Path, config: SiteConfig,
-                 digests: dict[str, str]) -> None:
+                 digests: dict[str, str], fresh: dict[str, Body]) -> None:
         self.cache, self.content, self.config, self.digests = cache, content, config, digests
-        self.loaded: dict[str, Body] = {}
+        self.loaded = fresh
 
     def __getitem__(self, source: str) -> Body:
         body = self.loaded.get(source)
@@ -54,7 +51,6 @@ class BodyStore(Mapping[str, Body]):
             body = self.cache.load_body(self.digests[source])
             if body is None:
                 body = read_article(self.content, source, self.config, Parsers())[1]
-                self.cache.store_body(self.digests[source], body)
             self.loaded[source] = body
         return body
 

@@ -4,6 +4,7 @@ and the result is byte for byte what a full rebuild gives."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -201,8 +202,8 @@ def test_foreign_cache_is_not_trusted(blog, tmp_path, monkeypatch):
 
 
 def test_lost_body_is_parsed_again(blog, tmp_path):
-    for body in (blog.root / ".reflexgen-cache/bodies").iterdir():
-        body.unlink()
+    with sqlite3.connect(blog.root / ".reflexgen-cache/bodies.sqlite") as db:
+        db.execute("DELETE FROM bodies")
     edit(blog, "content/posts/b.md", "Titre B", "Titre B2")
     assert full(blog).written
     assert "Corps A." in blog.read(A)
@@ -236,3 +237,11 @@ def test_verify_on_demo_blog_after_edits(tmp_path):
     run = demo.build("--verify")
     assert run.code == 0, run.stderr
     assert "identical to a full rebuild" in run.stderr
+
+
+def test_cache_database_replaced_by_garbage(blog, tmp_path):
+    (blog.root / ".reflexgen-cache/bodies.sqlite").write_bytes(b"not a database" * 100)
+    edit(blog, "content/posts/b.md", "Titre B", "Titre B2")
+    assert full(blog).written
+    assert "Corps A." in blog.read(A)
+    assert_same_as_full_build(blog, tmp_path)
