@@ -17,21 +17,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import __version__, sitemap
-from .assemble import Selection, assemble
+from . import __version__
 from .cache import Cache, Output, State
 from .config import SiteConfig, load_config
 from .discover import Inventory, discover
 from .errors import BuildError, Problem, Reporter
-from .i18n import load_translator
-from .keys import Keys
 from .model import Article, Body, StaticFile
 from .parallel import default_jobs, run_all
-from .plan import plan
-from .readers import Parsers, read_author, read_page
-from .render import Renderer
 from .themes import Theme, find_theme
-from .workers import BodyStore, ReadWorker, RenderWorker, read_one, render_one
 from .writer import Staging, check_target
 
 CACHE_DIR = ".reflexgen-cache"
@@ -108,7 +101,6 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
         output = options.output.absolute()
         check_target(output, config.root)
         theme = find_theme(config.root, config.theme)
-        translator = load_translator(theme, config.language, config.tz)
         content = config.content_dir
         inventory, found = discover(content)
         warnings += found
@@ -124,9 +116,19 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
         report_warnings(state.warnings, options, reporter)
         return BuildResult(0, 0, len(state.outputs), (), (), (), clock.elapsed,
                            len(state.warnings), True, clock.phases)
-    jobs = options.jobs or default_jobs()
+    # Imported only now: an up-to-date check need not load Markdown, Jinja, Babel or lxml.
+    from . import sitemap
+    from .assemble import Selection, assemble
+    from .i18n import load_translator
+    from .keys import Keys
+    from .plan import plan
+    from .readers import Parsers, read_author, read_page
+    from .render import Renderer
+    from .workers import BodyStore, RenderWorker, render_one
 
+    jobs = options.jobs or default_jobs()
     with clock.phase("read"):
+        translator = load_translator(theme, config.language, config.tz)
         articles, fresh, problems = read_articles(inventory, state, config, jobs, reporter)
         parsers = Parsers()
         authors = read_all(read_author, content, inventory.authors, problems, parsers)
@@ -151,7 +153,7 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
     with clock.phase("render"):
         previous = state.outputs if state.output_dir == str(output) and output.is_dir() else {}
         known = dict(previous)  # what the output folder holds now, as far as we know
-        renderer = Renderer(site, theme, translator)
+        renderer = Renderer(site, theme, translator, cache.folder / "templates")
         keys = Keys(site, renderer.env, translator.strings)
         digests = {a.source: a.digest for a in site.articles}
 
@@ -234,6 +236,8 @@ class Articles(list[Article]):
 def read_articles(inventory: Inventory, state: State, config: SiteConfig, jobs: int,
                   reporter: Reporter) -> tuple[Articles, dict[str, Body], list[Problem]]:
     """Cached records for unchanged sources; the others are parsed, in parallel."""
+    from .workers import ReadWorker, read_one
+
     articles, problems, to_read = Articles(), [], []
     fresh: dict[str, Body] = {}
     by_source: dict[str, Article] = {}

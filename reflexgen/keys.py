@@ -10,17 +10,23 @@ home page. A template that reads a body from a listing is caught at render time 
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cache
 
-from jinja2 import Environment, TemplateSyntaxError, meta
+from jinja2 import Environment
 
 from . import __version__, urls
-from .errors import BuildError
 from .feeds import feed_title
 from .model import Site
 from .plan import FeedJob, Job
-from .render import syntax_problem
 from .views import reading_minutes
+
+# Templates named in extends/include/import/from tags, or rendered through the `fragment()`
+# helper (see render.py); COMPUTED finds names given as expressions.
+REFERENCE = re.compile(r"""(?:\{%-?\s*(?:extends|include|import|from)\s+|fragment\(\s*)"""
+                       r"""["']([^"']+)["']""")
+COMPUTED = re.compile(r"""(?:\{%-?\s*(?:extends|include|import|from)\s+|fragment\(\s*)"""
+                      r"""(?!["'])""")
 
 
 def digest(*parts: object) -> str:
@@ -43,25 +49,21 @@ class Keys:
         self.template = cache(self._template)
 
     def _template(self, name: str) -> str:
-        """The template's source and every template it extends, includes or imports."""
+        """The template's source and every template it extends, includes, imports or renders
+        as a fragment (found by pattern: parsing every template would cost more than the
+        rest of an incremental build)."""
+        loader = self.env.loader
+        assert loader is not None
         seen: dict[str, str] = {}
         pending = [name]
         while pending:
             current = pending.pop()
-            if current in seen:
-                continue
-            source, filename, _ = self.env.loader.get_source(self.env, current)  # type: ignore
-            seen[current] = source
-            try:
-                tree = self.env.parse(source, current, filename)
-            except TemplateSyntaxError as exc:
-                raise BuildError(syntax_problem(exc, current)) from None
-            for ref in meta.find_referenced_templates(tree):
-                if ref is None:  # a computed name: depend on every template
-                    return digest(sorted(
-                        (n, self.env.loader.get_source(self.env, n)[0])  # type: ignore[union-attr]
-                        for n in self.env.list_templates()))
-                pending.append(ref)
+            if current not in seen:
+                seen[current] = source = loader.get_source(self.env, current)[0]
+                if COMPUTED.search(source):  # a name known only at render time
+                    return digest(sorted((n, loader.get_source(self.env, n)[0])
+                                         for n in self.env.list_templates()))
+                pending += REFERENCE.findall(source)
         return digest(sorted(seen.items()))
 
     def _author(self, author_id: str) -> str:

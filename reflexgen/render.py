@@ -8,10 +8,12 @@ from urllib.parse import urlsplit
 
 from jinja2 import (
     Environment,
+    FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
     TemplateSyntaxError,
 )
+from markupsafe import Markup
 
 from . import __version__, urls
 from .errors import BuildError, Problem
@@ -22,10 +24,17 @@ from .themes import Theme
 from .views import Views, colour, initials
 
 
-def make_environment(site: Site, theme: Theme, translator: Translator) -> Environment:
-    """Autoescaping, strict undefined variables, and the theme's helpers."""
+def make_environment(site: Site, theme: Theme, translator: Translator,
+                     compiled: Path | None = None) -> Environment:
+    """Autoescaping, strict undefined variables, and the theme's helpers; compiled templates
+    are kept in `compiled` between builds."""
+    cache = None
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
+        cache = FileSystemBytecodeCache(str(compiled))
     env = Environment(loader=FileSystemLoader(theme.template_dirs), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      bytecode_cache=cache)
     base = site.config.base_url
     prefix = urlsplit(base).path.rstrip("/")  # a site may live below a path, e.g. /blog
     env.globals.update(t=translator.t, tn=translator.tn, generator_version=__version__)
@@ -46,10 +55,27 @@ def syntax_problem(exc: TemplateSyntaxError, name: str) -> Problem:
 class Renderer:
     """Turns a `Job` into HTML text."""
 
-    def __init__(self, site: Site, theme: Theme, translator: Translator) -> None:
+    def __init__(self, site: Site, theme: Theme, translator: Translator,
+                 compiled: Path | None = None) -> None:
         self.theme = theme
-        self.env = make_environment(site, theme, translator)
+        self.env = make_environment(site, theme, translator, compiled)
         self.views = Views(site)
+        self._fragments: dict[tuple, tuple[Markup, set[str]]] = {}
+        self.env.globals["fragment"] = self.fragment
+
+    def fragment(self, name: str, article: object, **values: object) -> Markup:
+        """Render `name` with `a=article` once, and reuse it wherever the article is listed.
+
+        A fragment sees only its arguments and the theme's helpers, never the page's context."""
+        key = (name, id(article), tuple(sorted(values.items())))
+        hit = self._fragments.get(key)
+        if hit is None:
+            outer, self.views.touched = self.views.touched, set()
+            html = Markup(self.env.get_template(name).render(a=article, **values))
+            hit = self._fragments[key] = (html, self.views.touched)
+            self.views.touched = outer
+        self.views.touched |= hit[1]
+        return hit[0]
 
     def render(self, job: Job) -> tuple[str, set[str]]:
         """The page's HTML, and the articles whose body (or comments) it showed."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from slugify import slugify
 
@@ -10,6 +11,7 @@ from slugify import slugify
 APOSTROPHES = [["’", "'"], ["ʼ", "'"]]
 
 
+@lru_cache(maxsize=65536)  # python-slugify is slow, and the same tags come back again and again
 def slug(text: str) -> str:
     """A URL slug, transliterated to ASCII: « Réseaux sociaux : Être ? » → reseaux-sociaux-etre."""
     return slugify(text, replacements=APOSTROPHES)

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Time reflexgen on the shared French blog corpus, and the peers (Hugo, Eleventy, Pelican) in
+the same run.
+
+    python benchmarks/bench.py [--sizes 1000,3000,10000] [--runs 3] [--peers] [--no-watch]
+
+Needs ../shared/bench beside the repository (make_corpus.py, to_reflexgen.py, run_peers.py).
+For each size: the corpus is generated once (in /tmp/bench-corpus, shared with run_peers.py)
+and turned into a reflexgen site; then, each `--runs` times, with medians printed:
+  cold    output folder and .reflexgen-cache deleted, full build on every core
+  no-op   the same build again, nothing changed
+  edit    one line appended to the middle article's body, build again
+and the peak memory of the largest process. `--peers` then runs ../shared/bench/run_peers.py
+for Hugo, Eleventy, Pelican and reflexgen on the same corpus (peers installed as its README
+says) and prints its side-by-side table. Results go to benchmarks/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared" / "bench"
+CORPORA = Path(os.environ.get("BENCH_CORPORA", "/tmp/bench-corpus"))
+WORK = Path(os.environ.get("REFLEXGEN_BENCH_WORK", "/tmp/reflexgen-bench"))
+RESULTS = REPO / "benchmarks" / "results"
+BUILD = [sys.executable, "-m", "reflexgen", "build", "-q", "-o", "public"]
+
+
+def run(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of the largest process of `command`."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command)} failed in {cwd}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def corpus(n: int) -> Path:
+    folder = CORPORA / f"yaml-{n}"
+    if not (folder / "MANIFEST.json").exists():
+        subprocess.run([sys.executable, SHARED / "make_corpus.py", "--n", str(n), "--format",
+                        "yaml", "--out", folder], check=True, stdout=subprocess.DEVNULL)
+    return folder
+
+
+def site(n: int) -> Path:
+    """A reflexgen site of the corpus, with article URLs like the peers' (/posts/<slug>/)."""
+    folder = WORK / f"site-{n}"
+    if not (folder / "site.toml").exists():
+        subprocess.run([sys.executable, SHARED / "to_reflexgen.py", corpus(n), folder],
+                       check=True)
+        with open(folder / "site.toml", "a", encoding="utf-8") as toml:
+            toml.write('permalink = "/posts/{slug}/"\n')
+    return folder
+
+
+def clean(folder: Path) -> None:
+    for name in ("public", ".reflexgen-cache"):
+        shutil.rmtree(folder / name, ignore_errors=True)
+
+
+def measure(n: int, runs: int) -> dict:
+    folder = site(n)
+    posts = sorted(p for p in (folder / "content/posts").glob("*.md"))
+    middle = posts[len(posts) // 2]
+    cold, noop, edit = [], [], []
+    for _ in range(runs):
+        clean(folder)
+        cold.append(run(BUILD, folder))
+    pages = sum(1 for _ in (folder / "public").rglob("*.html"))
+    for _ in range(runs):
+        noop.append(run(BUILD, folder)[0])
+    for k in range(runs):
+        marker = f"MARQUEUR-{k}-{time.time_ns()}"
+        with open(middle, "a", encoding="utf-8") as file:
+            file.write(f"\n\n{marker} modifié.\n")
+        edit.append(run(BUILD, folder)[0])
+        page = folder / "public/posts" / middle.stem / "index.html"
+        assert marker in page.read_text(encoding="utf-8"), "the edit is not in the output"
+    row = dict(n=n, pages=pages,
+               cold_s=statistics.median(c[0] for c in cold), cold_runs=[c[0] for c in cold],
+               peak_mib=max(c[1] for c in cold), noop_s=statistics.median(noop),
+               edit_s=statistics.median(edit))
+    row["ms_per_page"] = 1000 * row["cold_s"] / pages
+    return row
+
+
+def table(rows: list[dict]) -> str:
+    lines = ["| articles | pages | cold median s | ms/page | peak MiB | no-op s | one edit s |",
+             "|---|---|---|---|---|---|---|"]
+    lines += [f"| {r['n']} | {r['pages']} | {r['cold_s']:.2f} | {r['ms_per_page']:.2f} | "
+              f"{r['peak_mib']:.0f} | {r['noop_s']:.2f} | {r['edit_s']:.2f} |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def peers(sizes: list[int], runs: int, watch: bool) -> None:
+    """run_peers.py with reflexgen plugged in, one size at a time (its site differs)."""
+    for n in sizes:
+        skeleton = WORK / f"peer-site-{n}"  # the site minus the articles, which run_peers adds
+        shutil.rmtree(skeleton, ignore_errors=True)
+        shutil.copytree(site(n), skeleton, ignore=shutil.ignore_patterns(
+            "public", ".reflexgen-cache", "*[0-9].md"))
+        env = dict(os.environ, REFLEXGEN_SITE=str(skeleton),
+                   REFLEXGEN_CMD=f'"{sys.executable}" -m reflexgen build -q -o "$BENCH_OUT"',
+                   REFLEXGEN_CLEAN=".reflexgen-cache",
+                   REFLEXGEN_VERSION_CMD=f'"{sys.executable}" -m reflexgen --version')
+        command = [sys.executable, SHARED / "run_peers.py", "--sizes", str(n), "--runs",
+                   str(runs), "--results", str(RESULTS)] + ([] if watch else ["--no-watch"])
+        subprocess.run(command, env=env, check=True)
+    print((RESULTS / "table.md").read_text())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,3000,10000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--peers", action="store_true", help="also run Hugo, Eleventy, Pelican")
+    parser.add_argument("--no-watch", action="store_true", help="peers: skip watch mode")
+    args = parser.parse_args()
+    if not SHARED.is_dir():
+        raise SystemExit(f"{SHARED} not found: the benchmark needs ../shared/bench beside the "
+                         "repository (developer machines and CI have it)")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for n in sizes:
+        rows.append(measure(n, args.runs))
+        print(table(rows[-1:]).splitlines()[-1], flush=True)
+    (RESULTS / "reflexgen.json").write_text(json.dumps(rows, indent=1))
+    print(table(rows))
+    if args.peers:
+        peers(sizes, args.runs, not args.no_watch)
+
+
+if __name__ == "__main__":
+    main()
