@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import tempfile
 import time
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import __version__
-from .cache import Cache, Output, State
+from .cache import Cache, Output, State, Summary
 from .config import SiteConfig, load_config
 from .discover import Inventory, discover
 from .errors import BuildError, Problem, Reporter
@@ -105,17 +106,18 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
         inventory, found = discover(content)
         warnings += found
         cache = Cache(options.cache_dir or config.root / CACHE_DIR)
-        if cache.rejected:
+        rejected = cache.rejected
+        if rejected:
             reporter.warn(Problem("the build cache was corrupted or written elsewhere; "
                                   "rebuilding it", cache.folder))
-        state = State() if options.clean else cache.state
+        summary = Summary() if options.clean else cache.summary
         inputs = input_digest(config, theme, inventory, options, output)
-    if state.inputs == inputs and options.now.timestamp() < state.ready_until \
-            and state.output_dir == str(output) and output.is_dir():
+    if summary.inputs == inputs and options.now.timestamp() < summary.ready_until \
+            and summary.output_dir == str(output) and output.is_dir():
         reporter.debug("nothing changed since the last build")
-        report_warnings(state.warnings, options, reporter)
-        return BuildResult(0, 0, len(state.outputs), (), (), (), clock.elapsed,
-                           len(state.warnings), True, clock.phases)
+        report_warnings(summary.warnings, options, reporter)
+        return BuildResult(0, 0, summary.files, (), (), (), clock.elapsed,
+                           len(summary.warnings), True, clock.phases)
     # Imported only now: an up-to-date check need not load Markdown, Jinja, Babel or lxml.
     from . import sitemap
     from .assemble import Selection, assemble
@@ -128,6 +130,10 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
 
     jobs = options.jobs or default_jobs()
     with clock.phase("read"):
+        state = State() if options.clean else cache.load_state()
+        if cache.rejected and not rejected:
+            reporter.warn(Problem("the build cache was corrupted or written elsewhere; "
+                                  "rebuilding it", cache.folder))
         translator = load_translator(theme, config.language, config.tz)
         articles, fresh, problems = read_articles(inventory, state, config, jobs, reporter)
         parsers = Parsers()
@@ -151,7 +157,7 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
         page_jobs, feed_jobs = plan(site)
 
     with clock.phase("render"):
-        previous = state.outputs if state.output_dir == str(output) and output.is_dir() else {}
+        previous = state.outputs if summary.output_dir == str(output) and output.is_dir() else {}
         known = dict(previous)  # what the output folder holds now, as far as we know
         renderer = Renderer(site, theme, translator, cache.folder / "templates")
         keys = Keys(site, renderer.env, translator.strings)
@@ -159,7 +165,7 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
 
         def current(rel: str, key: str) -> bool:
             record = known.get(rel)
-            if record is not None and not (output / rel).is_file():  # deleted by hand
+            if record is not None and not os.path.isfile(f"{output}/{rel}"):  # deleted by hand
                 del known[rel]
                 return False
             return (record is not None and record.key == key and
@@ -206,13 +212,13 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
                 staging.commit(written, removed)
 
     future_dates = [a.date.timestamp() for a in articles if a.date > options.now]
-    cache.state = State(
-        sources={a.source: (inventory.stamp(a.source), a) for a in articles},
-        outputs=outputs, inputs=inputs, output_dir=str(output),
-        ready_until=min(future_dates) if future_dates and not options.future else math.inf,
-        warnings=warnings)
     with clock.phase("write"):
-        cache.save()
+        cache.save(Summary(
+            inputs=inputs, output_dir=str(output), warnings=warnings, files=len(outputs),
+            ready_until=min(future_dates) if future_dates and not options.future else math.inf),
+            State(sources={a.source: (inventory.stamp(a.source), a) for a in articles},
+                  outputs=outputs),
+            dropped={a.digest for _, a in state.sources.values()} - {a.digest for a in articles})
     return BuildResult(
         pages=len(page_jobs), feeds=len(feed_jobs), files=len(outputs),
         rendered=tuple(rendered), written=tuple(written), removed=tuple(removed),

@@ -87,17 +87,26 @@ class Output:
 
 
 @dataclass
+class Summary:
+    """What the last build read and wrote, in brief: enough to tell that nothing changed."""
+
+    format: int = FORMAT
+    version: str = __version__
+    inputs: str = ""
+    output_dir: str = ""
+    ready_until: float = 0.0  # the first future article's date: then the site changes
+    warnings: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+
+@dataclass
 class State:
-    """The cache index: one entry per source, one record per output, and the input stamp."""
+    """The cache index: one entry per source, one record per output."""
 
     format: int = FORMAT
     version: str = __version__
     sources: dict[str, tuple[tuple, Article]] = field(default_factory=dict)
     outputs: dict[str, Output] = field(default_factory=dict)
-    inputs: str = ""
-    output_dir: str = ""
-    ready_until: float = 0.0
-    warnings: list[Problem] = field(default_factory=list)
 
 
 class Cache:
@@ -109,15 +118,22 @@ class Cache:
         self.folder = folder
         self.key = user_key()
         self.rejected = False
-        self.state = State()
         self._db: sqlite3.Connection | None = None
         self._pid = 0
         folder.mkdir(parents=True, exist_ok=True)
-        state = load(folder / "state.pickle", self.key)
-        if isinstance(state, State) and state.format == FORMAT and state.version == __version__:
-            self.state = state
-        elif (folder / "state.pickle").exists():
+        self.summary = self._load("summary.pickle", Summary)
+
+    def _load(self, name: str, kind: type) -> Any:
+        value = load(self.folder / name, self.key)
+        if isinstance(value, kind) and value.format == FORMAT and value.version == __version__:
+            return value
+        if (self.folder / name).exists():
             self.rejected = True
+        return kind()
+
+    def load_state(self) -> State:
+        """The full index; read only when the build has work to do."""
+        return self._load("state.pickle", State)
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -154,13 +170,12 @@ class Cache:
             self.db.execute("BEGIN")
             self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", rows)
 
-    def save(self) -> None:
-        """Write the index and drop the bodies no source refers to any more."""
-        dump(self.folder / "state.pickle", self.state, self.key)
-        live = [(article.digest,) for _, article in self.state.sources.values()]
-        with self.db:
-            self.db.execute("BEGIN")
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS live (digest TEXT PRIMARY KEY)")
-            self.db.execute("DELETE FROM live")
-            self.db.executemany("INSERT OR IGNORE INTO live VALUES (?)", live)
-            self.db.execute("DELETE FROM bodies WHERE digest NOT IN (SELECT digest FROM live)")
+    def save(self, summary: Summary, state: State, dropped: set[str]) -> None:
+        """Write the index and drop the bodies of sources that changed or went away."""
+        dump(self.folder / "state.pickle", state, self.key)
+        dump(self.folder / "summary.pickle", summary, self.key)
+        if dropped:
+            with self.db:
+                self.db.execute("BEGIN")
+                self.db.executemany("DELETE FROM bodies WHERE digest = ?",
+                                    [(d,) for d in dropped])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from . import urls
 from .errors import BuildError, Problem
@@ -24,7 +25,7 @@ class Job:
     pages: int = 1
     items: tuple[int, ...] = ()
 
-    @property
+    @cached_property
     def output(self) -> str:
         return urls.output_path(self.url)
 
@@ -40,7 +41,7 @@ class FeedJob:
     page_url: str
     items: tuple[int, ...]
 
-    @property
+    @cached_property
     def output(self) -> str:
         return urls.output_path(self.url)
 

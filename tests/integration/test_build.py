@@ -279,3 +279,20 @@ def test_site_theme_overrides_single_templates_and_strings(site):
     assert site.build().code == 0
     assert site.read("2024/03/un-titre/index.html") == "Spéciale Maison"
     assert "Étiquettes" in site.read("tags/index.html")  # the rest comes from the default theme
+
+
+def test_links_out_of_content_are_not_followed(site, tmp_path):
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "passwords.txt").write_text("hunter2")
+    site.write({"content/posts/a.md": article()})
+    (site.root / "content/leak.txt").symlink_to(secret / "passwords.txt")
+    (site.root / "content/leakdir").symlink_to(secret)
+    (site.root / "content/img").mkdir()
+    (site.root / "content/img/logo.svg").write_text("<svg/>")
+    (site.root / "content/alias").symlink_to(site.root / "content/img")
+    run = site.build()
+    assert run.code == 0
+    assert run.stderr.count("outside content/ skipped") == 2
+    assert not site.exists("leak.txt") and not site.exists("leakdir/passwords.txt")
+    assert site.read("alias/logo.svg") == "<svg/>"

@@ -187,9 +187,11 @@ def test_deleted_output_file_is_restored(blog):
 
 @pytest.mark.parametrize("damage", [lambda data: b"garbage" + data[7:],
                                     lambda data: data[: len(data) // 2]])
-def test_corrupted_cache_is_rebuilt(blog, tmp_path, damage):
-    state = blog.root / ".reflexgen-cache/state.pickle"
+@pytest.mark.parametrize("name", ["state.pickle", "summary.pickle"])
+def test_corrupted_cache_is_rebuilt(blog, tmp_path, damage, name):
+    state = blog.root / ".reflexgen-cache" / name
     state.write_bytes(damage(state.read_bytes()))
+    edit(blog, "content/posts/b.md", "Titre B", "Titre B2")
     run = blog.build()
     assert run.code == 0 and "cache was corrupted" in run.stderr
     assert_same_as_full_build(blog, tmp_path)
