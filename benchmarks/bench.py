@@ -2,7 +2,8 @@
 """Time reflexgen on the shared French blog corpus, and the peers (Hugo, Eleventy, Pelican) in
 the same run.
 
-    python benchmarks/bench.py [--sizes 1000,3000,10000] [--runs 3] [--peers] [--no-watch]
+    python benchmarks/bench.py [--sizes 1000,3000,10000] [--runs 3]
+                               [--peers [--peer-sizes 1000,10000] [--no-watch]]
 
 Needs ../shared/bench beside the repository (make_corpus.py, to_reflexgen.py, run_peers.py).
 For each size: the corpus is generated once (in /tmp/bench-corpus, shared with run_peers.py)
@@ -127,6 +128,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,3000,10000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--peers", action="store_true", help="also run Hugo, Eleventy, Pelican")
+    parser.add_argument("--peer-sizes", help="sizes for --peers (default: --sizes)")
     parser.add_argument("--no-watch", action="store_true", help="peers: skip watch mode")
     args = parser.parse_args()
     if not SHARED.is_dir():
@@ -141,7 +143,8 @@ def main() -> None:
     (RESULTS / "reflexgen.json").write_text(json.dumps(rows, indent=1))
     print(table(rows))
     if args.peers:
-        peers(sizes, args.runs, not args.no_watch)
+        peer_sizes = [int(s) for s in (args.peer_sizes or args.sizes).split(",")]
+        peers(peer_sizes, args.runs, not args.no_watch)
 
 
 if __name__ == "__main__":
