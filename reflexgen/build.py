@@ -17,15 +17,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .cache import Cache, Output, State, Summary
 from .config import SiteConfig, load_config
 from .discover import Inventory, discover
 from .errors import BuildError, Problem, Reporter
-from .model import Article, Body, StaticFile
+from .model import Article, Body, Site, StaticFile
 from .parallel import default_jobs, run_all
 from .themes import Theme, find_theme
+
+if TYPE_CHECKING:  # heavy modules, imported only when a build has work to do
+    from .keys import Keys
+    from .render import Renderer
 from .writer import Staging, check_target
 
 CACHE_DIR = ".reflexgen-cache"
@@ -60,6 +65,7 @@ class BuildResult:
     warnings: int
     up_to_date: bool
     timings: dict[str, float]
+    work: dict[str, float] = field(default_factory=dict)
 
 
 class Clock:
@@ -68,6 +74,7 @@ class Clock:
     def __init__(self) -> None:
         self.started = time.perf_counter()
         self.phases: dict[str, float] = {}
+        self.work: dict[str, float] = {}  # time spent rendering pages and feeds, all workers
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
@@ -108,8 +115,7 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
         cache = Cache(options.cache_dir or config.root / CACHE_DIR)
         rejected = cache.rejected
         if rejected:
-            reporter.warn(Problem("the build cache was corrupted or written elsewhere; "
-                                  "rebuilding it", cache.folder))
+            reporter.warn(cache_rejected(cache))
         summary = Summary() if options.clean else cache.summary
         inputs = input_digest(config, theme, inventory, options, output)
     if summary.inputs == inputs and options.now.timestamp() < summary.ready_until \
@@ -119,21 +125,18 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
         return BuildResult(0, 0, summary.files, (), (), (), clock.elapsed,
                            len(summary.warnings), True, clock.phases)
     # Imported only now: an up-to-date check need not load Markdown, Jinja, Babel or lxml.
-    from . import sitemap
     from .assemble import Selection, assemble
     from .i18n import load_translator
     from .keys import Keys
-    from .plan import plan
     from .readers import Parsers, read_author, read_page
     from .render import Renderer
-    from .workers import BodyStore, RenderWorker, render_one
+    from .workers import BodyStore
 
     jobs = options.jobs or default_jobs()
     with clock.phase("read"):
         state = State() if options.clean else cache.load_state()
         if cache.rejected and not rejected:
-            reporter.warn(Problem("the build cache was corrupted or written elsewhere; "
-                                  "rebuilding it", cache.folder))
+            reporter.warn(cache_rejected(cache))
         translator = load_translator(theme, config.language, config.tz)
         articles, fresh, problems = read_articles(inventory, state, config, jobs, reporter)
         parsers = Parsers()
@@ -154,75 +157,118 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
                                    selection)
         warnings += assembled
         report_warnings(warnings, options, reporter)
-        page_jobs, feed_jobs = plan(site)
 
-    with clock.phase("render"):
+    with clock.phase("plan"):
         previous = state.outputs if summary.output_dir == str(output) and output.is_dir() else {}
-        known = dict(previous)  # what the output folder holds now, as far as we know
         renderer = Renderer(site, theme, translator, cache.folder / "templates")
         keys = Keys(site, renderer.env, translator.strings)
-        digests = {a.source: a.digest for a in site.articles}
-
-        def current(rel: str, key: str) -> bool:
-            record = known.get(rel)
-            if record is not None and not os.path.isfile(f"{output}/{rel}"):  # deleted by hand
-                del known[rel]
-                return False
-            return (record is not None and record.key == key and
-                    all(digests.get(s) == d for s, d in record.touched.items()))
-
-        outputs: dict[str, Output] = {}
-        tasks = []
-        for kind, planned, key_of in (("page", page_jobs, keys.page), ("feed", feed_jobs,
-                                                                       keys.feed)):
-            for index, job in enumerate(planned):
-                key = key_of(job)  # type: ignore[operator]
-                if current(job.output, key):
-                    outputs[job.output] = previous[job.output]
-                else:
-                    tasks.append((kind, index, key))
-        written: list[str] = []
-        rendered: list[str] = []
-        with Staging(output, full=not previous) as staging:
-            results = run_all(
-                tasks, lambda: RenderWorker(renderer, page_jobs, feed_jobs, staging.root,
-                                            known, digests),
-                render_one, jobs, reporter.progress("rendering", len(tasks)))
-            for result in results:
-                rendered.append(result.output)
-                outputs[result.output] = result.record
-                if result.written:
-                    written.append(result.output)
-            with clock.phase("write"):
-                for rel, data in (("sitemap.xml", sitemap.render_sitemap(site, page_jobs)),
-                                  ("robots.txt", sitemap.render_robots(site))):
-                    content_hash = hashlib.blake2b(data, digest_size=16).hexdigest()
-                    outputs[rel] = Output(content_hash, content_hash)
-                    if not current(rel, content_hash):
-                        staging.write(rel, data)
-                        written.append(rel)
-                for item in site.static_files:
-                    info = Path(item.source).stat()
-                    stamp = f"{item.source}:{info.st_mtime_ns}:{info.st_size}"
-                    outputs[item.output] = Output(stamp, stamp)
-                    if not current(item.output, stamp):
-                        staging.copy(item.output, Path(item.source))
-                        written.append(item.output)
-                removed = sorted(set(previous) - set(outputs))
-                staging.commit(written, removed)
+    report = write_outputs(site, renderer, keys, previous, output, jobs, reporter, clock)
 
     future_dates = [a.date.timestamp() for a in articles if a.date > options.now]
     with clock.phase("write"):
         cache.save(Summary(
-            inputs=inputs, output_dir=str(output), warnings=warnings, files=len(outputs),
+            inputs=inputs, output_dir=str(output), warnings=warnings, files=len(report.record),
             ready_until=min(future_dates) if future_dates and not options.future else math.inf),
             State(sources={a.source: (inventory.stamp(a.source), a) for a in articles},
-                  outputs=outputs),
+                  outputs=report.record),
             dropped={a.digest for _, a in state.sources.values()} - {a.digest for a in articles})
     return BuildResult(
-        pages=len(page_jobs), feeds=len(feed_jobs), files=len(outputs),
-        rendered=tuple(rendered), written=tuple(written), removed=tuple(removed),
-        seconds=clock.elapsed, warnings=len(warnings), up_to_date=False, timings=clock.phases)
+        pages=report.pages, feeds=report.feeds, files=len(report.record),
+        rendered=tuple(report.rendered), written=tuple(report.written),
+        removed=tuple(report.removed),
+        seconds=clock.elapsed, warnings=len(warnings), up_to_date=False, timings=clock.phases,
+        work=clock.work)
+
+
+class Known:
+    """The outputs the last build recorded, checked against the output folder as it is."""
+
+    def __init__(self, previous: dict[str, Output], output: Path, digests: dict[str, str]):
+        self.records = dict(previous)
+        self.output = output
+        self.digests = digests
+
+    def current(self, rel: str, key: str) -> bool:
+        """Whether `rel` was last made from inputs with this key, and is still there."""
+        record = self.records.get(rel)
+        if record is None:
+            return False
+        if not os.path.isfile(f"{self.output}/{rel}"):  # deleted by hand: make it again
+            del self.records[rel]
+            return False
+        return record.key == key and all(self.digests.get(source) == digest
+                                         for source, digest in record.touched.items())
+
+
+@dataclass
+class OutputReport:
+    """The new output record, and which outputs a build rendered, wrote and removed."""
+
+    record: dict[str, Output]
+    rendered: list[str]
+    written: list[str]
+    removed: list[str]
+    pages: int
+    feeds: int
+
+
+def write_outputs(site: Site, renderer: Renderer, keys: Keys, previous: dict[str, Output],
+                  output: Path, jobs: int, reporter: Reporter, clock: Clock) -> OutputReport:
+    """Render what is out of date, stage what changed, then commit it to the output folder."""
+    from . import sitemap
+    from .plan import plan
+    from .workers import RenderWorker, render_one
+
+    with clock.phase("plan"):
+        page_jobs, feed_jobs = plan(site)
+        digests = {a.source: a.digest for a in site.articles}
+        known = Known(previous, output, digests)
+        outputs: dict[str, Output] = {}
+        tasks = []
+        for kind, planned, key_of in (("page", page_jobs, keys.page),
+                                      ("feed", feed_jobs, keys.feed)):
+            for index, job in enumerate(planned):
+                key = key_of(job)  # type: ignore[operator]
+                if known.current(job.output, key):
+                    outputs[job.output] = previous[job.output]
+                else:
+                    tasks.append((kind, index, key))
+    rendered, written = [], []
+    with Staging(output, full=not previous) as staging:
+        with clock.phase("render"):
+            results = run_all(
+                tasks, lambda: RenderWorker(renderer, page_jobs, feed_jobs, staging.root,
+                                            known.records, digests),
+                render_one, jobs, reporter.progress("rendering", len(tasks)))
+            for result in results:
+                clock.work[result.kind] = clock.work.get(result.kind, 0.0) + result.seconds
+                rendered.append(result.output)
+                outputs[result.output] = result.record
+                if result.written:
+                    written.append(result.output)
+        with clock.phase("write"):
+            for rel, data in (("sitemap.xml", sitemap.render_sitemap(site, page_jobs)),
+                              ("robots.txt", sitemap.render_robots(site))):
+                content_hash = hashlib.blake2b(data, digest_size=16).hexdigest()
+                outputs[rel] = Output(content_hash, content_hash)
+                if not known.current(rel, content_hash):
+                    staging.write(rel, data)
+                    written.append(rel)
+            for item in site.static_files:
+                info = Path(item.source).stat()
+                stamp = f"{item.source}:{info.st_mtime_ns}:{info.st_size}"
+                outputs[item.output] = Output(stamp, stamp)
+                if not known.current(item.output, stamp):
+                    staging.copy(item.output, Path(item.source))
+                    written.append(item.output)
+            removed = sorted(set(previous) - set(outputs))
+            staging.commit(written, removed)
+    return OutputReport(outputs, rendered, written, removed, len(page_jobs), len(feed_jobs))
+
+
+def cache_rejected(cache: Cache) -> Problem:
+    return Problem("the build cache was corrupted or written elsewhere; rebuilding it",
+                   cache.folder)
 
 
 def report_warnings(warnings: list[Problem], options: BuildOptions, reporter: Reporter) -> None:

@@ -90,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         for phase, seconds in result.timings.items():
             reporter.info(f"  {phase:<10} {seconds:7.3f} s")
+        for kind, seconds in result.work.items():
+            reporter.info(f"  {kind + 's':<10} {seconds:7.3f} s of work, summed over workers")
     if result.up_to_date:
         reporter.info(f"{options.output} is up to date ({result.files} files, "
                       f"checked in {result.seconds:.2f} s)")

@@ -4,7 +4,9 @@ page or feed. Each worker state is built once per process from what the parent a
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +19,8 @@ from .plan import FeedJob, Job
 from .readers import Parsers, read_article
 from .render import Renderer
 from .writer import write_file
+
+WRITER_THREADS = 4
 
 
 @dataclass
@@ -66,21 +70,44 @@ class RenderResult:
     output: str
     record: Output
     written: bool
+    kind: str
+    seconds: float
 
 
 @dataclass
 class RenderWorker:
+    """Renders in this process while a few threads write files: creating files and folders
+    waits on the disk, and those waits overlap with rendering the next page."""
+
     renderer: Renderer
     pages: list[Job]
     feeds: list[FeedJob]
     staging: Path
     previous: dict[str, Output]
     digests: dict[str, str]
+    writes: list[Future] = field(default_factory=list)
+    _writer: ThreadPoolExecutor | None = None
+
+    def write(self, rel: str, data: bytes) -> None:
+        if self._writer is None:  # made here, after the fork: threads do not survive one
+            self._writer = ThreadPoolExecutor(WRITER_THREADS)
+        self.writes.append(self._writer.submit(write_file, self.staging, rel, data))
+
+    def finish(self) -> None:
+        """Wait for the files written so far (a failed write raises here); no thread is left
+        behind, so the process can fork again."""
+        writes, self.writes = self.writes, []
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
+            self._writer = None
+        for future in writes:
+            future.result()
 
 
 def render_one(worker: RenderWorker, task: tuple[str, int, str]) -> RenderResult:
     """Render one page or feed; stage its bytes only if they differ from the last build's."""
     kind, index, key = task
+    started = time.perf_counter()
     job: Job | FeedJob
     if kind == "page":
         job = worker.pages[index]
@@ -94,5 +121,5 @@ def render_one(worker: RenderWorker, task: tuple[str, int, str]) -> RenderResult
     previous = worker.previous.get(job.output)
     changed = previous is None or previous.content != content
     if changed:
-        write_file(worker.staging, job.output, data)
-    return RenderResult(job.output, record, changed)
+        worker.write(job.output, data)
+    return RenderResult(job.output, record, changed, kind, time.perf_counter() - started)

@@ -64,3 +64,30 @@ def test_installed_wheel_builds_a_site_with_only_content(tmp_path):
     html = (site / "output/2024/03/installe/index.html").read_text()
     assert "Installé" in html and 'href="/theme/style.css"' in html
     assert (site / "output/theme/style.css").stat().st_size > 100
+
+
+def test_build_flags(site):
+    site.write({"content/posts/a.md": article()})
+    first = run("build", "--profile", "-j", "2", cwd=site.root)
+    assert first.returncode == 0, first.stderr
+    for phase in ("read", "assemble", "render", "write"):
+        assert phase in first.stderr
+    assert "rendering" not in first.stderr  # no progress line when stderr is not a terminal
+    again = run("build", cwd=site.root)
+    assert "is up to date" in again.stderr
+    clean = run("build", "--clean", cwd=site.root)
+    assert "rendered" in clean.stderr and "is up to date" not in clean.stderr
+    verify = run("build", "--verify", cwd=site.root)
+    assert verify.returncode == 0 and "identical to a full rebuild" in verify.stderr
+    assert run("build", "-j", "0", cwd=site.root).returncode == 2
+
+
+def test_verify_reports_a_tampered_output(site):
+    site.write({"content/posts/a.md": article(), "content/posts/b.md": article("Autre")})
+    assert run("build", cwd=site.root).returncode == 0
+    page = site.root / "output/2024/03/un-titre/index.html"
+    page.write_text(page.read_text().replace("Un titre", "Falsifié"))
+    (site.root / "content/posts/b.md").write_text(article("Autre, modifié"))
+    result = run("build", "--verify", cwd=site.root)
+    assert result.returncode == 1
+    assert "differs from a full rebuild" in result.stderr and "un-titre" in result.stderr
