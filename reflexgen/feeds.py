@@ -41,39 +41,69 @@ def feed_title(site: Site, job: FeedJob) -> str:
     return f"{site.config.title} · {name}"
 
 
-def render_feed(site: Site, job: FeedJob) -> bytes:
-    """One feed document; two builds of the same content give the same bytes."""
-    config = site.config
-    base = config.base_url
-    articles = [site.articles[i] for i in job.items]
-    fg = FeedGenerator()
-    fg.load_extension("dc", atom=False, rss=True)
-    fg.id(urls.absolute(base, job.url))
-    fg.title(feed_title(site, job))
-    fg.link(href=urls.absolute(base, job.url), rel="self")  # feedgen: RSS <link> is the last one
-    fg.link(href=urls.absolute(base, job.page_url), rel="alternate")
-    fg.description(config.description or config.title)
-    fg.language(config.language)
-    fg.generator("reflexgen", __version__, "https://pypi.org/project/reflexgen/")
-    fg.updated(max((a.updated or a.date for a in articles), default=EPOCH))
-    for article in articles:
-        entry = fg.add_entry(order="append")
-        entry.id(entry_id(site, article))
-        entry.guid(entry_id(site, article), permalink=False)
-        entry.title(article.title)
-        entry.link(href=urls.absolute(base, article.url))
-        entry.published(article.date)
-        entry.updated(article.updated or article.date)
-        names = [site.authors[a].name for a in article.authors]
-        for name in names:
-            entry.author(name=name)
-        if names:
-            entry.dc.dc_creator(names)
-        entry.summary(absolutize(article.summary_html, base) or article.title, type="html")
-        body = absolutize(site.bodies[article.source].html, base)
-        entry.content(body, type="CDATA" if job.format == "rss" else "html")
-        for tag in article.tags:
-            entry.category(term=tag)
-    if job.format == "rss":
-        return fg.rss_str(pretty=True)
-    return fg.atom_str(pretty=True)
+class FeedRenderer:
+    """Renders feeds; an article's absolute-link HTML is made once, for all feeds it is in."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self._html: dict[str, tuple[str, str]] = {}
+        # A scope's RSS and Atom jobs are planned side by side: build its entries once.
+        self._last: tuple[tuple, FeedGenerator] | None = None
+
+    def html(self, article: Article) -> tuple[str, str]:
+        """(summary, body) with absolute links."""
+        found = self._html.get(article.source)
+        if found is None:
+            base = self.site.config.base_url
+            found = self._html[article.source] = (
+                absolutize(article.summary_html, base) or article.title,
+                absolutize(self.site.bodies[article.source].html, base))
+        return found
+
+    def render(self, job: FeedJob) -> bytes:
+        """One feed document; two builds of the same content give the same bytes."""
+        scope = (job.scope, job.key, job.page_url, job.items)
+        if self._last is None or self._last[0] != scope:
+            self._last = (scope, self.generator(job))
+        fg = self._last[1]
+        base = self.site.config.base_url
+        fg.id(urls.absolute(base, job.url))
+        fg.link([{"href": urls.absolute(base, job.url), "rel": "self"},  # RSS <link>: the last
+                 {"href": urls.absolute(base, job.page_url), "rel": "alternate"}], replace=True)
+        if job.format == "rss":
+            return fg.rss_str(pretty=True)
+        return fg.atom_str(pretty=True)
+
+    def generator(self, job: FeedJob) -> FeedGenerator:
+        """The feed of `job`'s scope, ready to be written as RSS or Atom."""
+        site = self.site
+        config = site.config
+        base = config.base_url
+        articles = [site.articles[i] for i in job.items]
+        fg = FeedGenerator()
+        fg.load_extension("dc", atom=False, rss=True)
+        fg.title(feed_title(site, job))
+        fg.description(config.description or config.title)
+        fg.language(config.language)
+        fg.generator("reflexgen", __version__, "https://pypi.org/project/reflexgen/")
+        fg.updated(max((a.updated or a.date for a in articles), default=EPOCH))
+        for article in articles:
+            entry = fg.add_entry(order="append")
+            uid = entry_id(site, article)
+            entry.id(uid)
+            entry.guid(uid, permalink=False)
+            entry.title(article.title)
+            entry.link(href=urls.absolute(base, article.url))
+            entry.published(article.date)
+            entry.updated(article.updated or article.date)
+            names = [site.authors[a].name for a in article.authors]
+            for name in names:
+                entry.author(name=name)
+            if names:
+                entry.dc.dc_creator(names)
+            summary, body = self.html(article)
+            entry.summary(summary, type="html")
+            entry.content(body, type="html")
+            for tag in article.tags:
+                entry.category(term=tag)
+        return fg

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from . import feeds
@@ -88,6 +89,10 @@ class RenderWorker:
     writes: list[Future] = field(default_factory=list)
     _writer: ThreadPoolExecutor | None = None
 
+    @cached_property
+    def feed_renderer(self) -> feeds.FeedRenderer:
+        return feeds.FeedRenderer(self.renderer.views.site)
+
     def write(self, rel: str, data: bytes) -> None:
         if self._writer is None:  # made here, after the fork: threads do not survive one
             self._writer = ThreadPoolExecutor(WRITER_THREADS)
@@ -115,7 +120,7 @@ def render_one(worker: RenderWorker, task: tuple[str, int, str]) -> RenderResult
         data = html.encode()
     else:
         job = worker.feeds[index]
-        data, touched = feeds.render_feed(worker.renderer.views.site, job), set()
+        data, touched = worker.feed_renderer.render(job), set()
     content = hashlib.blake2b(data, digest_size=16).hexdigest()
     record = Output(key, content, {s: worker.digests[s] for s in sorted(touched)})
     previous = worker.previous.get(job.output)
