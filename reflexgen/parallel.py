@@ -35,16 +35,7 @@ def _init(setup: Callable[[], Any]) -> None:
 
 def _call(task: tuple[Callable[[Any, T], R], Sequence[T]]) -> list[R]:
     handle, chunk = task
-    results = [handle(_worker, item) for item in chunk]
-    _finish(_worker)
-    return results
-
-
-def _finish(state: Any) -> None:
-    """A worker state may have work in flight (files being written): wait for it."""
-    finish = getattr(state, "finish", None)
-    if finish is not None:
-        finish()
+    return [handle(_worker, item) for item in chunk]
 
 
 def run_all(items: Sequence[T], setup: Callable[[], Any], handle: Callable[[Any, T], R],
@@ -53,13 +44,10 @@ def run_all(items: Sequence[T], setup: Callable[[], Any], handle: Callable[[Any,
     forking = "fork" in multiprocessing.get_all_start_methods()
     if jobs <= 1 or len(items) < MIN_PARALLEL or not forking:
         state = setup()
-        results = []
         for done, item in enumerate(items, start=1):
-            results.append(handle(state, item))
+            yield handle(state, item)
             if progress:
                 progress(done)
-        _finish(state)
-        yield from results
         return
     size = max(8, min(256, len(items) // (jobs * 8) or 1))
     chunks = [items[i: i + size] for i in range(0, len(items), size)]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,8 +19,6 @@ from .plan import FeedJob, Job
 from .readers import Parsers, read_article
 from .render import Renderer
 from .writer import write_file
-
-WRITER_THREADS = 4
 
 
 @dataclass
@@ -77,8 +74,7 @@ class RenderResult:
 
 @dataclass
 class RenderWorker:
-    """Renders in this process while a few threads write files: creating files and folders
-    waits on the disk, and those waits overlap with rendering the next page."""
+    """What a process needs to render pages and feeds and stage their files."""
 
     renderer: Renderer
     pages: list[Job]
@@ -86,27 +82,10 @@ class RenderWorker:
     staging: Path
     previous: dict[str, Output]
     digests: dict[str, str]
-    writes: list[Future] = field(default_factory=list)
-    _writer: ThreadPoolExecutor | None = None
 
     @cached_property
     def feed_renderer(self) -> feeds.FeedRenderer:
         return feeds.FeedRenderer(self.renderer.views.site)
-
-    def write(self, rel: str, data: bytes) -> None:
-        if self._writer is None:  # made here, after the fork: threads do not survive one
-            self._writer = ThreadPoolExecutor(WRITER_THREADS)
-        self.writes.append(self._writer.submit(write_file, self.staging, rel, data))
-
-    def finish(self) -> None:
-        """Wait for the files written so far (a failed write raises here); no thread is left
-        behind, so the process can fork again."""
-        writes, self.writes = self.writes, []
-        if self._writer is not None:
-            self._writer.shutdown(wait=True)
-            self._writer = None
-        for future in writes:
-            future.result()
 
 
 def render_one(worker: RenderWorker, task: tuple[str, int, str]) -> RenderResult:
@@ -126,5 +105,5 @@ def render_one(worker: RenderWorker, task: tuple[str, int, str]) -> RenderResult
     previous = worker.previous.get(job.output)
     changed = previous is None or previous.content != content
     if changed:
-        worker.write(job.output, data)
+        write_file(worker.staging, job.output, data)
     return RenderResult(job.output, record, changed, kind, time.perf_counter() - started)
