@@ -43,7 +43,11 @@ class Keys:
         self.site_wide = digest(__version__, sorted(vars(config).items(), key=lambda i: i[0]),
                                 sorted(strings.items()),
                                 [(p.title, p.url) for p in site.pages], bool(site.categories))
+        # Articles show a tag or category under the spelling of the site's newest use of it.
         self.tag_names = {t.slug: t.name for t in site.tags}
+        self.category_names = {c.slug: c.name for c in site.categories}
+        self.taxa = {("tag", t.slug): t for t in site.tags}
+        self.taxa.update({("category", c.slug): c for c in site.categories})
         self.card = cache(self._card)
         self.author = cache(self._author)
         self.template = cache(self._template)
@@ -76,9 +80,10 @@ class Keys:
         authors = [(x, self.site.authors[x].name, self.site.authors[x].profile)
                    for x in a.authors]
         tags = [self.tag_names[urls.slug(t)] for t in a.tags]
+        category = self.category_names[urls.slug(a.category)] if a.category else None
         return digest(a.title, a.url, a.date, a.updated, a.summary_html, a.image,
                       reading_minutes(a.words), a.comment_count, a.comments_open, a.draft,
-                      a.future, a.lang, a.extra, tags, a.category, authors)
+                      a.future, a.lang, a.extra, tags, category, authors)
 
     def page(self, job: Job) -> str:
         site = self.site
@@ -97,8 +102,7 @@ class Keys:
             if job.kind == "author":
                 parts.append(self.author(job.key))  # type: ignore[arg-type]
             elif job.kind != "home":
-                taxa = site.tags if job.kind == "tag" else site.categories
-                taxon = next(t for t in taxa if t.slug == job.key)
+                taxon = self.taxa[job.kind, job.key]
                 parts += [taxon.name, len(taxon.articles)]
         elif job.kind in ("tags", "categories"):
             taxa = site.tags if job.kind == "tags" else site.categories

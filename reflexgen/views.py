@@ -23,9 +23,27 @@ AVATAR_COLOURS = 8
 
 @dataclass(frozen=True)
 class Link:
+    """A tag or category as an article shows it."""
+
     name: str
     url: str
-    count: int = 0
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """A page in the site menu: only what the menu shows, so every page keys on just that."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class TaxonEntry:
+    """A tag or category in an index, with its number of articles."""
+
+    name: str
+    url: str
+    count: int
 
 
 @dataclass(frozen=True)
@@ -46,7 +64,7 @@ def reading_minutes(words: int) -> int:
 @dataclass(eq=False)
 class ArticleView:
     """What templates see of an article. What listings show is set at once; the body, the
-    comments and the word count load on first use, which `touch` records for the cache."""
+    comments and the word count load on first use, through `load`, which records it."""
 
     title: str
     url: str
@@ -135,13 +153,17 @@ class Views:
 
     @staticmethod
     def _link(taxon: Taxon) -> Link:
-        return Link(taxon.name, taxon.url, len(taxon.articles))
+        return Link(taxon.name, taxon.url)
+
+    @staticmethod
+    def _entries(taxa: tuple[Taxon, ...]) -> list[TaxonEntry]:
+        return [TaxonEntry(t.name, t.url, len(t.articles)) for t in taxa]
 
     @cached_property
     def common(self) -> dict[str, Any]:
         config = self.site.config
         return {
-            "site": config, "site_pages": self.site.pages,
+            "site": config, "site_pages": [PageLink(p.title, p.url) for p in self.site.pages],
             "has_categories": bool(self.site.categories),
         }
 
@@ -168,9 +190,9 @@ class Views:
             ctx["author"] = author
             ctx["feeds"] = [author.url]
         elif job.kind == "tags":
-            ctx["taxa"] = [self._link(t) for t in self.site.tags]
+            ctx["taxa"] = self._entries(self.site.tags)
         elif job.kind == "categories":
-            ctx["taxa"] = [self._link(t) for t in self.site.categories]
+            ctx["taxa"] = self._entries(self.site.categories)
         elif job.kind == "archives":
             ctx["years"] = archive(self, job.items)
             ctx["articles"] = []
