@@ -247,3 +247,23 @@ def test_cache_database_replaced_by_garbage(blog, tmp_path):
     assert full(blog).written
     assert "Corps A." in blog.read(A)
     assert_same_as_full_build(blog, tmp_path)
+
+
+def test_fragment_template_edit(blog):
+    theme = REPO / "themes/default/templates"
+    blog.write({"themes/default/templates/_card.html":
+                (theme / "_card.html").read_text().replace("</article>", "</article><!--x-->")})
+    result = full(blog)
+    assert {"index.html", "tags/y/index.html", "authors/paul/index.html"} <= set(result.rendered)
+    assert A not in result.rendered and "tags/index.html" not in result.rendered
+
+
+def test_listing_template_that_shows_bodies_follows_body_edits(blog, tmp_path):
+    blog.write({"themes/default/templates/index.html":
+                "{% for a in articles %}{{ a.body_html }}{% endfor %}"})
+    full(blog)
+    edit(blog, "content/posts/a.md", "Corps A.", "Corps A, réécrit.")
+    result = full(blog)
+    assert "index.html" in result.written and "réécrit" in blog.read("index.html")
+    assert "tags/x/index.html" not in result.rendered  # the default list.html shows no body
+    assert_same_as_full_build(blog, tmp_path)
