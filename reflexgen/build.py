@@ -160,7 +160,7 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
 
     with clock.phase("plan"):
         previous = state.outputs if summary.output_dir == str(output) and output.is_dir() else {}
-        renderer = Renderer(site, theme, translator, cache.folder / "templates")
+        renderer = Renderer(site, theme, translator, cache.templates)
         keys = Keys(site, renderer.env, translator.strings)
     report = write_outputs(site, renderer, keys, previous, output, jobs, reporter, clock)
 

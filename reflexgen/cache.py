@@ -131,6 +131,12 @@ class Cache:
             self.rejected = True
         return kind()
 
+    @property
+    def templates(self) -> Path:
+        """Where Jinja keeps compiled templates: a folder named after our key, so that a
+        cache from elsewhere never has its (unsigned) compiled code loaded."""
+        return self.folder / "templates" / sign(self.key, b"templates").hex()[:16]
+
     def load_state(self) -> State:
         """The full index; read only when the build has work to do."""
         return self._load("state.pickle", State)
