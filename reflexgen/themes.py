@@ -25,9 +25,6 @@ class Theme:
     def template_dirs(self) -> list[Path]:
         return [p / "templates" for p in self.paths if (p / "templates").is_dir()]
 
-    def find(self, rel: str) -> Path | None:
-        return next((p / rel for p in self.paths if (p / rel).is_file()), None)
-
     def static_files(self) -> list[tuple[Path, str]]:
         """(file, path relative to static/) for every asset; earlier folders win."""
         found: dict[str, Path] = {}
