@@ -7,7 +7,6 @@ unchanged are not rendered, and rendered bytes equal to the old ones are not wri
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import tempfile
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .cache import Cache, Output, State, Summary
+from .cache import Cache, Output, State, Summary, content_hash, digest
 from .config import SiteConfig, load_config
 from .discover import Inventory, discover
 from .errors import BuildError, Problem, Reporter
@@ -98,7 +97,7 @@ def input_digest(config: SiteConfig, theme: Theme, inventory: Inventory,
     parts = (__version__, options.drafts, options.future, str(output), str(config.root),
              site_toml.st_mtime_ns, site_toml.st_size, sorted(inventory.stamps.items()),
              theme_stamps)
-    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    return digest(*parts)
 
 
 def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
@@ -249,9 +248,9 @@ def write_outputs(site: Site, renderer: Renderer, keys: Keys, previous: dict[str
         with clock.phase("write"):
             for rel, data in (("sitemap.xml", sitemap.render_sitemap(site, page_jobs)),
                               ("robots.txt", sitemap.render_robots(site))):
-                content_hash = hashlib.blake2b(data, digest_size=16).hexdigest()
-                outputs[rel] = Output(content_hash, content_hash)
-                if not known.current(rel, content_hash):
+                hashed = content_hash(data)
+                outputs[rel] = Output(hashed, hashed)
+                if not known.current(rel, hashed):
                     staging.write(rel, data)
                     written.append(rel)
             for item in site.static_files:
@@ -314,14 +313,15 @@ def read_articles(inventory: Inventory, state: State, config: SiteConfig, jobs: 
 
 def read_all(reader, content: Path, paths, problems: list[Problem], *args) -> list:
     """Read small files (authors, pages) in this process, collecting every problem."""
+    from .readers import attempt
+
     results = []
     for rel in paths:
-        try:
-            results.append(reader(content, rel, *args))
-        except BuildError as exc:
-            problems.extend(exc.problems)
-        except OSError as exc:
-            problems.append(Problem(f"cannot read file: {exc.strerror}", content / rel))
+        outcome = attempt(reader, content, rel, *args)
+        if isinstance(outcome, list):
+            problems += outcome
+        else:
+            results.append(outcome)
     return results
 
 

@@ -44,6 +44,15 @@ def user_key() -> bytes:
         return b"reflexgen-unkeyed"
 
 
+def digest(*parts: object) -> str:
+    """A short stable hash of plain values (their repr), for keys and stamps."""
+    return content_hash(repr(parts).encode())
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 def sign(key: bytes, payload: bytes) -> bytes:
     return hmac.new(key, payload, hashlib.blake2b).digest()[:DIGEST]
 

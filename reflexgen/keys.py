@@ -9,13 +9,13 @@ home page. A template that reads a body from a listing is caught at render time 
 
 from __future__ import annotations
 
-import hashlib
 import re
 from functools import cache
 
 from jinja2 import Environment
 
 from . import __version__, urls
+from .cache import digest
 from .feeds import feed_title
 from .model import Site
 from .plan import FeedJob, Job
@@ -27,10 +27,6 @@ REFERENCE = re.compile(r"""(?:\{%-?\s*(?:extends|include|import|from)\s+|fragmen
                        r"""["']([^"']+)["']""")
 COMPUTED = re.compile(r"""(?:\{%-?\s*(?:extends|include|import|from)\s+|fragment\(\s*)"""
                       r"""(?!["'])""")
-
-
-def digest(*parts: object) -> str:
-    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
 class Keys:

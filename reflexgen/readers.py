@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from markdown_it import MarkdownIt
 
 from . import __version__, comments, frontmatter, markup, urls
 from .config import SiteConfig
 from .discover import sidecar_for
+from .errors import BuildError, Problem
 from .fields import FileContext
 from .model import Article, Author, Body, Page
 
 ARTICLE_KEYS = frozenset({"title", "date", "updated", "author", "authors", "tags", "category",
                           "summary", "image", "slug", "draft", "lang", "comments_open",
                           "comments"})
+T = TypeVar("T")
 PAGE_KEYS = frozenset({"title", "slug", "draft", "lang", "date"})
 
 
@@ -106,3 +110,14 @@ def read_page(content_dir: Path, rel: str, config: SiteConfig, parsers: Parsers)
         lang=ctx.text_field(meta, "lang"), date=ctx.date(meta, "date", config.tz, required=False),
         extra={k: v for k, v in meta.items() if k not in PAGE_KEYS},
     )
+
+
+def attempt(reader: Callable[..., T], content_dir: Path, rel: str, *args: Any
+            ) -> T | list[Problem]:
+    """`reader(content_dir, rel, *args)`, or the problems that stopped it."""
+    try:
+        return reader(content_dir, rel, *args)
+    except BuildError as exc:
+        return exc.problems
+    except OSError as exc:
+        return [Problem(f"cannot read file: {exc.strerror}", content_dir / rel)]

@@ -3,7 +3,6 @@ page or feed. Each worker state is built once per process from what the parent a
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -11,12 +10,12 @@ from functools import cached_property
 from pathlib import Path
 
 from . import feeds
-from .cache import Cache, Output
+from .cache import Cache, Output, content_hash
 from .config import SiteConfig
-from .errors import BuildError, Problem
+from .errors import Problem
 from .model import Article, Body
 from .plan import FeedJob, Job
-from .readers import Parsers, read_article
+from .readers import Parsers, attempt, read_article
 from .render import Renderer
 from .writer import write_file
 
@@ -30,12 +29,7 @@ class ReadWorker:
 
 def read_one(worker: ReadWorker, rel: str) -> tuple[Article, Body] | list[Problem]:
     """Parse one article, or say why it cannot be."""
-    try:
-        return read_article(worker.content, rel, worker.config, worker.parsers)
-    except BuildError as exc:
-        return exc.problems
-    except OSError as exc:
-        return [Problem(f"cannot read file: {exc.strerror}", worker.content / rel)]
+    return attempt(read_article, worker.content, rel, worker.config, worker.parsers)
 
 
 class BodyStore(Mapping[str, Body]):
@@ -100,7 +94,7 @@ def render_one(worker: RenderWorker, task: tuple[str, int, str]) -> RenderResult
     else:
         job = worker.feeds[index]
         data, touched = worker.feed_renderer.render(job), set()
-    content = hashlib.blake2b(data, digest_size=16).hexdigest()
+    content = content_hash(data)
     record = Output(key, content, {s: worker.digests[s] for s in sorted(touched)})
     previous = worker.previous.get(job.output)
     changed = previous is None or previous.content != content

@@ -52,6 +52,12 @@ def edit(site: Site, rel: str, old: str, new: str) -> None:
     path.write_text(path.read_text().replace(old, new, 1))
 
 
+def edit_theme(site: Site, name: str, old: str, new: str) -> None:
+    """Override one default template in the site, with `old` replaced by `new`."""
+    default = (REPO / "themes/default/templates" / name).read_text()
+    site.write({f"themes/default/templates/{name}": default.replace(old, new)})
+
+
 def assert_same_as_full_build(site: Site, tmp_path: Path) -> None:
     fresh = tmp_path / "fresh"
     full(site, output_dir=fresh, clean=True, cache_dir=tmp_path / "fresh-cache")
@@ -134,18 +140,14 @@ def test_comment_added(blog, tmp_path):
 
 
 def test_template_edit(blog, tmp_path):
-    theme = REPO / "themes/default/templates"
-    blog.write({"themes/default/templates/article.html":
-                (theme / "article.html").read_text().replace("</article>", "</article><!--x-->")})
+    edit_theme(blog, "article.html", "</article>", "</article><!--x-->")
     result = full(blog)
     assert set(result.rendered) == {A, B, C}
     assert_same_as_full_build(blog, tmp_path)
 
 
 def test_shared_template_edit(blog):
-    theme = REPO / "themes/default/templates"
-    blog.write({"themes/default/templates/base.html":
-                (theme / "base.html").read_text().replace("</footer>", "</footer><!--x-->")})
+    edit_theme(blog, "base.html", "</footer>", "</footer><!--x-->")
     result = full(blog)
     assert {A, B, C, "index.html", "404.html", "a-propos/index.html"} <= set(result.rendered)
     assert not any(r.endswith(".xml") for r in result.rendered)
@@ -250,9 +252,7 @@ def test_cache_database_replaced_by_garbage(blog, tmp_path):
 
 
 def test_fragment_template_edit(blog):
-    theme = REPO / "themes/default/templates"
-    blog.write({"themes/default/templates/_card.html":
-                (theme / "_card.html").read_text().replace("</article>", "</article><!--x-->")})
+    edit_theme(blog, "_card.html", "</article>", "</article><!--x-->")
     result = full(blog)
     assert {"index.html", "tags/y/index.html", "authors/paul/index.html"} <= set(result.rendered)
     assert A not in result.rendered and "tags/index.html" not in result.rendered
