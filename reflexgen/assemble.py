@@ -10,7 +10,7 @@ from datetime import datetime
 from . import urls
 from .config import SiteConfig
 from .errors import BuildError, Problem
-from .model import Article, Author, Body, Page, Site, StaticFile, Taxon
+from .model import Article, Author, Body, Page, Site, StaticFile, Taxon, evolve
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def assemble(config: SiteConfig, articles: list[Article], bodies: Mapping[str, B
                                              f"{urls.slug(ref)}.md for a bio box"))
             author_ids.append(found)
         category_slug = urls.slug(article.category) if article.category else None
-        kept.append(replace(
+        kept.append(evolve(
             article, future=future, authors=tuple(dict.fromkeys(author_ids)),
             url=urls.article_url(config.permalink, article.slug, article.date, category_slug)))
     kept.sort(key=lambda a: (-a.date.timestamp(), a.source))

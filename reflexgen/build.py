@@ -138,6 +138,7 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
             reporter.warn(cache_rejected(cache))
         translator = load_translator(theme, config.language, config.tz)
         articles, fresh, problems = read_articles(inventory, state, config, jobs, reporter)
+        changed = set(fresh) | (state.sources.keys() - set(inventory.posts))
         parsers = Parsers()
         authors = read_all(read_author, content, inventory.authors, problems, parsers)
         pages = read_all(read_page, content, inventory.pages, problems, config, parsers)
@@ -170,6 +171,7 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
             ready_until=min(future_dates) if future_dates and not options.future else math.inf),
             State(sources={a.source: (inventory.stamp(a.source), a) for a in articles},
                   outputs=report.record),
+            changed=changed,
             dropped={a.digest for _, a in state.sources.values()} - {a.digest for a in articles})
     return BuildResult(
         pages=report.pages, feeds=report.feeds, files=len(report.record),
@@ -196,7 +198,7 @@ class Known:
             del self.records[rel]
             return False
         return record.key == key and all(self.digests.get(source) == digest
-                                         for source, digest in record.touched.items())
+                                         for source, digest in record.touched)
 
 
 @dataclass

@@ -14,14 +14,15 @@ import secrets
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import __version__
 from .errors import Problem
 from .model import Article, Body
 
-FORMAT = 1
+FORMAT = 2
 DIGEST = 32
+SHARDS = 64
 
 
 def user_key() -> bytes:
@@ -86,13 +87,13 @@ def load(path: Path, key: bytes) -> Any:
         return None
 
 
-@dataclass
-class Output:
-    """What the last build recorded about one output file."""
+class Output(NamedTuple):
+    """What the last build recorded about one output file: the key of its inputs, the hash of
+    its bytes, and the article bodies its template read (source → digest)."""
 
     key: str
     content: str
-    touched: dict[str, str] = field(default_factory=dict)
+    touched: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -108,18 +109,25 @@ class Summary:
     files: int = 0
 
 
+Sources = dict[str, tuple[tuple, Article]]  # source → (stamp, parsed record)
+
+
 @dataclass
 class State:
     """The cache index: one entry per source, one record per output."""
 
-    format: int = FORMAT
-    version: str = __version__
-    sources: dict[str, tuple[tuple, Article]] = field(default_factory=dict)
+    sources: Sources = field(default_factory=dict)
     outputs: dict[str, Output] = field(default_factory=dict)
 
 
+def shard_of(source: str) -> str:
+    """Sources are stored in SHARDS files, so that an edit rewrites one small file."""
+    return f"{hashlib.blake2b(source.encode(), digest_size=2).digest()[0] % SHARDS:02x}"
+
+
 class Cache:
-    """The cache folder: `state.pickle` (the index) and `bodies.sqlite` (article bodies).
+    """The cache folder: `summary.pickle` (read by every build), the index (`outputs.pickle`,
+    and `sources/*.pickle` in shards) and `bodies.sqlite` (article bodies).
 
     Worker processes forked during a build open their own database connection."""
 
@@ -129,6 +137,7 @@ class Cache:
         self.rejected = False
         self._db: sqlite3.Connection | None = None
         self._pid = 0
+        self._shards: dict[str, Sources] | None = None  # as loaded, for partial saves
         folder.mkdir(parents=True, exist_ok=True)
         self.summary = self._load("summary.pickle", Summary)
 
@@ -140,6 +149,18 @@ class Cache:
             self.rejected = True
         return kind()
 
+    def _load_part(self, name: str) -> Any:
+        """A part of the index (FORMAT, version, payload), or None if missing or unusable."""
+        value = load(self.folder / name, self.key)
+        if isinstance(value, tuple) and value[:2] == (FORMAT, __version__):
+            return value[2]
+        if (self.folder / name).exists():
+            self.rejected = True
+        return None
+
+    def _dump_part(self, name: str, payload: Any) -> None:
+        dump(self.folder / name, (FORMAT, __version__, payload), self.key)
+
     @property
     def templates(self) -> Path:
         """Where Jinja keeps compiled templates: a folder named after our key, so that a
@@ -147,8 +168,18 @@ class Cache:
         return self.folder / "templates" / sign(self.key, b"templates").hex()[:16]
 
     def load_state(self) -> State:
-        """The full index; read only when the build has work to do."""
-        return self._load("state.pickle", State)
+        """The full index; read only when the build has work to do. An index with any part
+        missing or unusable is dropped whole."""
+        outputs = self._load_part("outputs.pickle")
+        names = sorted(p.name for p in (self.folder / "sources").glob("*.pickle"))
+        shards = {name[:-len(".pickle")]: self._load_part(f"sources/{name}") for name in names}
+        if outputs is None or None in shards.values():
+            return State()
+        self._shards = shards
+        sources: Sources = {}
+        for shard in shards.values():
+            sources.update(shard)
+        return State(sources, {rel: Output._make(record) for rel, record in outputs.items()})
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -185,9 +216,31 @@ class Cache:
             self.db.execute("BEGIN")
             self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", rows)
 
-    def save(self, summary: Summary, state: State, dropped: set[str]) -> None:
-        """Write the index and drop the bodies of sources that changed or went away."""
-        dump(self.folder / "state.pickle", state, self.key)
+    def save(self, summary: Summary, state: State, changed: set[str],
+             dropped: set[str]) -> None:
+        """Write the index, rewriting only the shards of `changed` sources when the last index
+        was loaded, and drop the bodies of sources that changed or went away."""
+        (self.folder / "sources").mkdir(exist_ok=True)
+        shards = self._shards
+        if shards is None:  # no usable index was loaded: write every shard anew
+            shards = {}
+            for path in (self.folder / "sources").glob("*.pickle"):
+                path.unlink()
+            changed = set(state.sources)
+        dirty = set()
+        for source in changed:
+            name = shard_of(source)
+            shard = shards.setdefault(name, {})
+            entry = state.sources.get(source)
+            if entry is None:
+                shard.pop(source, None)
+            else:
+                shard[source] = entry
+            dirty.add(name)
+        for name in sorted(dirty):
+            self._dump_part(f"sources/{name}.pickle", shards[name])
+        self._shards = shards
+        self._dump_part("outputs.pickle", {rel: tuple(o) for rel, o in state.outputs.items()})
         dump(self.folder / "summary.pickle", summary, self.key)
         if dropped:
             with self.db:

@@ -10,7 +10,7 @@ from feedgen.feed import FeedGenerator
 
 from . import __version__, urls
 from .model import Article, Site
-from .plan import FeedJob
+from .plan import FeedJob, feed_title
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ROOT_RELATIVE = re.compile(r'(\s(?:href|src)=")/(?!/)')
@@ -28,17 +28,6 @@ def entry_id(site: Site, article: Article) -> str:
 def absolutize(html: str, base_url: str) -> str:
     """Feed readers have no page URL to resolve against: make root-relative links absolute."""
     return ROOT_RELATIVE.sub(lambda m: m.group(1) + base_url + "/", html)
-
-
-def feed_title(site: Site, job: FeedJob) -> str:
-    if job.scope == "site":
-        return site.config.title
-    if job.scope == "author":
-        name = site.authors[job.key].name  # type: ignore[index]
-    else:
-        taxa = site.tags if job.scope == "tag" else site.categories
-        name = next(t.name for t in taxa if t.slug == job.key)
-    return f"{site.config.title} · {name}"
 
 
 class FeedRenderer:

@@ -16,9 +16,8 @@ from jinja2 import Environment
 
 from . import __version__, urls
 from .cache import digest
-from .feeds import feed_title
 from .model import Site
-from .plan import FeedJob, Job
+from .plan import FeedJob, Job, feed_title
 from .views import reading_minutes
 
 # Templates named in extends/include/import/from tags, or rendered through the `fragment()`
@@ -77,9 +76,7 @@ class Keys:
                    for x in a.authors]
         tags = [self.tag_names[urls.slug(t)] for t in a.tags]
         category = self.category_names[urls.slug(a.category)] if a.category else None
-        return digest(a.title, a.url, a.date, a.updated, a.summary_html, a.image,
-                      reading_minutes(a.words), a.comment_count, a.comments_open, a.draft,
-                      a.future, a.lang, a.extra, tags, category, authors)
+        return digest(a.card, reading_minutes(a.words), a.url, a.future, tags, category, authors)
 
     def page(self, job: Job) -> str:
         site = self.site

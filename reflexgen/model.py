@@ -5,11 +5,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from .config import SiteConfig
 
+R = TypeVar("R")
+
 COMMENT_STATUSES = ("approved", "pending", "spam")
+
+
+def evolve(record: R, **changes: Any) -> R:
+    """A copy of a frozen record with some fields changed: `dataclasses.replace` without
+    running `__init__` again, which costs ten times more (assemble does it for every article)."""
+    copy = object.__new__(type(record))
+    vars(copy).update(vars(record), **changes)
+    return copy
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,7 @@ class Article:
     comments_open: bool = True
     comment_count: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    card: str = ""  # digest of what listings show of it (see readers.card_digest)
     # Set by assemble:
     url: str = ""
     authors: tuple[str, ...] = ()

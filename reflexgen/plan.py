@@ -107,3 +107,14 @@ def check_clashes(outputs: list[tuple[str, str]]) -> None:
             seen[folded] = source
     if problems:
         raise BuildError(problems)
+
+
+def feed_title(site: Site, job: FeedJob) -> str:
+    if job.scope == "site":
+        return site.config.title
+    if job.scope == "author":
+        name = site.authors[job.key].name  # type: ignore[index]
+    else:
+        taxa = site.tags if job.scope == "tag" else site.categories
+        name = next(t.name for t in taxa if t.slug == job.key)
+    return f"{site.config.title} · {name}"

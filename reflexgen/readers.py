@@ -10,12 +10,12 @@ from typing import Any, TypeVar
 
 from markdown_it import MarkdownIt
 
-from . import __version__, comments, frontmatter, markup, urls
+from . import __version__, cache, comments, frontmatter, markup, urls
 from .config import SiteConfig
 from .discover import sidecar_for
 from .errors import BuildError, Problem
 from .fields import FileContext
-from .model import Article, Author, Body, Page
+from .model import Article, Author, Body, Page, evolve
 
 ARTICLE_KEYS = frozenset({"title", "date", "updated", "author", "authors", "tags", "category",
                           "summary", "image", "slug", "draft", "lang", "comments_open",
@@ -79,7 +79,15 @@ def read_article(content_dir: Path, rel: str, config: SiteConfig,
         comments_open=ctx.flag(meta, "comments_open", True), comment_count=count,
         extra={k: v for k, v in meta.items() if k not in ARTICLE_KEYS},
     )
-    return article, Body(rendered.html, threads)
+    return evolve(article, card=card_digest(article)), Body(rendered.html, threads)
+
+
+def card_digest(a: Article) -> str:
+    """What listings show of an article as read: everything but its body and comments (the
+    dependency keys add what `assemble` resolves: URL, authors, tag spellings)."""
+    return cache.digest(a.title, a.slug, a.date, a.updated, a.summary_html, a.author_refs,
+                        a.tags, a.category, a.image, a.draft, a.lang, a.comments_open,
+                        a.comment_count, a.extra)
 
 
 def read_author(content_dir: Path, rel: str, parsers: Parsers) -> Author:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
+from html import escape
 
 from . import urls
 from .model import Site
@@ -17,7 +17,7 @@ def render_sitemap(site: Site, jobs: list[Job]) -> bytes:
     for job in jobs:
         if job.kind == "404":
             continue
-        lines.append(f"  <url><loc>{escape(urls.absolute(base, job.url))}</loc>")
+        lines.append(f"  <url><loc>{escape(urls.absolute(base, job.url), quote=False)}</loc>")
         if job.kind == "article":
             article = site.articles[job.key]  # type: ignore[index]
             lines.append(f"    <lastmod>{(article.updated or article.date).isoformat()}</lastmod>")

@@ -8,8 +8,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import feeds
 from .cache import Cache, Output, content_hash
 from .config import SiteConfig
 from .errors import Problem
@@ -18,6 +18,9 @@ from .plan import FeedJob, Job
 from .readers import Parsers, attempt, read_article
 from .render import Renderer
 from .writer import write_file
+
+if TYPE_CHECKING:
+    from .feeds import FeedRenderer
 
 
 @dataclass
@@ -78,8 +81,10 @@ class RenderWorker:
     digests: dict[str, str]
 
     @cached_property
-    def feed_renderer(self) -> feeds.FeedRenderer:
-        return feeds.FeedRenderer(self.renderer.views.site)
+    def feed_renderer(self) -> FeedRenderer:
+        from .feeds import FeedRenderer  # feedgen and lxml: loaded only if a feed is rendered
+
+        return FeedRenderer(self.renderer.views.site)
 
 
 def render_one(worker: RenderWorker, task: tuple[str, int, str]) -> RenderResult:
@@ -95,7 +100,7 @@ def render_one(worker: RenderWorker, task: tuple[str, int, str]) -> RenderResult
         job = worker.feeds[index]
         data, touched = worker.feed_renderer.render(job), set()
     content = content_hash(data)
-    record = Output(key, content, {s: worker.digests[s] for s in sorted(touched)})
+    record = Output(key, content, tuple((s, worker.digests[s]) for s in sorted(touched)))
     previous = worker.previous.get(job.output)
     changed = previous is None or previous.content != content
     if changed:

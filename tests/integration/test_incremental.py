@@ -189,10 +189,10 @@ def test_deleted_output_file_is_restored(blog):
 
 @pytest.mark.parametrize("damage", [lambda data: b"garbage" + data[7:],
                                     lambda data: data[: len(data) // 2]])
-@pytest.mark.parametrize("name", ["state.pickle", "summary.pickle"])
+@pytest.mark.parametrize("name", ["outputs.pickle", "summary.pickle", "sources/*.pickle"])
 def test_corrupted_cache_is_rebuilt(blog, tmp_path, damage, name):
-    state = blog.root / ".reflexgen-cache" / name
-    state.write_bytes(damage(state.read_bytes()))
+    for part in (blog.root / ".reflexgen-cache").glob(name):
+        part.write_bytes(damage(part.read_bytes()))
     edit(blog, "content/posts/b.md", "Titre B", "Titre B2")
     run = blog.build()
     assert run.code == 0 and "cache was corrupted" in run.stderr
@@ -203,6 +203,21 @@ def test_foreign_cache_is_not_trusted(blog, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "someone-else"))
     run = blog.build()
     assert run.code == 0 and "written elsewhere" in run.stderr
+
+
+def test_an_edit_rewrites_one_shard_of_the_source_index(blog, tmp_path):
+    shards = sorted((blog.root / ".reflexgen-cache/sources").glob("*.pickle"))
+    assert len(shards) == 3  # a.md, b.md and c.md fall into distinct shards
+    before = {p.name: p.stat().st_mtime_ns for p in shards}
+    edit(blog, "content/posts/b.md", "Titre B", "Titre B2")
+    full(blog)
+    after = {p.name: p.stat().st_mtime_ns for p in shards}
+    assert sum(before[name] != after[name] for name in before) == 1
+    (blog.root / "content/posts/c.md").unlink()
+    full(blog)
+    edit(blog, "content/posts/a.md", "Corps A.", "Corps A modifié.")
+    assert full(blog).written
+    assert_same_as_full_build(blog, tmp_path)
 
 
 def test_lost_body_is_parsed_again(blog, tmp_path):
