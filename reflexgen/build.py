@@ -23,7 +23,7 @@ from .cache import Cache, Output, State, Summary, content_hash, digest
 from .config import SiteConfig, load_config
 from .discover import Inventory, discover
 from .errors import BuildError, Problem, Reporter
-from .model import Article, Body, Site, StaticFile
+from .model import Article, Site, StaticFile
 from .parallel import default_jobs, run_all
 from .themes import Theme, find_theme
 
@@ -137,7 +137,8 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
         if cache.rejected and not rejected:
             reporter.warn(cache_rejected(cache))
         translator = load_translator(theme, config.language, config.tz)
-        articles, fresh, problems = read_articles(inventory, state, config, jobs, reporter)
+        articles, fresh, problems = read_articles(inventory, state, config, cache.key, jobs,
+                                                  reporter)
         changed = set(fresh) | (state.sources.keys() - set(inventory.posts))
         parsers = Parsers()
         authors = read_all(read_author, content, inventory.authors, problems, parsers)
@@ -286,13 +287,14 @@ class Articles(list[Article]):
     reused = 0
 
 
-def read_articles(inventory: Inventory, state: State, config: SiteConfig, jobs: int,
-                  reporter: Reporter) -> tuple[Articles, dict[str, Body], list[Problem]]:
-    """Cached records for unchanged sources; the others are parsed, in parallel."""
+def read_articles(inventory: Inventory, state: State, config: SiteConfig, key: bytes, jobs: int,
+                  reporter: Reporter) -> tuple[Articles, dict[str, bytes], list[Problem]]:
+    """Cached records for unchanged sources; the others are parsed, in parallel, with their
+    bodies sealed for the cache (see `workers.read_one`)."""
     from .workers import ReadWorker, read_one
 
     articles, problems, to_read = Articles(), [], []
-    fresh: dict[str, Body] = {}
+    fresh: dict[str, bytes] = {}
     by_source: dict[str, Article] = {}
     for rel in inventory.posts:
         entry = state.sources.get(rel)
@@ -302,7 +304,7 @@ def read_articles(inventory: Inventory, state: State, config: SiteConfig, jobs: 
             to_read.append(rel)
     articles.reused = len(by_source)
     content = config.content_dir
-    results = run_all(to_read, lambda: ReadWorker(content, config), read_one, jobs,
+    results = run_all(to_read, lambda: ReadWorker(content, config, key), read_one, jobs,
                       reporter.progress("reading", len(to_read)))
     for rel, outcome in zip(to_read, results, strict=True):
         if isinstance(outcome, tuple):

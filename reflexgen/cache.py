@@ -210,8 +210,9 @@ class Cache:
         body = unseal(row[0], self.key) if row else None
         return body if isinstance(body, Body) else None
 
-    def store_bodies(self, bodies: dict[str, Body]) -> None:
-        rows = [(digest, seal(body, self.key)) for digest, body in bodies.items()]
+    def store_bodies(self, sealed: dict[str, bytes]) -> None:
+        """Bodies by digest, as `seal` made them (in the worker that parsed them)."""
+        rows = list(sealed.items())
         with self.db:
             self.db.execute("BEGIN")
             self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", rows)

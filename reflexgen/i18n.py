@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -39,10 +40,17 @@ class Translator:
         return forms.get(form, forms["other"]).format(count=count, **values)
 
     def date(self, value: datetime, format: str = "long") -> str:
-        return format_date(value.astimezone(self.tz), format, locale=self.language)
+        return _format_day(value.astimezone(self.tz).date(), format, self.language)
 
     def month(self, year: int, month: int) -> str:
         return format_date(datetime(year, month, 1), "LLLL yyyy", locale=self.language)
+
+
+@lru_cache(maxsize=8192)
+def _format_day(day: date, format: str, language: str) -> str:
+    """Babel's `format_date` reads only the day (never the time): the same day in the same
+    format, as on every page that shows it, is formatted once."""
+    return format_date(day, format, locale=language)
 
 
 def load_translator(theme: Theme, language: str, tz: ZoneInfo) -> Translator:

@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import Cache, Output, content_hash
+from .cache import Cache, Output, content_hash, seal, unseal
 from .config import SiteConfig
 from .errors import Problem
 from .model import Article, Body
@@ -27,28 +27,38 @@ if TYPE_CHECKING:
 class ReadWorker:
     content: Path
     config: SiteConfig
+    key: bytes  # the cache's signing key: bodies travel to the parent already sealed
     parsers: Parsers = field(default_factory=Parsers)
 
 
-def read_one(worker: ReadWorker, rel: str) -> tuple[Article, Body] | list[Problem]:
-    """Parse one article, or say why it cannot be."""
-    return attempt(read_article, worker.content, rel, worker.config, worker.parsers)
+def read_one(worker: ReadWorker, rel: str) -> tuple[Article, bytes] | list[Problem]:
+    """Parse one article, or say why it cannot be. The body comes back sealed for the cache:
+    pickled once, here in parallel, and unpickled only by the processes that render it."""
+    outcome = attempt(read_article, worker.content, rel, worker.config, worker.parsers)
+    if isinstance(outcome, list):
+        return outcome
+    article, body = outcome
+    return article, seal(body, worker.key)
 
 
 class BodyStore(Mapping[str, Body]):
-    """Article bodies by source file, loaded from the cache on demand (parsed again if the
-    cache lost one), so a build that renders few pages never loads the others."""
+    """Article bodies by source file, unsealed on demand from this build's parse or loaded
+    from the cache (parsed again if the cache lost one), so a build that renders few pages
+    never loads the others."""
 
     def __init__(self, cache: Cache, content: Path, config: SiteConfig,
-                 digests: dict[str, str], fresh: dict[str, Body]) -> None:
+                 digests: dict[str, str], fresh: dict[str, bytes]) -> None:
         self.cache, self.content, self.config, self.digests = cache, content, config, digests
-        self.loaded = fresh
+        self.fresh = fresh
+        self.loaded: dict[str, Body] = {}
 
     def __getitem__(self, source: str) -> Body:
         body = self.loaded.get(source)
         if body is None:
-            body = self.cache.load_body(self.digests[source])
-            if body is None:
+            sealed = self.fresh.get(source)
+            body = unseal(sealed, self.cache.key) if sealed is not None \
+                else self.cache.load_body(self.digests[source])
+            if not isinstance(body, Body):
                 body = read_article(self.content, source, self.config, Parsers())[1]
             self.loaded[source] = body
         return body
