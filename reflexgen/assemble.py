@@ -84,6 +84,9 @@ def taxonomy(articles: list[Article], names, url_of, kind: str, content,
                 problems.append(Problem(f"{kind} {name!r} has no letters or digits for a URL",
                                         content / article.source, hint=f"rename the {kind}"))
                 continue
-            groups.setdefault(slug, (name, []))[1].append(index)
+            group = groups.get(slug)
+            if group is None:
+                group = groups[slug] = (name, [])
+            group[1].append(index)
     return tuple(Taxon(name, slug, url_of(slug), tuple(found))
                  for slug, (name, found) in sorted(groups.items()))

@@ -18,8 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .cache import Cache, Output, State, Summary, content_hash, digest
+from .cache import Cache, Output, State, Summary, code_id, content_hash, digest
 from .config import SiteConfig, load_config
 from .discover import Inventory, discover
 from .errors import BuildError, Problem, Reporter
@@ -94,7 +93,7 @@ def input_digest(config: SiteConfig, theme: Theme, inventory: Inventory,
         info = path.stat()
         theme_stamps.append((str(path), info.st_mtime_ns, info.st_size))
     site_toml = (config.root / "site.toml").stat()
-    parts = (__version__, options.drafts, options.future, str(output), str(config.root),
+    parts = (code_id(), options.drafts, options.future, str(output), str(config.root),
              site_toml.st_mtime_ns, site_toml.st_size, sorted(inventory.stamps.items()),
              theme_stamps)
     return digest(*parts)
@@ -170,7 +169,7 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
         cache.save(Summary(
             inputs=inputs, output_dir=str(output), warnings=warnings, files=len(report.record),
             ready_until=min(future_dates) if future_dates and not options.future else math.inf),
-            State(sources={a.source: (inventory.stamp(a.source), a) for a in articles},
+            State(sources={a.source: (inventory.post_stamps[a.source], a) for a in articles},
                   outputs=report.record),
             changed=changed,
             dropped={a.digest for _, a in state.sources.values()} - {a.digest for a in articles})
@@ -193,13 +192,13 @@ class Known:
     def current(self, rel: str, key: str) -> bool:
         """Whether `rel` was last made from inputs with this key, and is still there."""
         record = self.records.get(rel)
-        if record is None:
+        if record is None or record.key != key or not all(
+                self.digests.get(source) == digest for source, digest in record.touched):
             return False
         if not os.path.isfile(f"{self.output}/{rel}"):  # deleted by hand: make it again
             del self.records[rel]
             return False
-        return record.key == key and all(self.digests.get(source) == digest
-                                         for source, digest in record.touched)
+        return True
 
 
 @dataclass
@@ -298,7 +297,7 @@ def read_articles(inventory: Inventory, state: State, config: SiteConfig, key: b
     by_source: dict[str, Article] = {}
     for rel in inventory.posts:
         entry = state.sources.get(rel)
-        if entry is not None and entry[0] == inventory.stamp(rel):
+        if entry is not None and entry[0] == inventory.post_stamps[rel]:
             by_source[rel] = entry[1]
         else:
             to_read.append(rel)

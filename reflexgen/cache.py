@@ -13,6 +13,7 @@ import pickle
 import secrets
 import sqlite3
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -43,6 +44,16 @@ def user_key() -> bytes:
         return path.read_bytes()
     except OSError:  # no writable home: the cache is then only checked for corruption
         return b"reflexgen-unkeyed"
+
+
+@cache
+def code_id() -> str:
+    """This reflexgen's version and a digest of its own source code: what another release,
+    or a development checkout edited since, cached or rendered is never reused."""
+    source = hashlib.blake2b(digest_size=8)
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        source.update(path.name.encode() + b"\0" + path.read_bytes())
+    return f"{__version__}+{source.hexdigest()}"
 
 
 def digest(*parts: object) -> str:
@@ -101,7 +112,7 @@ class Summary:
     """What the last build read and wrote, in brief: enough to tell that nothing changed."""
 
     format: int = FORMAT
-    version: str = __version__
+    version: str = field(default_factory=code_id)
     inputs: str = ""
     output_dir: str = ""
     ready_until: float = 0.0  # the first future article's date: then the site changes
@@ -142,24 +153,29 @@ class Cache:
         self.summary = self._load("summary.pickle", Summary)
 
     def _load(self, name: str, kind: type) -> Any:
-        value = load(self.folder / name, self.key)
-        if isinstance(value, kind) and value.format == FORMAT and value.version == __version__:
+        value = self._unseal(name)
+        if isinstance(value, kind) and value.format == FORMAT and value.version == code_id():
             return value
-        if (self.folder / name).exists():
-            self.rejected = True
         return kind()
 
     def _load_part(self, name: str) -> Any:
-        """A part of the index (FORMAT, version, payload), or None if missing or unusable."""
-        value = load(self.folder / name, self.key)
-        if isinstance(value, tuple) and value[:2] == (FORMAT, __version__):
+        """A part of the index (FORMAT, code id, payload), or None if missing or unusable."""
+        value = self._unseal(name)
+        if isinstance(value, tuple) and value[:2] == (FORMAT, code_id()):
             return value[2]
-        if (self.folder / name).exists():
-            self.rejected = True
         return None
 
+    def _unseal(self, name: str) -> Any:
+        """The stored value; a file that fails the signature check marks the cache rejected
+        (one from another reflexgen is merely stale, and dropped without a word)."""
+        path = self.folder / name
+        value = load(path, self.key)
+        if value is None and path.exists():
+            self.rejected = True
+        return value
+
     def _dump_part(self, name: str, payload: Any) -> None:
-        dump(self.folder / name, (FORMAT, __version__, payload), self.key)
+        dump(self.folder / name, (FORMAT, code_id(), payload), self.key)
 
     @property
     def templates(self) -> Path:

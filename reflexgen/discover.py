@@ -23,10 +23,8 @@ class Inventory:
     pages: tuple[str, ...]
     static: tuple[str, ...]
     stamps: dict[str, tuple[int, int]]  # every file: (modification time in ns, size)
-
-    def stamp(self, rel: str) -> tuple:
-        """What tells whether a source changed: its stamp and its comment files' stamps."""
-        return (self.stamps.get(rel),) + tuple(self.stamps.get(s) for s in sidecar_for(rel))
+    # What tells whether an article changed: its stamp and its comment files' stamps.
+    post_stamps: dict[str, tuple]
 
 
 def sidecar_for(post: str) -> tuple[str, ...]:
@@ -98,6 +96,8 @@ def discover(content_dir: Path) -> tuple[Inventory, list[Problem]]:
                    for s in SIDECAR_SUFFIXES):
             warnings.append(Problem("comment file has no article beside it", content_dir / sidecar,
                                     hint="name it <article-file-name>.comments.yaml"))
+    post_stamps = {rel: (stamps[rel], *(stamps.get(s) for s in sidecar_for(rel)))
+                   for rel in posts}
     return Inventory(tuple(posts), tuple(sidecars), tuple(authors), tuple(pages),
-                     tuple(static), stamps), warnings
+                     tuple(static), stamps, post_stamps), warnings
 

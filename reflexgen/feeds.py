@@ -6,6 +6,8 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from feedgen.entry import FeedEntry
+from feedgen.ext.dc import DcEntryExtension
 from feedgen.feed import FeedGenerator
 
 from . import __version__, urls
@@ -31,23 +33,14 @@ def absolutize(html: str, base_url: str) -> str:
 
 
 class FeedRenderer:
-    """Renders feeds; an article's absolute-link HTML is made once, for all feeds it is in."""
+    """Renders feeds; an article's entry (with its absolute-link HTML) is built once, for all
+    the feeds it is in."""
 
     def __init__(self, site: Site) -> None:
         self.site = site
-        self._html: dict[str, tuple[str, str]] = {}
-        # A scope's RSS and Atom jobs are planned side by side: build its entries once.
+        self._entries: dict[str, FeedEntry] = {}
+        # A scope's RSS and Atom jobs are planned side by side: build its feed once.
         self._last: tuple[tuple, FeedGenerator] | None = None
-
-    def html(self, article: Article) -> tuple[str, str]:
-        """(summary, body) with absolute links."""
-        found = self._html.get(article.source)
-        if found is None:
-            base = self.site.config.base_url
-            found = self._html[article.source] = (
-                absolutize(article.summary_html, base) or article.title,
-                absolutize(self.site.bodies[article.source].html, base))
-        return found
 
     def render(self, job: FeedJob) -> bytes:
         """One feed document; two builds of the same content give the same bytes."""
@@ -67,7 +60,6 @@ class FeedRenderer:
         """The feed of `job`'s scope, ready to be written as RSS or Atom."""
         site = self.site
         config = site.config
-        base = config.base_url
         articles = [site.articles[i] for i in job.items]
         fg = FeedGenerator()
         fg.load_extension("dc", atom=False, rss=True)
@@ -77,22 +69,32 @@ class FeedRenderer:
         fg.generator("reflexgen", __version__, "https://pypi.org/project/reflexgen/")
         fg.updated(max((a.updated or a.date for a in articles), default=EPOCH))
         for article in articles:
-            entry = fg.add_entry(order="append")
-            uid = entry_id(site, article)
-            entry.id(uid)
-            entry.guid(uid, permalink=False)
-            entry.title(article.title)
-            entry.link(href=urls.absolute(base, article.url))
-            entry.published(article.date)
-            entry.updated(article.updated or article.date)
-            names = [site.authors[a].name for a in article.authors]
-            for name in names:
-                entry.author(name=name)
-            if names:
-                entry.dc.dc_creator(names)
-            summary, body = self.html(article)
-            entry.summary(summary, type="html")
-            entry.content(body, type="html")
-            for tag in article.tags:
-                entry.category(term=tag)
+            fg.add_entry(self.entry(article), order="append")
         return fg
+
+    def entry(self, article: Article) -> FeedEntry:
+        """The article as a feed entry, the same in every feed that carries it."""
+        found = self._entries.get(article.source)
+        if found is not None:
+            return found
+        site = self.site
+        base = site.config.base_url
+        entry = self._entries[article.source] = FeedEntry()
+        entry.register_extension("dc", DcEntryExtension, atom=False, rss=True)
+        uid = entry_id(site, article)
+        entry.id(uid)
+        entry.guid(uid, permalink=False)
+        entry.title(article.title)
+        entry.link(href=urls.absolute(base, article.url))
+        entry.published(article.date)
+        entry.updated(article.updated or article.date)
+        names = [site.authors[a].name for a in article.authors]
+        for name in names:
+            entry.author(name=name)
+        if names:
+            entry.dc.dc_creator(names)
+        entry.summary(absolutize(article.summary_html, base) or article.title, type="html")
+        entry.content(absolutize(site.bodies[article.source].html, base), type="html")
+        for tag in article.tags:
+            entry.category(term=tag)
+        return entry

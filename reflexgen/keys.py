@@ -14,8 +14,8 @@ from functools import cache
 
 from jinja2 import Environment
 
-from . import __version__, urls
-from .cache import digest
+from . import urls
+from .cache import code_id, digest
 from .model import Site
 from .plan import FeedJob, Job, feed_title
 from .views import reading_minutes
@@ -35,7 +35,7 @@ class Keys:
         self.site = site
         self.env = env
         config = site.config
-        self.site_wide = digest(__version__, sorted(vars(config).items(), key=lambda i: i[0]),
+        self.site_wide = digest(code_id(), sorted(vars(config).items(), key=lambda i: i[0]),
                                 sorted(strings.items()),
                                 [(p.title, p.url) for p in site.pages], bool(site.categories))
         # Articles show a tag or category under the spelling of the site's newest use of it.

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 
 from . import urls
 from .errors import BuildError, Problem
@@ -24,10 +23,10 @@ class Job:
     number: int = 1
     pages: int = 1
     items: tuple[int, ...] = ()
+    output: str = field(init=False)  # the file it writes, relative to the output folder
 
-    @cached_property
-    def output(self) -> str:
-        return urls.output_path(self.url)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "output", urls.output_path(self.url))
 
 
 @dataclass(frozen=True)
@@ -40,10 +39,10 @@ class FeedJob:
     url: str
     page_url: str
     items: tuple[int, ...]
+    output: str = field(init=False)
 
-    @cached_property
-    def output(self) -> str:
-        return urls.output_path(self.url)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "output", urls.output_path(self.url))
 
 
 def plan(site: Site) -> tuple[list[Job], list[FeedJob]]:

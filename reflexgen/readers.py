@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from markdown_it import MarkdownIt
 
-from . import __version__, cache, comments, frontmatter, markup, urls
+from . import cache, comments, frontmatter, markup, urls
 from .config import SiteConfig
 from .discover import sidecar_for
 from .errors import BuildError, Problem
@@ -34,7 +34,7 @@ class Parsers:
 
 def parse_settings(config: SiteConfig) -> str:
     """What, besides the files, shapes a parsed article: naive dates depend on the timezone."""
-    return f"reflexgen {__version__}; timezone {config.timezone}"
+    return f"reflexgen {cache.code_id()}; timezone {config.timezone}"
 
 
 def load(path: Path) -> tuple[FileContext, frontmatter.Source, bytes]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 from contextlib import redirect_stderr
 from pathlib import Path
 
@@ -17,10 +18,13 @@ from reflexgen.cli import main
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo") / "output"
+    site = tmp_path_factory.mktemp("demo")  # a copy: the build's cache stays out of the repo
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "site.toml", site)
+    out = site / "output"
     err = io.StringIO()
     with redirect_stderr(err):
-        code = main(["build", "--site", str(REPO), "--output", str(out), "--strict"])
+        code = main(["build", "--site", str(site), "--strict"])
     assert code == 0, err.getvalue()
     assert "warning" not in err.getvalue()
     return out

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import REPO, SITE_TOML, Site, article
 from reflexgen.build import BuildOptions, BuildResult, build, compare_trees
+from reflexgen.cache import dump, load, user_key
 from reflexgen.errors import Reporter
 
 FEEDS = ("feed.xml", "atom.xml")
@@ -196,6 +197,22 @@ def test_corrupted_cache_is_rebuilt(blog, tmp_path, damage, name):
     edit(blog, "content/posts/b.md", "Titre B", "Titre B2")
     run = blog.build()
     assert run.code == 0 and "cache was corrupted" in run.stderr
+    assert_same_as_full_build(blog, tmp_path)
+
+
+def test_cache_of_another_reflexgen_is_dropped_quietly(blog, tmp_path):
+    """After an upgrade (or an edit of reflexgen's own code) the cache is stale, not corrupt."""
+    folder, key = blog.root / ".reflexgen-cache", user_key()
+    for part in [folder / "outputs.pickle", *folder.glob("sources/*.pickle")]:
+        fmt, _, payload = load(part, key)
+        dump(part, (fmt, "0.0.1+older", payload), key)
+    summary = load(folder / "summary.pickle", key)
+    summary.version = "0.0.1+older"
+    dump(folder / "summary.pickle", summary, key)
+    reporter = Reporter(verbosity=-1)
+    result = build(BuildOptions(site_dir=blog.root, jobs=1), reporter)
+    assert not result.up_to_date and A in result.rendered and "index.html" in result.rendered
+    assert reporter.warnings == []
     assert_same_as_full_build(blog, tmp_path)
 
 
