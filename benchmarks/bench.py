@@ -11,9 +11,12 @@ and turned into a reflexgen site; then, each `--runs` times, with medians printe
   cold    output folder and .reflexgen-cache deleted, full build on every core
   no-op   the same build again, nothing changed
   edit    one line appended to the middle article's body, build again
-and the peak memory of the largest process. `--peers` then runs ../shared/bench/run_peers.py
-for Hugo, Eleventy, Pelican and reflexgen on the same corpus (peers installed as its README
-says) and prints its side-by-side table. Results go to benchmarks/results/.
+and the peak memory of the largest process; and the parse floor: the same articles and comment
+files only loaded and parsed (YAML, then markdown-it-py on every body and comment) on every
+core, nothing rendered or written, which no build with markdown-it-py can beat. `--peers` then
+runs ../shared/bench/run_peers.py for Hugo, Eleventy, Pelican and reflexgen on the same corpus
+(peers installed as its README says) and prints its side-by-side table. Results go to
+benchmarks/results/.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -71,6 +75,34 @@ def clean(folder: Path) -> None:
         shutil.rmtree(folder / name, ignore_errors=True)
 
 
+def parse_chunk(paths: list[str]) -> int:
+    """Load and parse articles and their comments as a build must, and nothing else."""
+    import yaml
+    from markdown_it import MarkdownIt
+
+    article, comment = MarkdownIt("commonmark"), MarkdownIt("commonmark", {"html": False})
+    for path in paths:
+        text = Path(path).read_text(encoding="utf-8")
+        _, header, body = text.split("---\n", 2)
+        yaml.load(header, Loader=yaml.CSafeLoader)
+        article.render(body)
+        sidecar = Path(path[: -len(".md")] + ".comments.yaml")
+        if sidecar.exists():
+            for item in yaml.load(sidecar.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader):
+                comment.render(str(item["body"]))
+    return len(paths)
+
+
+def parse_floor(folder: Path) -> float:
+    """Wall seconds to parse every article and comment on every core (process start included)."""
+    posts = sorted(str(p) for p in (folder / "content/posts").glob("*.md"))
+    jobs = len(os.sched_getaffinity(0))
+    start = time.perf_counter()
+    with ProcessPoolExecutor(jobs) as pool:
+        assert sum(pool.map(parse_chunk, [posts[i::jobs] for i in range(jobs)])) == len(posts)
+    return time.perf_counter() - start
+
+
 def measure(n: int, runs: int) -> dict:
     folder = site(n)
     posts = sorted(p for p in (folder / "content/posts").glob("*.md"))
@@ -89,7 +121,8 @@ def measure(n: int, runs: int) -> dict:
         edit.append(run(BUILD, folder)[0])
         page = folder / "public/posts" / middle.stem / "index.html"
         assert marker in page.read_text(encoding="utf-8"), "the edit is not in the output"
-    row = dict(n=n, pages=pages,
+    floor = statistics.median(parse_floor(folder) for _ in range(runs))
+    row = dict(n=n, pages=pages, floor_s=floor,
                cold_s=statistics.median(c[0] for c in cold), cold_runs=[c[0] for c in cold],
                peak_mib=max(c[1] for c in cold), noop_s=statistics.median(noop),
                edit_s=statistics.median(edit))
@@ -98,10 +131,11 @@ def measure(n: int, runs: int) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| articles | pages | cold median s | ms/page | peak MiB | no-op s | one edit s |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| articles | pages | cold median s | ms/page | peak MiB | no-op s | one edit s "
+             "| parse floor s |", "|---|---|---|---|---|---|---|---|"]
     lines += [f"| {r['n']} | {r['pages']} | {r['cold_s']:.2f} | {r['ms_per_page']:.2f} | "
-              f"{r['peak_mib']:.0f} | {r['noop_s']:.2f} | {r['edit_s']:.2f} |" for r in rows]
+              f"{r['peak_mib']:.0f} | {r['noop_s']:.2f} | {r['edit_s']:.2f} | "
+              f"{r['floor_s']:.2f} |" for r in rows]
     return "\n".join(lines) + "\n"
 
 
