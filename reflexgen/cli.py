@@ -1,12 +1,14 @@
 """Command line: `reflexgen build`, with conventional flags and exit codes.
 
-Exit codes: 0 success, 1 the site has errors, 2 bad command line, 130 interrupted.
+Exit codes: 0 success (and `serve` stopped with Ctrl-C), 1 the site has errors (or `serve`
+cannot listen), 2 bad command line, 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import webbrowser
 from pathlib import Path
 
 from . import __version__
@@ -49,6 +51,24 @@ def parser() -> argparse.ArgumentParser:
                                 "check that both outputs are byte for byte identical")
     build_cmd.add_argument("--profile", action="store_true",
                            help="print where the time went")
+
+    serve_cmd = commands.add_parser(
+        "serve", parents=[common], help="preview the site, rebuilt and reloaded as you save",
+        description="Build the site, serve it on this computer, and rebuild and reload the "
+                    "browser whenever a file under content/ or themes/, or site.toml, changes.")
+    serve_cmd.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
+                           help="the site folder, holding site.toml and content/ (default: .)")
+    serve_cmd.add_argument("--host", default="127.0.0.1",
+                           help="address to listen on (default: 127.0.0.1, this computer only)")
+    serve_cmd.add_argument("--port", type=port_number, default=8000,
+                           help="port to listen on (default: 8000; 0 picks a free one)")
+    serve_cmd.add_argument("--open", action="store_true", help="open the site in a browser")
+    serve_cmd.add_argument("--no-drafts", action="store_true",
+                           help="hide drafts and future articles, as the published site does")
+    serve_cmd.add_argument("--poll", action="store_true",
+                           help="look for changes by polling (network or container folders)")
+    serve_cmd.add_argument("-j", "--jobs", type=positive, default=0, metavar="N",
+                           help="worker processes for the first build (default: one per core)")
     return main
 
 
@@ -59,6 +79,13 @@ def positive(text: str) -> int:
     return value
 
 
+def port_number(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("must be between 0 and 65535")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command is None:
@@ -66,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     verbose, quiet = getattr(args, "verbose", False), getattr(args, "quiet", False)
     reporter = Reporter(verbosity=1 if verbose else -1 if quiet else 0)
+    if args.command == "serve":
+        return serve(args, reporter)
     try:
         options = BuildOptions(site_dir=args.site, output_dir=args.output, drafts=args.drafts,
                                future=args.future, strict=args.strict, clean=args.clean,
@@ -101,6 +130,22 @@ def main(argv: list[str] | None = None) -> int:
                       f"{len(result.removed)} removed, in {result.seconds:.2f} s → "
                       f"{options.output}")
     return 0
+
+
+
+def serve(args: argparse.Namespace, reporter: Reporter) -> int:
+    from .config import load_config
+    from .serve import ServeOptions, preview
+
+    try:  # not a site at all: nothing to serve (any other error is shown in the browser)
+        load_config(args.site)
+    except BuildError as exc:
+        for problem in exc.problems:
+            reporter.error(problem)
+        return 1
+    options = ServeOptions(site_dir=args.site, host=args.host, port=args.port,
+                           drafts=not args.no_drafts, poll=args.poll, jobs=args.jobs)
+    return preview(options, reporter, webbrowser.open if args.open else None)
 
 
 if __name__ == "__main__":

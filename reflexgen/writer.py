@@ -84,8 +84,8 @@ class Staging:
 def check_target(target: Path, site_root: Path) -> None:
     """Refuse an output folder whose replacement would delete the site's own sources."""
     target, root = target.resolve(), site_root.resolve()
-    sources = (root / "content", root / "themes", root / ".reflexgen-cache")
-    if any(p.is_relative_to(target) for p in (root, *sources)) or \
+    sources = (root / "content", root / "themes")
+    if any(p.is_relative_to(target) for p in (root, *sources, root / ".reflexgen-cache")) or \
             any(target.is_relative_to(p) for p in sources):
         raise BuildError(Problem(f"refusing to write the site into {target}: it would replace "
                                  "the site's sources", hint="choose another --output folder, "
