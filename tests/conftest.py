@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
 import io
+import signal
+import subprocess
+import sys
 import textwrap
+import threading
+import time
 from contextlib import redirect_stderr
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,3 +72,88 @@ def article(title: str = "Un titre", date: str = "2024-03-12T09:30:00+01:00",
     """An article file with YAML front matter; extra keys are written as given."""
     lines = [f'title: "{title}"', f"date: {date}"] + [f"{k}: {v}" for k, v in meta.items()]
     return "---\n" + "\n".join(lines) + "\n---\n" + body + "\n"
+
+
+class Serving:
+    """`reflexgen serve` running as a real process on a free port, stopped with Ctrl-C."""
+
+    def __init__(self, site: Site, *args: str) -> None:
+        self.site = site
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "reflexgen", "serve", "--site", str(site.root), "--port", "0",
+             *args], stderr=subprocess.PIPE, text=True, start_new_session=True)
+        self.lines: list[str] = []
+        self.url = ""
+        deadline = time.monotonic() + 60
+        while not self.url and time.monotonic() < deadline:
+            line = self.process.stderr.readline()  # type: ignore[union-attr]
+            if not line:
+                break
+            self.lines.append(line)
+            if line.startswith("serving http://"):
+                self.url = line.split()[1]
+        if not self.url:
+            self.stop()
+            raise AssertionError("reflexgen serve did not start:\n" + "".join(self.lines))
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stderr:  # type: ignore[union-attr]
+            self.lines.append(line)
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rstrip("/").rsplit(":", 1)[1])
+
+    def get(self, path: str, headers: dict[str, str] | None = None):
+        """(status, headers, body) of a raw GET: the path is sent exactly as given."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.putrequest("GET", path, skip_host=True)
+            for name, value in {"Host": f"127.0.0.1:{self.port}", **(headers or {})}.items():
+                connection.putheader(name, value)
+            connection.endheaders()
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            connection.close()
+
+    def stop(self) -> int:
+        """Ctrl-C, as a person would; the exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stderr and not self._reader_started():
+            self.lines += self.process.stderr.readlines()
+        return self.process.returncode
+
+    def _reader_started(self) -> bool:
+        reader = getattr(self, "_reader", None)
+        if reader is not None:
+            reader.join(timeout=5)
+            return True
+        return False
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+
+@pytest.fixture
+def serving(site: Site):
+    started: list[Serving] = []
+
+    def start(*args: str) -> Serving:
+        started.append(Serving(site, *args))
+        return started[-1]
+
+    yield start
+    for server in started:
+        code = server.stop()
+        assert code == 0, server.output
+        assert "Traceback" not in server.output, server.output
