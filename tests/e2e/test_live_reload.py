@@ -1,0 +1,113 @@
+"""`reflexgen serve` seen by a real browser: Debian's Chromium, driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, Site, article
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+LONG_BODY = "\n\n".join(f"Paragraphe {i} : du texte pour pouvoir faire défiler la page."
+                        for i in range(80))
+ARTICLE = "/2024/03/premier/"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is missing: ./dev test installs it")
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (./dev test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def blog(site: Site) -> Site:
+    style = (REPO / "themes/default/static/style.css").read_text(encoding="utf-8")
+    return site.write({
+        "content/posts/a.md": article("Premier billet", "2024-03-01", LONG_BODY, slug="premier"),
+        "themes/default/static/style.css": style,
+    })
+
+
+def open_live(page, url: str) -> None:
+    """Open a page and wait until its live-reload connection is open."""
+    page.goto(url)
+    page.wait_for_function("window.__reflexgen && window.__reflexgen.open", timeout=10_000)
+
+
+def test_article_edit_appears_without_a_manual_reload(blog, serving, page):
+    server = serving()
+    open_live(page, server.url.rstrip("/") + ARTICLE)
+    page.evaluate("window.scrollTo(0, 600)")
+    started = time.monotonic()
+    blog.write({"content/posts/a.md": article("Premier billet", "2024-03-01",
+                                              LONG_BODY + "\n\nUne phrase toute neuve.",
+                                              slug="premier")})
+    page.wait_for_function("document.body.innerText.includes('Une phrase toute neuve.')",
+                           timeout=2_000)
+    assert time.monotonic() - started < 2
+    page.wait_for_function("window.scrollY === 600", timeout=2_000)  # where the reader was
+
+
+def test_stylesheet_edit_applies_without_a_reload(blog, serving, page):
+    server = serving()
+    open_live(page, server.url)
+    page.evaluate("window.keptAcrossEdits = 42")
+    style = blog.root / "themes/default/static/style.css"
+    style.write_text(style.read_text() + "\nbody { outline: 3px solid rgb(1, 2, 3); }\n")
+    page.wait_for_function("getComputedStyle(document.body).outlineColor === 'rgb(1, 2, 3)'",
+                           timeout=5_000)
+    assert page.evaluate("window.keptAcrossEdits") == 42
+
+
+def test_broken_front_matter_shows_the_problem_until_fixed(blog, serving, page):
+    server = serving()
+    open_live(page, server.url.rstrip("/") + ARTICLE)
+    blog.write({"content/posts/a.md": "---\ntitle: [oops\ndate: 2024-03-01\n---\nTexte.\n"})
+    overlay = page.locator("#reflexgen-problems")
+    overlay.wait_for(timeout=5_000)
+    assert "content/posts/a.md" in overlay.inner_text()
+    assert "invalid YAML" in overlay.inner_text()
+    blog.write({"content/posts/a.md": article("Premier billet réparé", "2024-03-01", "Texte.",
+                                              slug="premier")})
+    page.wait_for_function("document.body.innerText.includes('Premier billet réparé')",
+                           timeout=5_000)
+    assert overlay.count() == 0
+
+
+def test_a_new_article_appears_on_the_open_home_page(blog, serving, page):
+    server = serving()
+    open_live(page, server.url)
+    blog.write({"content/posts/b.md": article("Un billet tout frais", "2024-03-09",
+                                              slug="frais")})
+    page.wait_for_function("document.body.innerText.includes('Un billet tout frais')",
+                           timeout=5_000)
+
+
+def test_a_deleted_article_gives_404(blog, serving, page):
+    server = serving()
+    url = server.url.rstrip("/") + ARTICLE
+    open_live(page, url)
+    blog.remove("content/posts/a.md")
+    page.wait_for_function("!document.body.innerText.includes('Premier billet')", timeout=5_000)
+    response = page.goto(url)
+    assert response is not None and response.status == 404
