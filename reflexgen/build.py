@@ -99,8 +99,11 @@ def input_digest(config: SiteConfig, theme: Theme, inventory: Inventory,
     return digest(*parts)
 
 
-def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
-    """Build the site into `options.output`; raise `BuildError` with every problem found."""
+def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None) -> BuildResult:
+    """Build the site into `options.output`; raise `BuildError` with every problem found.
+
+    A long-lived caller (`reflexgen serve`) passes the same `cache` to every build: it then
+    keeps the index in memory between builds instead of reading it back from disk."""
     clock = Clock()
     with clock.phase("config"):
         config, warnings = load_config(options.site_dir)
@@ -110,8 +113,9 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
         content = config.content_dir
         inventory, found = discover(content)
         warnings += found
-        cache = Cache(options.cache_dir or config.root / CACHE_DIR)
-        rejected = cache.rejected
+        if cache is None:
+            cache = Cache(options.cache_dir or config.root / CACHE_DIR)
+        rejected, cache.rejected = cache.rejected, False
         if rejected:
             reporter.warn(cache_rejected(cache))
         summary = Summary() if options.clean else cache.summary

@@ -149,6 +149,8 @@ class Cache:
         self._db: sqlite3.Connection | None = None
         self._pid = 0
         self._shards: dict[str, Sources] | None = None  # as loaded, for partial saves
+        self._state: State | None = None  # the index this object last saved
+        self._saved: tuple | None = None  # and the stamp of the file that says so
         folder.mkdir(parents=True, exist_ok=True)
         self.summary = self._load("summary.pickle", Summary)
 
@@ -177,6 +179,13 @@ class Cache:
     def _dump_part(self, name: str, payload: Any) -> None:
         dump(self.folder / name, (FORMAT, code_id(), payload), self.key)
 
+    def _stamp(self) -> tuple | None:
+        try:
+            info = (self.folder / "summary.pickle").stat()
+        except OSError:
+            return None
+        return info.st_ino, info.st_mtime_ns, info.st_size
+
     @property
     def templates(self) -> Path:
         """Where Jinja keeps compiled templates: a folder named after our key, so that a
@@ -186,6 +195,8 @@ class Cache:
     def load_state(self) -> State:
         """The full index; read only when the build has work to do. An index with any part
         missing or unusable is dropped whole."""
+        if self._state is not None and self._stamp() == self._saved:
+            return self._state  # the index on disk is the one we wrote: no need to read it
         outputs = self._load_part("outputs.pickle")
         names = sorted(p.name for p in (self.folder / "sources").glob("*.pickle"))
         shards = {name[:-len(".pickle")]: self._load_part(f"sources/{name}") for name in names}
@@ -212,7 +223,8 @@ class Cache:
 
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(path, isolation_level=None)
+        # Builds never overlap, but a server runs them from more than one thread.
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA synchronous = OFF")
         db.execute("CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, data BLOB)")
         return db
@@ -259,6 +271,7 @@ class Cache:
         self._shards = shards
         self._dump_part("outputs.pickle", {rel: tuple(o) for rel, o in state.outputs.items()})
         dump(self.folder / "summary.pickle", summary, self.key)
+        self.summary, self._state, self._saved = summary, state, self._stamp()
         if dropped:
             with self.db:
                 self.db.execute("BEGIN")
