@@ -221,20 +221,26 @@ def make_handler(live: LiveSite, port: Callable[[], int], bound: str,
             self.close_connection = True
             listener = live.listen()
             try:
-                self.wfile.write(b"retry: 300\n\n")
                 message: dict | None = live.hello()
+                self.wfile.write(b"retry: 300\n\n")  # reconnect quickly after a restart
                 while message is not None:
                     self.wfile.write(f"data: {json.dumps(message)}\n\n".encode())
                     self.wfile.flush()
-                    try:
-                        message = listener.get(timeout=KEEPALIVE)
-                    except queue.Empty:
-                        self.wfile.write(b": keep-alive\n\n")
-                        message = {"type": "ping", "version": live.version}
+                    message = self.next_message(listener)
             except (BrokenPipeError, ConnectionResetError):
                 pass
             finally:
                 live.leave(listener)
+
+        def next_message(self, listener: queue.Queue) -> dict | None:
+            """The next message for the browser; a comment line now and then meanwhile, so
+            that a closed tab is noticed and its thread ends."""
+            while True:
+                try:
+                    return listener.get(timeout=KEEPALIVE)
+                except queue.Empty:
+                    self.wfile.write(b": keep-alive\n\n")
+                    self.wfile.flush()
 
         def send(self, status: HTTPStatus, kind: str, data: bytes, send_body: bool) -> None:
             self.send_response(status)
@@ -327,8 +333,7 @@ def preview(options: ServeOptions, reporter: Reporter,
             ready: Callable[[str], None] | None = None) -> int:
     """Build, serve and watch until interrupted; the exit code."""
     site = Preview(options, reporter)
-    site.rebuild()
-    try:
+    try:  # listen first: a port in use is said at once, not after a whole build
         server = Server((options.host, options.port), make_handler(
             site.live, lambda: server.server_address[1], options.host,
             files("reflexgen").joinpath("livereload.js").read_bytes()))
@@ -349,19 +354,21 @@ def preview(options: ServeOptions, reporter: Reporter,
           f"{server.server_address[1]}/"
     debouncer = Debouncer(site.rebuild)
     watcher = Watcher(site.options.site_dir.absolute(), debouncer.poke, poll=options.poll)
-    debouncer.start()
-    watcher.start()
-    reporter.info(f"serving {url} (drafts {'shown' if options.drafts else 'hidden'}); "
-                  "Ctrl-C to stop")
-    if ready is not None:
-        ready(url)
     signal.signal(signal.SIGTERM, stop)
     try:
+        site.rebuild()  # requests queue up meanwhile: they are answered from serve_forever on
+        debouncer.start()
+        watcher.start()
+        reporter.info(f"serving {url} (drafts {'shown' if options.drafts else 'hidden'}); "
+                      "Ctrl-C to stop")
+        if ready is not None:
+            ready(url)
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
     finally:
-        watcher.stop()
+        if watcher.observer.is_alive():
+            watcher.stop()
         debouncer.stop()
         site.live.close()
         server.server_close()
