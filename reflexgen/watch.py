@@ -27,8 +27,8 @@ def relevant(path: str, root: Path) -> bool:
         parts = Path(path).relative_to(root).parts
     except ValueError:
         return False
-    if parts == ("site.toml",):
-        return True
+    if parts == ("site.toml",) or (len(parts) == 1 and parts[0] in WATCHED):
+        return True  # a source folder that appears (or goes) whole: its files may not be seen
     if len(parts) < 2 or parts[0] not in WATCHED:
         return False
     name = parts[-1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import time
 from pathlib import Path
 
@@ -111,3 +112,20 @@ def test_a_deleted_article_gives_404(blog, serving, page):
     page.wait_for_function("!document.body.innerText.includes('Premier billet')", timeout=5_000)
     response = page.goto(url)
     assert response is not None and response.status == 404
+
+
+def test_the_page_reconnects_by_itself_after_a_server_restart(blog, serving, page):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    first = serving("--port", port)
+    open_live(page, first.url.rstrip("/") + ARTICLE)
+    assert first.stop() == 0
+    page.wait_for_function("!window.__reflexgen.open", timeout=5_000)
+    second = serving("--port", port)
+    page.wait_for_function("window.__reflexgen && window.__reflexgen.open", timeout=10_000)
+    blog.write({"content/posts/a.md": article("Premier billet", "2024-03-01",
+                                              "Après le redémarrage.", slug="premier")})
+    page.wait_for_function("document.body.innerText.includes('Après le redémarrage.')",
+                           timeout=5_000)
+    assert second.url == first.url

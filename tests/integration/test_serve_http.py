@@ -140,3 +140,74 @@ def test_ctrl_c_stops_cleanly(blog, serving):
     server = serving()
     assert server.stop() == 0
     assert "stopped" in server.output and "Traceback" not in server.output
+
+
+def rebuilt(server, count: int) -> list[int]:
+    """The number of outputs each of the first `count` rebuilds rendered, once they are done."""
+    wait_for(lambda: len(re.findall(r"rebuilt: (\d+) rendered", server.output)) >= count)
+    return [int(n) for n in re.findall(r"rebuilt: (\d+) rendered", server.output)]
+
+
+def test_an_edit_re_renders_only_what_shows_it(blog, serving):
+    blog.write({f"content/posts/p{i}.md": article(f"Billet {i}", f"2023-0{i}-01", slug=f"p{i}")
+                for i in range(1, 8)})
+    server = serving()
+    built = int(re.search(r"built: (\d+) rendered", server.output).group(1))
+    blog.write({"content/posts/p3.md": article("Billet 3", "2023-03-01", "Corps changé.",
+                                               slug="p3")})
+    (count,) = rebuilt(server, 1)
+    assert 1 <= count < built / 2  # the article and its feeds, not the site
+    assert "Corps changé." in server.get("/2023/03/p3/")[2].decode()
+
+
+@pytest.mark.parametrize("how", ["rename", "delete-and-recreate", "burst"])
+def test_editor_save_patterns_give_one_rebuild_with_the_final_text(blog, serving, how):
+    server = serving()
+    path = blog.root / "content/posts/a.md"
+    final = article("Premier billet", "2024-03-01", "Version finale.", slug="premier")
+    if how == "rename":  # vim, JetBrains: write a temporary file, then rename it over
+        temporary = path.with_name("a.md___jb_tmp___")
+        temporary.write_text(final)
+        temporary.replace(path)
+    elif how == "delete-and-recreate":
+        path.unlink()
+        path.write_text(final)
+    else:
+        for i in range(50):
+            path.write_text(article("Premier billet", "2024-03-01", f"Version {i}.",
+                                    slug="premier"))
+        path.write_text(final)
+    wait_for(lambda: "Version finale." in server.get("/2024/03/premier/")[2].decode())
+    time.sleep(0.5)  # a second rebuild, if any, would have come by now
+    assert len(rebuilt(server, 1)) == 1
+
+
+def test_comments_authors_and_templates_are_followed(blog, serving):
+    server = serving()
+    blog.write({"content/posts/a.comments.yaml":
+                "- id: 1\n  author: Jean\n  date: 2024-03-02\n  body: Bravo pour ce billet.\n"})
+    wait_for(lambda: "Bravo pour ce billet." in server.get("/2024/03/premier/")[2].decode())
+    blog.write({"content/authors/claire.md": '---\nname: "Claire"\n---\nBio de Claire.\n',
+                "content/posts/a.md": article("Premier billet", "2024-03-01", slug="premier",
+                                              author="claire")})
+    wait_for(lambda: "Bio de Claire." in server.get("/2024/03/premier/")[2].decode())
+    blog.write({"content/authors/claire.md": '---\nname: "Claire"\n---\nNouvelle bio.\n'})
+    wait_for(lambda: "Nouvelle bio." in server.get("/2024/03/premier/")[2].decode())
+    blog.write({"themes/default/templates/404.html": "<p>Perdu ici.</p>"})
+    wait_for(lambda: b"Perdu ici." in server.get("/nulle-part/")[2])
+
+
+def test_renamed_article_moves(blog, serving):
+    server = serving()
+    (blog.root / "content/posts/a.md").rename(blog.root / "content/posts/renomme.md")
+    blog.write({"content/posts/renomme.md": article("Premier billet", "2024-03-01",
+                                                    slug="renomme")})
+    wait_for(lambda: server.get("/2024/03/renomme/")[0] == 200)
+    assert server.get("/2024/03/premier/")[0] == 404
+
+
+def test_polling_sees_changes_too(blog, serving):
+    server = serving("--poll")
+    blog.write({"content/posts/a.md": article("Premier billet", "2024-03-01", "Vu par sondage.",
+                                              slug="premier")})
+    wait_for(lambda: "Vu par sondage." in server.get("/2024/03/premier/")[2].decode())

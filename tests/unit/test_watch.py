@@ -16,6 +16,9 @@ ROOT = Path("/site")
     ("/site/content/images/photo.jpg", True),
     ("/site/themes/default/templates/article.html", True),
     ("/site/themes/default/static/style.css", True),
+    ("/site/themes", True),  # created whole: its files' own events may come too early
+    ("/site/content", True),
+    ("/site/output", False),
     ("/site/content/posts/.a.md.swp", False),        # vim swap
     ("/site/content/posts/a.md~", False),            # backup
     ("/site/content/posts/4913", False),             # vim's write test
