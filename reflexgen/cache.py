@@ -24,6 +24,7 @@ from .model import Article, Body
 FORMAT = 2
 DIGEST = 32
 SHARDS = 64
+BODIES_KEPT = 1024
 
 
 def user_key() -> bytes:
@@ -151,6 +152,7 @@ class Cache:
         self._shards: dict[str, Sources] | None = None  # as loaded, for partial saves
         self._state: State | None = None  # the index this object last saved
         self._saved: tuple | None = None  # and the stamp of the file that says so
+        self._bodies: dict[str, Body] = {}  # by digest, least recently used first
         folder.mkdir(parents=True, exist_ok=True)
         self.summary = self._load("summary.pickle", Summary)
 
@@ -230,13 +232,22 @@ class Cache:
         return db
 
     def load_body(self, digest: str) -> Body | None:
-        try:
-            row = self.db.execute("SELECT data FROM bodies WHERE digest = ?",
-                                  (digest,)).fetchone()
-        except sqlite3.DatabaseError:
-            return None
-        body = unseal(row[0], self.key) if row else None
-        return body if isinstance(body, Body) else None
+        """The body of that digest; the most recently used stay in memory, for the next
+        builds of a long-lived process (a server's rebuilds show the same feeds again)."""
+        body = self._bodies.pop(digest, None)
+        if body is None:
+            try:
+                row = self.db.execute("SELECT data FROM bodies WHERE digest = ?",
+                                      (digest,)).fetchone()
+            except sqlite3.DatabaseError:
+                return None
+            body = unseal(row[0], self.key) if row else None
+            if not isinstance(body, Body):
+                return None
+        self._bodies[digest] = body
+        if len(self._bodies) > BODIES_KEPT:
+            del self._bodies[next(iter(self._bodies))]
+        return body
 
     def store_bodies(self, sealed: dict[str, bytes]) -> None:
         """Bodies by digest, as `seal` made them (in the worker that parsed them)."""

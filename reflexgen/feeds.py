@@ -12,7 +12,7 @@ from feedgen.feed import FeedGenerator
 
 from . import __version__, urls
 from .model import Article, Site
-from .plan import FeedJob, feed_title
+from .plan import FeedJob
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ROOT_RELATIVE = re.compile(r'(\s(?:href|src)=")/(?!/)')
@@ -63,7 +63,7 @@ class FeedRenderer:
         articles = [site.articles[i] for i in job.items]
         fg = FeedGenerator()
         fg.load_extension("dc", atom=False, rss=True)
-        fg.title(feed_title(site, job))
+        fg.title(job.title)
         fg.description(config.description or config.title)
         fg.language(config.language)
         fg.generator("reflexgen", __version__, "https://pypi.org/project/reflexgen/")

@@ -17,7 +17,7 @@ from jinja2 import Environment
 from . import urls
 from .cache import code_id, digest
 from .model import Site
-from .plan import FeedJob, Job, feed_title
+from .plan import FeedJob, Job
 from .views import reading_minutes
 
 # Templates named in extends/include/import/from tags, or rendered through the `fragment()`
@@ -46,6 +46,7 @@ class Keys:
         self.card = cache(self._card)
         self.author = cache(self._author)
         self.template = cache(self._template)
+        self.feed_item = cache(self._feed_item)
 
     def _template(self, name: str) -> str:
         """The template's source and every template it extends, includes, imports or renders
@@ -104,10 +105,12 @@ class Keys:
             parts += [self.card(i) for i in job.items]
         return digest(*parts)
 
+    def _feed_item(self, index: int) -> str:
+        """What a feed shows of an article: all of it (the digest covers the body), its URL
+        and its authors' names."""
+        a = self.site.articles[index]
+        return digest(a.digest, a.url, a.future, [self.site.authors[x].name for x in a.authors])
+
     def feed(self, job: FeedJob) -> str:
-        site = self.site
-        items = [site.articles[i] for i in job.items]
         return digest(self.site_wide, job.scope, job.key, job.format, job.url, job.page_url,
-                      feed_title(site, job), [
-                          (a.digest, a.url, a.future, [site.authors[x].name for x in a.authors])
-                          for a in items])
+                      job.title, [self.feed_item(i) for i in job.items])

@@ -39,6 +39,7 @@ class FeedJob:
     url: str
     page_url: str
     items: tuple[int, ...]
+    title: str
     output: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -70,19 +71,23 @@ def plan(site: Site) -> tuple[list[Job], list[FeedJob]]:
     jobs.append(Job("404", "/404.html", "404.html", "404 page"))
 
     limit = site.config.feed_limit
-    scopes: list[tuple[str, str | None, str, tuple[int, ...]]] = [("site", None, "/", everything)]
-    scopes += feed_scopes("tag", site.tags) + feed_scopes("category", site.categories)
-    scopes += [("author", a.id, a.url, site.author_articles.get(a.id, ())) for a in profiles]
-    feeds = [FeedJob(scope, key, fmt, page_url + name, page_url, items[:limit])
-             for scope, key, page_url, items in scopes for fmt, name in FEED_FORMATS]
+    title = site.config.title
+    scopes: list[tuple[str, str | None, str, tuple[int, ...], str]] = [
+        ("site", None, "/", everything, title)]
+    scopes += feed_scopes("tag", site.tags, title)
+    scopes += feed_scopes("category", site.categories, title)
+    scopes += [("author", a.id, a.url, site.author_articles.get(a.id, ()), f"{title} · {a.name}")
+               for a in profiles]
+    feeds = [FeedJob(scope, key, fmt, page_url + name, page_url, items[:limit], feed_title)
+             for scope, key, page_url, items, feed_title in scopes for fmt, name in FEED_FORMATS]
     check_clashes([(j.output, j.source) for j in jobs] +
                   [(f.output, f"{f.scope} feed") for f in feeds] +
                   [(s.output, s.source) for s in site.static_files])
     return jobs, feeds
 
 
-def feed_scopes(scope: str, taxa: tuple[Taxon, ...]):
-    return [(scope, t.slug, t.url, t.articles) for t in taxa]
+def feed_scopes(scope: str, taxa: tuple[Taxon, ...], title: str):
+    return [(scope, t.slug, t.url, t.articles, f"{title} · {t.name}") for t in taxa]
 
 
 def paginate(kind: str, url: str, items: tuple[int, ...], per_page: int, template: str,
@@ -107,13 +112,3 @@ def check_clashes(outputs: list[tuple[str, str]]) -> None:
     if problems:
         raise BuildError(problems)
 
-
-def feed_title(site: Site, job: FeedJob) -> str:
-    if job.scope == "site":
-        return site.config.title
-    if job.scope == "author":
-        name = site.authors[job.key].name  # type: ignore[index]
-    else:
-        taxa = site.tags if job.scope == "tag" else site.categories
-        name = next(t.name for t in taxa if t.slug == job.key)
-    return f"{site.config.title} · {name}"

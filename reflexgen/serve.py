@@ -34,7 +34,7 @@ from .watch import Debouncer, Watcher
 PREFIX = "/__reflexgen__/"
 EVENTS = PREFIX + "events"
 SCRIPT = PREFIX + "livereload.js"
-SCRIPT_TAG = f'<script src="{SCRIPT}"></script>'.encode()
+SCRIPT_TAG = f'<script src="{SCRIPT}" async></script>'.encode()  # never delays a paint
 LOCAL_NAMES = ("localhost", "127.0.0.1", "[::1]")
 WILDCARDS = ("0.0.0.0", "::", "")
 KEEPALIVE = 15.0
