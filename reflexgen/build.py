@@ -11,7 +11,7 @@ import math
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -99,11 +99,13 @@ def input_digest(config: SiteConfig, theme: Theme, inventory: Inventory,
     return digest(*parts)
 
 
-def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None) -> BuildResult:
+def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
+          on_commit: Callable[[tuple[str, ...]], None] | None = None) -> BuildResult:
     """Build the site into `options.output`; raise `BuildError` with every problem found.
 
     A long-lived caller (`reflexgen serve`) passes the same `cache` to every build: it then
-    keeps the index in memory between builds instead of reading it back from disk."""
+    keeps the index in memory between builds instead of reading it back from disk; and
+    `on_commit(written)` is told as soon as the output folder holds the new site."""
     clock = Clock()
     with clock.phase("config"):
         config, warnings = load_config(options.site_dir)
@@ -166,7 +168,10 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None)
         previous = state.outputs if summary.output_dir == str(output) and output.is_dir() else {}
         renderer = Renderer(site, theme, translator, cache.templates)
         keys = Keys(site, renderer.env, translator.strings)
-    report = write_outputs(site, renderer, keys, previous, output, jobs, reporter, clock)
+    report = write_outputs(site, renderer, keys, previous, output, jobs, reporter, clock,
+                           cache.memo)
+    if on_commit is not None:
+        on_commit(tuple(report.written))
 
     future_dates = [a.date.timestamp() for a in articles if a.date > options.now]
     with clock.phase("write"):
@@ -218,7 +223,8 @@ class OutputReport:
 
 
 def write_outputs(site: Site, renderer: Renderer, keys: Keys, previous: dict[str, Output],
-                  output: Path, jobs: int, reporter: Reporter, clock: Clock) -> OutputReport:
+                  output: Path, jobs: int, reporter: Reporter, clock: Clock,
+                  memo: dict) -> OutputReport:
     """Render what is out of date, stage what changed, then commit it to the output folder."""
     from . import sitemap
     from .plan import plan
@@ -243,7 +249,7 @@ def write_outputs(site: Site, renderer: Renderer, keys: Keys, previous: dict[str
         with clock.phase("render"):
             results = run_all(
                 tasks, lambda: RenderWorker(renderer, page_jobs, feed_jobs, staging.root,
-                                            known.records, digests),
+                                            known.records, digests, memo),
                 render_one, jobs, reporter.progress("rendering", len(tasks)))
             for result in results:
                 clock.work[result.kind] = clock.work.get(result.kind, 0.0) + result.seconds

@@ -153,6 +153,9 @@ class Cache:
         self._state: State | None = None  # the index this object last saved
         self._saved: tuple | None = None  # and the stamp of the file that says so
         self._bodies: dict[str, Body] = {}  # by digest, least recently used first
+        # Objects a long-lived process reuses from one build to the next (feed entries), each
+        # under a key that names everything it was made from.
+        self.memo: dict[tuple, Any] = {}
         folder.mkdir(parents=True, exist_ok=True)
         self.summary = self._load("summary.pickle", Summary)
 

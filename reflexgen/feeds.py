@@ -15,6 +15,7 @@ from .model import Article, Site
 from .plan import FeedJob
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ENTRIES_KEPT = 4096  # enough for every feed of a large blog (20 entries each)
 ROOT_RELATIVE = re.compile(r'(\s(?:href|src)=")/(?!/)')
 
 
@@ -36,9 +37,10 @@ class FeedRenderer:
     """Renders feeds; an article's entry (with its absolute-link HTML) is built once, for all
     the feeds it is in."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, memo: dict | None = None) -> None:
         self.site = site
-        self._entries: dict[str, FeedEntry] = {}
+        # Entries by what they are made of; a long-lived process keeps them between builds.
+        self._entries: dict[tuple, FeedEntry] = memo if memo is not None else {}
         # A scope's RSS and Atom jobs are planned side by side: build its feed once.
         self._last: tuple[tuple, FeedGenerator] | None = None
 
@@ -74,12 +76,23 @@ class FeedRenderer:
 
     def entry(self, article: Article) -> FeedEntry:
         """The article as a feed entry, the same in every feed that carries it."""
-        found = self._entries.get(article.source)
-        if found is not None:
-            return found
         site = self.site
         base = site.config.base_url
-        entry = self._entries[article.source] = FeedEntry()
+        names = [site.authors[a].name for a in article.authors]
+        # The digest covers the file (title, dates, summary, body, tags); the rest is resolved.
+        key = ("feed entry", article.source, article.digest, article.url, tuple(names), base)
+        found = self._entries.pop(key, None)
+        if found is None:
+            found = self._entry(article, names)
+        self._entries[key] = found  # most recently used last
+        if len(self._entries) > ENTRIES_KEPT:
+            del self._entries[next(iter(self._entries))]
+        return found
+
+    def _entry(self, article: Article, names: list[str]) -> FeedEntry:
+        site = self.site
+        base = site.config.base_url
+        entry = FeedEntry()
         entry.register_extension("dc", DcEntryExtension, atom=False, rss=True)
         uid = entry_id(site, article)
         entry.id(uid)
@@ -88,7 +101,6 @@ class FeedRenderer:
         entry.link(href=urls.absolute(base, article.url))
         entry.published(article.date)
         entry.updated(article.updated or article.date)
-        names = [site.authors[a].name for a in article.authors]
         for name in names:
             entry.author(name=name)
         if names:

@@ -54,22 +54,27 @@ class LiveSite:
 
     @contextmanager
     def building(self) -> Iterator[None]:
-        """Requests wait while the folder is being changed."""
+        """Requests wait while the folder is being changed (until `built`, or the end)."""
         with self._condition:
             self._building = True
         try:
             yield
         finally:
-            with self._condition:
-                self._building = False
-                self._condition.notify_all()
+            self._settle()
+
+    def _settle(self) -> None:
+        with self._condition:
+            self._building = False
+            self._condition.notify_all()
 
     def wait_until_built(self, timeout: float = 60.0) -> None:
         with self._condition:
             self._condition.wait_for(lambda: not self._building or self._closed, timeout)
 
     def built(self, written: tuple[str, ...]) -> None:
-        """A build succeeded: stylesheets alone are swapped in place, anything else reloads."""
+        """The folder holds the new site: requests go on, and the browsers are told (a
+        stylesheet alone is swapped in place, anything else reloads the page)."""
+        self._settle()
         had_problems, self.problems = bool(self.problems), []
         if not written and not had_problems:
             return
@@ -303,7 +308,7 @@ class Preview:
         options = replace(self.options, now=datetime.now(UTC), jobs=jobs)
         with self.live.building():
             try:
-                result = build(options, self.reporter, self.cache)
+                result = build(options, self.reporter, self.cache, self.live.built)
             except BuildError as exc:
                 problems = exc.problems
             except Exception as exc:  # a bug of ours must not stop the preview either
@@ -311,8 +316,9 @@ class Preview:
                                     hint="please report it with this trace:\n"
                                     + traceback.format_exc())]
             else:
-                self.live.built(result.written)
-                if not result.up_to_date:
+                if result.up_to_date:  # nothing to commit (a broken file put back as it was)
+                    self.live.built(())
+                else:
                     self.reporter.info(f"{'built' if changed is None else 'rebuilt'}: "
                                        f"{len(result.rendered)} rendered, "
                                        f"{len(result.written)} written in "

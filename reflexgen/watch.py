@@ -41,7 +41,7 @@ class Debouncer:
     """Runs `action(paths)` once events have been quiet for `quiet` seconds. Events that come
     while it runs are gathered for exactly one more run."""
 
-    def __init__(self, action: Callable[[set[str]], None], quiet: float = 0.02) -> None:
+    def __init__(self, action: Callable[[set[str]], None], quiet: float = 0.01) -> None:
         self.action = action
         self.quiet = quiet
         self._changed: set[str] = set()

@@ -89,12 +89,13 @@ class RenderWorker:
     staging: Path
     previous: dict[str, Output]
     digests: dict[str, str]
+    memo: dict  # see Cache.memo
 
     @cached_property
     def feed_renderer(self) -> FeedRenderer:
         from .feeds import FeedRenderer  # feedgen and lxml: loaded only if a feed is rendered
 
-        return FeedRenderer(self.renderer.views.site)
+        return FeedRenderer(self.renderer.views.site, self.memo)
 
 
 def render_one(worker: RenderWorker, task: tuple[str, int, str]) -> RenderResult:
