@@ -48,29 +48,42 @@
     }
   }
 
+  const french = document.documentElement.lang.toLowerCase().startsWith("fr");
+  const words = french
+    ? { title: "reflexgen : le site n’a pas pu être reconstruit",
+        note: "Corrigez le fichier et enregistrez : cette page se met à jour d’elle-même." }
+    : { title: "reflexgen: the site could not be rebuilt",
+        note: "Fix the file and save: this page updates by itself." };
+
+  function element(tag, css, text) {  // styled from scratch: the page's own CSS never leaks in
+    const node = document.createElement(tag);
+    node.style.cssText = "all:initial;display:block;box-sizing:border-box;" + css;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
   function showProblems(problems) {
     document.getElementById("reflexgen-problems")?.remove();
     if (!problems.length) return;
-    const box = document.createElement("div");
+    const box = element("div", "position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
+      "background:rgba(0,0,0,.55);padding:4vh 1rem");
     box.id = "reflexgen-problems";
     box.setAttribute("role", "alert");
-    box.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
-      "background:rgba(20,20,20,.94);color:#fff;font:15px/1.5 ui-monospace,monospace;padding:2rem";
-    const title = document.createElement("h2");
-    title.textContent = "reflexgen: the site could not be rebuilt";
-    title.style.cssText = "color:#ff8a80;font:bold 1.2rem sans-serif;margin:0 0 1rem";
-    box.append(title);
+    const panel = element("div", "max-width:60rem;margin:0 auto;background:#1d1f21;color:#f5f5f5;" +
+      "border-top:4px solid #ff5252;border-radius:6px;padding:1.5rem 2rem;" +
+      "box-shadow:0 10px 40px rgba(0,0,0,.5);font:15px/1.5 ui-monospace,monospace");
+    panel.append(element("h2", "color:#ff8a80;font:bold 1.15rem/1.4 system-ui,sans-serif;" +
+      "margin:0 0 1rem", words.title));
     for (const problem of problems) {
-      const item = document.createElement("pre");
-      item.style.cssText = "white-space:pre-wrap;margin:0 0 1rem";
       const where = problem.file ? problem.file + (problem.line ? ":" + problem.line : "") : "";
-      item.textContent = (where ? where + "\n" : "") + problem.message +
-        (problem.hint ? "\nhint: " + problem.hint : "");
-      box.append(item);
+      panel.append(element("pre", "white-space:pre-wrap;overflow-wrap:anywhere;margin:0 0 1rem;" +
+        "font:inherit;color:inherit",
+        (where ? where + "\n" : "") + problem.message +
+        (problem.hint ? "\nhint: " + problem.hint : "")));
     }
-    const note = document.createElement("p");
-    note.textContent = "Fix the file and save: this page updates by itself.";
-    box.append(note);
+    panel.append(element("p", "margin:0;color:#b0b0b0;font:14px/1.5 system-ui,sans-serif",
+      words.note));
+    box.append(panel);
     document.body.append(box);
   }
 })();

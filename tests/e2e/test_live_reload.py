@@ -88,6 +88,10 @@ def test_broken_front_matter_shows_the_problem_until_fixed(blog, serving, page):
     overlay.wait_for(timeout=5_000)
     assert "content/posts/a.md" in overlay.inner_text()
     assert "invalid YAML" in overlay.inner_text()
+    assert "le site n’a pas pu être reconstruit" in overlay.inner_text()  # the site is in French
+    # Opaque and above the page, whatever the theme's own styles say.
+    assert page.evaluate("document.elementFromPoint(innerWidth / 2, 80).closest("
+                         "'#reflexgen-problems') !== null")
     blog.write({"content/posts/a.md": article("Premier billet réparé", "2024-03-01", "Texte.",
                                               slug="premier")})
     page.wait_for_function("document.body.innerText.includes('Premier billet réparé')",
