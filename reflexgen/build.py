@@ -22,12 +22,14 @@ from .cache import Cache, Output, State, Summary, code_id, content_hash, digest
 from .config import SiteConfig, load_config
 from .discover import Inventory, discover
 from .errors import BuildError, Problem, Reporter
-from .model import Article, Site, StaticFile
+from .model import Article, StaticFile
 from .parallel import default_jobs, run_all
 from .themes import Theme, find_theme
 
 if TYPE_CHECKING:  # heavy modules, imported only when a build has work to do
     from .keys import Keys
+    from .layout import Layout
+    from .plan import FeedJob, Job
     from .render import Renderer
 from .writer import Staging, check_target
 
@@ -85,17 +87,21 @@ class Clock:
         return time.perf_counter() - self.started
 
 
-def input_digest(config: SiteConfig, theme: Theme, inventory: Inventory,
-                 options: BuildOptions, output: Path) -> str:
-    """Everything a build reads, by stamp: equal digests mean an identical site."""
-    theme_stamps = []
+def theme_digest(theme: Theme) -> str:
+    """The theme's files by stamp: its templates, strings and assets."""
+    stamps = []
     for path in theme.files():
         info = path.stat()
-        theme_stamps.append((str(path), info.st_mtime_ns, info.st_size))
+        stamps.append((str(path), info.st_mtime_ns, info.st_size))
+    return digest(stamps)
+
+
+def input_digest(config: SiteConfig, themed: str, inventory: Inventory,
+                 options: BuildOptions, output: Path) -> str:
+    """Everything a build reads, by stamp: equal digests mean an identical site."""
     site_toml = (config.root / "site.toml").stat()
     parts = (code_id(), options.drafts, options.future, str(output), str(config.root),
-             site_toml.st_mtime_ns, site_toml.st_size, sorted(inventory.stamps.items()),
-             theme_stamps)
+             site_toml.st_mtime_ns, site_toml.st_size, sorted(inventory.stamps.items()), themed)
     return digest(*parts)
 
 
@@ -121,7 +127,8 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
         if rejected:
             reporter.warn(cache_rejected(cache))
         summary = Summary() if options.clean else cache.summary
-        inputs = input_digest(config, theme, inventory, options, output)
+        themed = theme_digest(theme)
+        inputs = input_digest(config, themed, inventory, options, output)
     if summary.inputs == inputs and options.now.timestamp() < summary.ready_until \
             and summary.output_dir == str(output) and output.is_dir():
         reporter.debug("nothing changed since the last build")
@@ -129,9 +136,10 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
         return BuildResult(0, 0, summary.files, (), (), (), clock.elapsed,
                            len(summary.warnings), True, clock.phases)
     # Imported only now: an up-to-date check need not load Markdown, Jinja, Babel or lxml.
-    from .assemble import Selection, assemble
+    from .assemble import Selection
     from .i18n import load_translator
     from .keys import Keys
+    from .layout import lay_out
     from .readers import Parsers, read_author, read_page
     from .render import Renderer
     from .workers import BodyStore
@@ -159,24 +167,30 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
         cache.store_bodies({a.digest: fresh[a.source] for a in articles if a.source in fresh})
         bodies = BodyStore(cache, content, config, {a.source: a.digest for a in articles}, fresh)
         selection = Selection(options.now, options.drafts, options.future)
-        site, assembled = assemble(config, list(articles), bodies, pages, authors, static,
-                                   selection)
-        warnings += assembled
+        layout = cache.layout = lay_out(config, list(articles), bodies, pages, authors, static,
+                                        selection, cache.layout)
+        warnings += layout.warnings
         report_warnings(warnings, options, reporter)
 
     with clock.phase("plan"):
         previous = state.outputs if summary.output_dir == str(output) and output.is_dir() else {}
-        renderer = Renderer(site, theme, translator, cache.templates)
-        keys = Keys(site, renderer.env, translator.strings)
-    report = write_outputs(site, renderer, keys, previous, output, jobs, reporter, clock,
-                           cache.memo)
+        renderer = Renderer(layout.site, theme, translator, cache.templates)
+        keys = Keys(layout.site, renderer.env, translator.strings)
+        # Outputs keep the keys the last build gave them, unless they show an edited body,
+        # when nothing else they are keyed on can have changed (same layout, theme and code).
+        frame = digest(layout.shape, themed, code_id())
+        edited = None if summary.frame != frame else frozenset(
+            index for index, a in enumerate(layout.site.articles) if a.source in fresh)
+    report = write_outputs(layout, renderer, keys, previous, edited, output, jobs, reporter,
+                           clock, cache.memo)
     if on_commit is not None:
         on_commit(tuple(report.written))
 
     future_dates = [a.date.timestamp() for a in articles if a.date > options.now]
     with clock.phase("write"):
         cache.save(Summary(
-            inputs=inputs, output_dir=str(output), warnings=warnings, files=len(report.record),
+            inputs=inputs, frame=frame, output_dir=str(output), warnings=warnings,
+            files=len(report.record),
             ready_until=min(future_dates) if future_dates and not options.future else math.inf),
             State(sources={a.source: (inventory.post_stamps[a.source], a) for a in articles},
                   outputs=report.record),
@@ -222,24 +236,29 @@ class OutputReport:
     feeds: int
 
 
-def write_outputs(site: Site, renderer: Renderer, keys: Keys, previous: dict[str, Output],
-                  output: Path, jobs: int, reporter: Reporter, clock: Clock,
-                  memo: dict) -> OutputReport:
-    """Render what is out of date, stage what changed, then commit it to the output folder."""
+def write_outputs(layout: Layout, renderer: Renderer, keys: Keys, previous: dict[str, Output],
+                  edited: frozenset[int] | None, output: Path, jobs: int, reporter: Reporter,
+                  clock: Clock, memo: dict) -> OutputReport:
+    """Render what is out of date, stage what changed, then commit it to the output folder.
+
+    `edited`: when set, the outputs' keys are those of the last build but for the outputs
+    that show the bodies of these articles (their pages, and the feeds listing them)."""
     from . import sitemap
-    from .plan import plan
     from .workers import RenderWorker, render_one
 
+    site, page_jobs, feed_jobs = layout.site, layout.page_jobs, layout.feed_jobs
     with clock.phase("plan"):
-        page_jobs, feed_jobs = plan(site)
         digests = {a.source: a.digest for a in site.articles}
         known = Known(previous, output, digests)
         outputs: dict[str, Output] = {}
         tasks = []
-        for kind, planned, key_of in (("page", page_jobs, keys.page),
-                                      ("feed", feed_jobs, keys.feed)):
+        for kind, planned in (("page", page_jobs), ("feed", feed_jobs)):
             for index, job in enumerate(planned):
-                key = key_of(job)  # type: ignore[operator]
+                record = previous.get(job.output) if edited is not None else None
+                if record is not None and not shows_edited(kind, job, edited):  # type: ignore
+                    key = record.key
+                else:
+                    key = keys.page(job) if kind == "page" else keys.feed(job)  # type: ignore
                 if known.current(job.output, key):
                     outputs[job.output] = previous[job.output]
                 else:
@@ -258,7 +277,7 @@ def write_outputs(site: Site, renderer: Renderer, keys: Keys, previous: dict[str
                 if result.written:
                     written.append(result.output)
         with clock.phase("write"):
-            for rel, data in (("sitemap.xml", sitemap.render_sitemap(site, page_jobs)),
+            for rel, data in (("sitemap.xml", layout.sitemap),
                               ("robots.txt", sitemap.render_robots(site))):
                 hashed = content_hash(data)
                 outputs[rel] = Output(hashed, hashed)
@@ -275,6 +294,13 @@ def write_outputs(site: Site, renderer: Renderer, keys: Keys, previous: dict[str
             removed = sorted(set(previous) - set(outputs))
             staging.commit(written, removed)
     return OutputReport(outputs, rendered, written, removed, len(page_jobs), len(feed_jobs))
+
+
+def shows_edited(kind: str, job: Job | FeedJob, edited: frozenset[int]) -> bool:
+    """Whether an output shows the body of an edited article: its page, or a feed."""
+    if kind == "feed":
+        return not edited.isdisjoint(job.items)
+    return job.kind == "article" and job.key in edited  # type: ignore[union-attr]
 
 
 def cache_rejected(cache: Cache) -> Problem:

@@ -115,6 +115,7 @@ class Summary:
     format: int = FORMAT
     version: str = field(default_factory=code_id)
     inputs: str = ""
+    frame: str = ""  # what every output's key depends on but article bodies (see build.py)
     output_dir: str = ""
     ready_until: float = 0.0  # the first future article's date: then the site changes
     warnings: list[Problem] = field(default_factory=list)
@@ -156,6 +157,7 @@ class Cache:
         # Objects a long-lived process reuses from one build to the next (feed entries), each
         # under a key that names everything it was made from.
         self.memo: dict[tuple, Any] = {}
+        self.layout: Any = None  # the last build's layout.Layout
         folder.mkdir(parents=True, exist_ok=True)
         self.summary = self._load("summary.pickle", Summary)
 
