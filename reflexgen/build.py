@@ -11,7 +11,7 @@ import math
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from .cache import Cache, Output, State, Summary, code_id, content_hash, digest
 from .config import SiteConfig, load_config
-from .discover import Inventory, discover
+from .discover import Inventory, discover, restamp
 from .errors import BuildError, Problem, Reporter
 from .model import Article, StaticFile
 from .parallel import default_jobs, run_all
@@ -106,12 +106,16 @@ def input_digest(config: SiteConfig, themed: str, inventory: Inventory,
 
 
 def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
-          on_commit: Callable[[tuple[str, ...]], None] | None = None) -> BuildResult:
+          on_commit: Callable[[tuple[str, ...]], None] | None = None,
+          changed: Collection[Path] | None = None) -> BuildResult:
     """Build the site into `options.output`; raise `BuildError` with every problem found.
 
     A long-lived caller (`reflexgen serve`) passes the same `cache` to every build: it then
-    keeps the index in memory between builds instead of reading it back from disk; and
-    `on_commit(written)` is told as soon as the output folder holds the new site."""
+    keeps the index, the layout and the inventory of content/ in memory between builds, and
+    `on_commit(written)` is told as soon as the output folder holds the new site. A caller
+    that watches the site and owns the output folder passes the files `changed` since its
+    last build: only those are looked at again (content/ is not walked when no file came or
+    went), and the outputs that build recorded are taken to be still in place."""
     clock = Clock()
     with clock.phase("config"):
         config, warnings = load_config(options.site_dir)
@@ -119,10 +123,10 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
         check_target(output, config.root)
         theme = find_theme(config.root, config.theme)
         content = config.content_dir
-        inventory, found = discover(content)
-        warnings += found
         if cache is None:
             cache = Cache(options.cache_dir or config.root / CACHE_DIR)
+        inventory, found = take_inventory(content, cache, changed)
+        warnings += found
         rejected, cache.rejected = cache.rejected, False
         if rejected:
             reporter.warn(cache_rejected(cache))
@@ -152,7 +156,7 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
         translator = load_translator(theme, config.language, config.tz)
         articles, fresh, problems = read_articles(inventory, state, config, cache.key, jobs,
                                                   reporter)
-        changed = set(fresh) | (state.sources.keys() - set(inventory.posts))
+        reindexed = set(fresh) | (state.sources.keys() - set(inventory.posts))
         parsers = Parsers()
         authors = read_all(read_author, content, inventory.authors, problems, parsers)
         pages = read_all(read_page, content, inventory.pages, problems, config, parsers)
@@ -182,7 +186,7 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
         edited = None if summary.frame != frame else frozenset(
             index for index, a in enumerate(layout.site.articles) if a.source in fresh)
     report = write_outputs(layout, renderer, keys, previous, edited, output, jobs, reporter,
-                           clock, cache.memo)
+                           clock, cache.memo, trusted=changed is not None)
     if on_commit is not None:
         on_commit(tuple(report.written))
 
@@ -194,7 +198,7 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
             ready_until=min(future_dates) if future_dates and not options.future else math.inf),
             State(sources={a.source: (inventory.post_stamps[a.source], a) for a in articles},
                   outputs=report.record),
-            changed=changed,
+            changed=reindexed,
             dropped={a.digest for _, a in state.sources.values()} - {a.digest for a in articles})
     return BuildResult(
         pages=report.pages, feeds=report.feeds, files=len(report.record),
@@ -204,13 +208,30 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
         work=clock.work)
 
 
-class Known:
-    """The outputs the last build recorded, checked against the output folder as it is."""
+def take_inventory(content: Path, cache: Cache,
+                   changed: Collection[Path] | None) -> tuple[Inventory, list[Problem]]:
+    """What content/ holds: the last inventory with the `changed` files restamped when no
+    file came or went, else a walk of the whole folder."""
+    last, found = cache.inventory, None
+    if changed is not None and last is not None:
+        root = content.absolute()
+        inside = [p.relative_to(root).as_posix() for p in changed if p.is_relative_to(root)]
+        found = restamp(last[0], content, inside)
+    inventory, warnings = (found, last[1]) if found is not None else discover(content)
+    cache.inventory = (inventory, warnings)
+    return inventory, list(warnings)
 
-    def __init__(self, previous: dict[str, Output], output: Path, digests: dict[str, str]):
+
+class Known:
+    """The outputs the last build recorded, checked against the output folder as it is (or
+    `trusted` to be still there)."""
+
+    def __init__(self, previous: dict[str, Output], output: Path, digests: dict[str, str],
+                 trusted: bool = False):
         self.records = dict(previous)
         self.output = output
         self.digests = digests
+        self.trusted = trusted
 
     def current(self, rel: str, key: str) -> bool:
         """Whether `rel` was last made from inputs with this key, and is still there."""
@@ -218,7 +239,7 @@ class Known:
         if record is None or record.key != key or not all(
                 self.digests.get(source) == digest for source, digest in record.touched):
             return False
-        if not os.path.isfile(f"{self.output}/{rel}"):  # deleted by hand: make it again
+        if not self.trusted and not os.path.isfile(f"{self.output}/{rel}"):  # deleted by hand
             del self.records[rel]
             return False
         return True
@@ -238,7 +259,7 @@ class OutputReport:
 
 def write_outputs(layout: Layout, renderer: Renderer, keys: Keys, previous: dict[str, Output],
                   edited: frozenset[int] | None, output: Path, jobs: int, reporter: Reporter,
-                  clock: Clock, memo: dict) -> OutputReport:
+                  clock: Clock, memo: dict, trusted: bool = False) -> OutputReport:
     """Render what is out of date, stage what changed, then commit it to the output folder.
 
     `edited`: when set, the outputs' keys are those of the last build but for the outputs
@@ -249,7 +270,7 @@ def write_outputs(layout: Layout, renderer: Renderer, keys: Keys, previous: dict
     site, page_jobs, feed_jobs = layout.site, layout.page_jobs, layout.feed_jobs
     with clock.phase("plan"):
         digests = {a.source: a.digest for a in site.articles}
-        known = Known(previous, output, digests)
+        known = Known(previous, output, digests, trusted)
         outputs: dict[str, Output] = {}
         tasks = []
         for kind, planned in (("page", page_jobs), ("feed", feed_jobs)):

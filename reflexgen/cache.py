@@ -158,6 +158,7 @@ class Cache:
         # under a key that names everything it was made from.
         self.memo: dict[tuple, Any] = {}
         self.layout: Any = None  # the last build's layout.Layout
+        self.inventory: Any = None  # and what it found in content/: (Inventory, warnings)
         folder.mkdir(parents=True, exist_ok=True)
         self.summary = self._load("summary.pickle", Summary)
 

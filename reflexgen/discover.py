@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
+import stat
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import Problem
@@ -96,8 +97,32 @@ def discover(content_dir: Path) -> tuple[Inventory, list[Problem]]:
                    for s in SIDECAR_SUFFIXES):
             warnings.append(Problem("comment file has no article beside it", content_dir / sidecar,
                                     hint="name it <article-file-name>.comments.yaml"))
-    post_stamps = {rel: (stamps[rel], *(stamps.get(s) for s in sidecar_for(rel)))
-                   for rel in posts}
+    post_stamps = {rel: post_stamp(rel, stamps) for rel in posts}
     return Inventory(tuple(posts), tuple(sidecars), tuple(authors), tuple(pages),
                      tuple(static), stamps, post_stamps), warnings
+
+
+def post_stamp(post: str, stamps: dict[str, tuple[int, int]]) -> tuple:
+    return (stamps[post], *(stamps.get(s) for s in sidecar_for(post)))
+
+
+def restamp(inventory: Inventory, content_dir: Path,
+            changed: Collection[str]) -> Inventory | None:
+    """`inventory` with new stamps for files that were modified (relative paths), or None if
+    a change may have added, removed or moved a file: then content/ must be walked again."""
+    stamps = dict(inventory.stamps)
+    for rel in changed:
+        try:
+            info = os.lstat(content_dir / rel)
+        except OSError:
+            return None
+        if rel not in stamps or not stat.S_ISREG(info.st_mode):
+            return None
+        stamps[rel] = (info.st_mtime_ns, info.st_size)
+    post_stamps = dict(inventory.post_stamps)
+    for rel in changed:
+        post = next((rel[: -len(s)] + ".md" for s in SIDECAR_SUFFIXES if rel.endswith(s)), rel)
+        if post in post_stamps:
+            post_stamps[post] = post_stamp(post, stamps)
+    return replace(inventory, stamps=stamps, post_stamps=post_stamps)
 

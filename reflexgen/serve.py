@@ -308,7 +308,8 @@ class Preview:
         options = replace(self.options, now=datetime.now(UTC), jobs=jobs)
         with self.live.building():
             try:
-                result = build(options, self.reporter, self.cache, self.live.built)
+                result = build(options, self.reporter, self.cache, self.live.built,
+                               None if changed is None else {Path(p) for p in changed})
             except BuildError as exc:
                 problems = exc.problems
             except Exception as exc:  # a bug of ours must not stop the preview either

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import REPO, SITE_TOML, Site, article
 from reflexgen.build import BuildOptions, BuildResult, build, compare_trees
-from reflexgen.cache import dump, load, user_key
+from reflexgen.cache import Cache, dump, load, user_key
 from reflexgen.errors import Reporter
 
 FEEDS = ("feed.xml", "atom.xml")
@@ -298,4 +298,35 @@ def test_listing_template_that_shows_bodies_follows_body_edits(blog, tmp_path):
     result = full(blog)
     assert "index.html" in result.written and "réécrit" in blog.read("index.html")
     assert "tags/x/index.html" not in result.rendered  # the default list.html shows no body
+    assert_same_as_full_build(blog, tmp_path)
+
+
+def test_watched_builds_follow_every_kind_of_edit(blog, tmp_path):
+    """A long-lived caller (the server) keeps one Cache and names the files it saw change:
+    each build must equal a full one, and a body edit re-render what it does unwatched."""
+    options = BuildOptions(site_dir=blog.root, jobs=1)
+    cache = Cache(blog.root / ".reflexgen-cache")
+    build(options, Reporter(verbosity=-1), cache)
+    posts = blog.root / "content/posts"
+
+    def watched(*changed: Path):
+        return build(options, Reporter(verbosity=-1), cache, changed=set(changed))
+
+    edit(blog, "content/posts/a.md", "Corps A.", "Corps A, plus long.")
+    result = watched(posts / "a.md")
+    assert set(result.rendered) == {A} | feeds("", "tags/x/", "tags/y/", "categories/essais/",
+                                                "authors/claire/")
+    assert_same_as_full_build(blog, tmp_path)
+    blog.write({"content/posts/b.comments.yaml": "- id: '1'\n  author: Zoé\n"
+                "  date: 2024-02-02T10:00:00Z\n  body: Un avis.\n"})
+    assert B in watched(posts / "b.comments.yaml").rendered  # a new file: content/ walked
+    assert "Un avis." in blog.read(B)
+    assert_same_as_full_build(blog, tmp_path)
+    edit(blog, "content/posts/c.md", "Titre C", "Titre C2")
+    assert "index.html" in watched(posts / "c.md").rendered
+    assert_same_as_full_build(blog, tmp_path)
+    blog.write({"content/posts/d.md": article("Titre D", "2024-03-15", "D.", slug="d")})
+    assert "2024/03/d/index.html" in watched(posts / "d.md").written
+    blog.remove("content/posts/b.md")
+    assert B in watched(posts / "b.md").removed
     assert_same_as_full_build(blog, tmp_path)
