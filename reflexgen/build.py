@@ -158,8 +158,10 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
                                                   reporter)
         reindexed = set(fresh) | (state.sources.keys() - set(inventory.posts))
         parsers = Parsers()
-        authors = read_all(read_author, content, inventory.authors, problems, parsers)
-        pages = read_all(read_page, content, inventory.pages, problems, config, parsers)
+        kept = Kept(cache.small, inventory.stamps, digest(sorted(vars(config).items())))
+        cache.small = kept.now
+        authors = read_all(read_author, content, inventory.authors, problems, kept, parsers)
+        pages = read_all(read_page, content, inventory.pages, problems, kept, config, parsers)
         if problems:
             raise BuildError(problems)
     reporter.debug(f"read {len(articles)} articles ({len(articles) - articles.reused} parsed), "
@@ -371,19 +373,38 @@ def read_articles(inventory: Inventory, state: State, config: SiteConfig, key: b
     return articles, fresh, problems
 
 
-def read_all(reader, content: Path, paths, problems: list[Problem], *args) -> list:
-    """Read small files (authors, pages) in this process, collecting every problem."""
-    from .readers import attempt
+class Kept:
+    """Records of small files (authors, pages) that the last build of a long-lived process
+    read, reused while the file's stamp and the settings stay the same; `now` holds this
+    build's, for the next."""
 
+    def __init__(self, last: dict, stamps: dict[str, tuple[int, int]], settings: str) -> None:
+        self.last, self.now = last, {}
+        self.stamps, self.settings = stamps, settings
+
+    def recall(self, reader, content: Path, rel: str, *args):
+        key = (reader.__name__, rel, self.stamps[rel], self.settings)
+        record = self.last.get(key)
+        if record is None:
+            from .readers import attempt
+
+            record = attempt(reader, content, rel, *args)
+            if isinstance(record, list):  # problems: read again next time
+                return record
+        self.now[key] = record
+        return record
+
+
+def read_all(reader, content: Path, paths, problems: list[Problem], kept: Kept, *args) -> list:
+    """Read small files in this process, collecting every problem."""
     results = []
     for rel in paths:
-        outcome = attempt(reader, content, rel, *args)
+        outcome = kept.recall(reader, content, rel, *args)
         if isinstance(outcome, list):
             problems += outcome
         else:
             results.append(outcome)
     return results
-
 
 
 def verify(options: BuildOptions, reporter: Reporter) -> list[Problem]:

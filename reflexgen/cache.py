@@ -159,6 +159,7 @@ class Cache:
         self.memo: dict[tuple, Any] = {}
         self.layout: Any = None  # the last build's layout.Layout
         self.inventory: Any = None  # and what it found in content/: (Inventory, warnings)
+        self.small: dict = {}  # and the authors and pages it read (see build.Kept)
         folder.mkdir(parents=True, exist_ok=True)
         self.summary = self._load("summary.pickle", Summary)
 

@@ -325,6 +325,10 @@ def test_watched_builds_follow_every_kind_of_edit(blog, tmp_path):
     edit(blog, "content/posts/c.md", "Titre C", "Titre C2")
     assert "index.html" in watched(posts / "c.md").rendered
     assert_same_as_full_build(blog, tmp_path)
+    edit(blog, "content/authors/claire.md", "Bio de Claire.", "Nouvelle bio de Claire.")
+    assert "authors/claire/index.html" in watched(
+        blog.root / "content/authors/claire.md").rendered
+    assert_same_as_full_build(blog, tmp_path)
     blog.write({"content/posts/d.md": article("Titre D", "2024-03-15", "D.", slug="d")})
     assert "2024/03/d/index.html" in watched(posts / "d.md").written
     blog.remove("content/posts/b.md")
