@@ -78,8 +78,9 @@ def measure(folder: Path, edits: int, browser) -> dict:
             marker = f"MARQUEUR-{k}-{time.time_ns()}"
             begin = time.time()  # wall clock, as the browser's performance.timeOrigin
             source.write_text(original + f"\n\n{marker} modifié.\n", encoding="utf-8")
-            page.wait_for_function(f"document.body.innerText.includes('{marker}')",
-                                   timeout=30_000)
+            page.wait_for_function(f"document.body.innerText.includes('{marker}') && "
+                                   "performance.getEntriesByName('first-contentful-paint')"
+                                   ".length", timeout=30_000)
             painted = page.evaluate(PAINTED) / 1000  # the reloaded page's first paint
             times.append(painted - begin)
         page.close()
