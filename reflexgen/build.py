@@ -266,7 +266,6 @@ def write_outputs(layout: Layout, renderer: Renderer, keys: Keys, previous: dict
 
     `edited`: when set, the outputs' keys are those of the last build but for the outputs
     that show the bodies of these articles (their pages, and the feeds listing them)."""
-    from . import sitemap
     from .workers import RenderWorker, render_one
 
     site, page_jobs, feed_jobs = layout.site, layout.page_jobs, layout.feed_jobs
@@ -300,8 +299,7 @@ def write_outputs(layout: Layout, renderer: Renderer, keys: Keys, previous: dict
                 if result.written:
                     written.append(result.output)
         with clock.phase("write"):
-            for rel, data in (("sitemap.xml", layout.sitemap),
-                              ("robots.txt", sitemap.render_robots(site))):
+            for rel, data in layout.files.items():
                 hashed = content_hash(data)
                 outputs[rel] = Output(hashed, hashed)
                 if not known.current(rel, hashed):

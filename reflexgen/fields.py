@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
-from . import dates
+from . import dates, urls
 from .errors import BuildError, Problem
 
 SAFE_SLUG = re.compile(r"^[\w][\w.-]*$")
@@ -78,3 +79,22 @@ class FileContext:
             raise self.error("slug", f"invalid slug {slug!r}",
                              hint="use letters, digits and dashes only, e.g. slug: mon-article")
         return slug
+
+    def aliases(self, meta: dict) -> tuple[str, ...]:
+        """Old URLs that must lead here: paths (a full URL keeps its path), with a query
+        string when the old site used one (`/?p=12`), never outside the output folder."""
+        found = []
+        for alias in self.text_list(meta, "aliases"):
+            parts = urlsplit(alias)
+            path = unquote(parts.path)
+            if not path.startswith("/"):
+                raise self.error("aliases", f"alias {alias!r} must be a path starting with /",
+                                 hint="write the old address as /2012/05/old-slug/")
+            if not parts.query:
+                try:
+                    urls.output_path(urls.alias_path(path))
+                except ValueError:
+                    raise self.error("aliases", f"alias {alias!r} leads outside the site",
+                                     hint="remove '..' and backslashes from it") from None
+            found.append(path + (f"?{parts.query}" if parts.query else ""))
+        return tuple(found)

@@ -103,6 +103,8 @@ class Keys:
             parts += [(t.name, t.url, len(t.articles)) for t in taxa]
         elif job.kind == "archives":
             parts += [self.card(i) for i in job.items]
+        elif job.kind == "redirect":
+            parts.append(job.key)
         return digest(*parts)
 
     def _feed_item(self, index: int) -> str:

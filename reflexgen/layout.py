@@ -1,4 +1,5 @@
-"""The site's layout: the assembled site, its planned pages and feeds, and its sitemap.
+"""The site's layout: the assembled site, its planned pages and feeds, and the files made
+from them alone (sitemap, robots.txt, redirect lists).
 
 All of it depends on the articles' cards (what listings show), never on their bodies. The
 layout is named by its `shape`, a digest of exactly what it is made from; when an edit leaves
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from . import sitemap
+from . import redirects, sitemap
 from .assemble import Selection, assemble
 from .cache import digest
 from .config import SiteConfig
@@ -25,7 +26,7 @@ class Layout:
     site: Site
     page_jobs: list[Job]
     feed_jobs: list[FeedJob]
-    sitemap: bytes
+    files: dict[str, bytes]  # written as they are: sitemap, robots.txt, redirect lists
     warnings: list = field(default_factory=list)
 
 
@@ -48,9 +49,14 @@ def lay_out(config: SiteConfig, articles: list[Article], bodies: Mapping[str, Bo
     if last is not None and last.shape == current:
         return replace(last, site=swap_bodies(last.site, articles, bodies))
     site, warnings = assemble(config, articles, bodies, pages, authors, static, selection)
-    page_jobs, feed_jobs = plan(site)
-    return Layout(current, site, page_jobs, feed_jobs,
-                  sitemap.render_sitemap(site, page_jobs), warnings)
+    moved = redirects.collect(site)
+    page_jobs, feed_jobs = plan(site, moved)
+    files = {"sitemap.xml": sitemap.render_sitemap(site, page_jobs),
+             "robots.txt": sitemap.render_robots(site)}
+    if moved:
+        files["_redirects"] = redirects.render_netlify(moved)
+        files["redirects.nginx.conf"] = redirects.render_nginx(moved)
+    return Layout(current, site, page_jobs, feed_jobs, files, warnings)
 
 
 def swap_bodies(site: Site, articles: list[Article], bodies: Mapping[str, Body]) -> Site:

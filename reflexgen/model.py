@@ -91,6 +91,7 @@ class Article:
     comments_open: bool = True
     comment_count: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()  # old URLs that redirect here (see redirects.py)
     card: str = ""  # digest of what listings show of it (see readers.card_digest)
     # Set by assemble:
     url: str = ""
@@ -110,6 +111,7 @@ class Page:
     lang: str | None = None
     date: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
     url: str = ""
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from . import urls
 from .errors import BuildError, Problem
 from .model import Site, Taxon
+from .redirects import Redirect
 
 FEED_FORMATS = (("rss", "feed.xml"), ("atom", "atom.xml"))
 
@@ -46,8 +47,9 @@ class FeedJob:
         object.__setattr__(self, "output", urls.output_path(self.url))
 
 
-def plan(site: Site) -> tuple[list[Job], list[FeedJob]]:
-    """Every page and feed of the site; raises if two of them would write the same file."""
+def plan(site: Site, moved: list[Redirect]) -> tuple[list[Job], list[FeedJob]]:
+    """Every page and feed of the site, and a page for each old URL that `moved` (one a file
+    can answer); raises if two of them would write the same file."""
     per_page = site.config.paginate
     content = "content/"
     everything = tuple(range(len(site.articles)))
@@ -69,6 +71,8 @@ def plan(site: Site) -> tuple[list[Job], list[FeedJob]]:
     jobs.append(Job("categories", "/categories/", "tags.html", "categories index"))
     jobs.append(Job("archives", "/archives/", "archives.html", "archives", items=everything))
     jobs.append(Job("404", "/404.html", "404.html", "404 page"))
+    jobs += [Job("redirect", urls.alias_path(r.alias), "redirect.html", content + r.source,
+                 r.target) for r in moved if r.static]
 
     limit = site.config.feed_limit
     title = site.config.title
@@ -82,7 +86,8 @@ def plan(site: Site) -> tuple[list[Job], list[FeedJob]]:
              for scope, key, page_url, items, feed_title in scopes for fmt, name in FEED_FORMATS]
     check_clashes([(j.output, j.source) for j in jobs] +
                   [(f.output, f"{f.scope} feed") for f in feeds] +
-                  [(s.output, s.source) for s in site.static_files])
+                  [(s.output, s.source) for s in site.static_files] +
+                  [(r.alias, content + r.source) for r in moved if not r.static])
     return jobs, feeds
 
 

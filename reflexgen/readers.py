@@ -19,9 +19,9 @@ from .model import Article, Author, Body, Page, evolve
 
 ARTICLE_KEYS = frozenset({"title", "date", "updated", "author", "authors", "tags", "category",
                           "summary", "image", "slug", "draft", "lang", "comments_open",
-                          "comments"})
+                          "comments", "aliases"})
 T = TypeVar("T")
-PAGE_KEYS = frozenset({"title", "slug", "draft", "lang", "date"})
+PAGE_KEYS = frozenset({"title", "slug", "draft", "lang", "date", "aliases"})
 
 
 @dataclass
@@ -78,6 +78,7 @@ def read_article(content_dir: Path, rel: str, config: SiteConfig,
         draft=ctx.flag(meta, "draft", False), lang=ctx.text_field(meta, "lang"),
         comments_open=ctx.flag(meta, "comments_open", True), comment_count=count,
         extra={k: v for k, v in meta.items() if k not in ARTICLE_KEYS},
+        aliases=ctx.aliases(meta),
     )
     return evolve(article, card=card_digest(article)), Body(rendered.html, threads)
 
@@ -87,7 +88,7 @@ def card_digest(a: Article) -> str:
     dependency keys add what `assemble` resolves: URL, authors, tag spellings)."""
     return cache.digest(a.title, a.slug, a.date, a.updated, a.summary_html, a.author_refs,
                         a.tags, a.category, a.image, a.draft, a.lang, a.comments_open,
-                        a.comment_count, a.extra)
+                        a.comment_count, a.extra, a.aliases)
 
 
 def read_author(content_dir: Path, rel: str, parsers: Parsers) -> Author:
@@ -117,6 +118,7 @@ def read_page(content_dir: Path, rel: str, config: SiteConfig, parsers: Parsers)
         body_html=parsers.article.render(source.body), draft=ctx.flag(meta, "draft", False),
         lang=ctx.text_field(meta, "lang"), date=ctx.date(meta, "date", config.tz, required=False),
         extra={k: v for k, v in meta.items() if k not in PAGE_KEYS},
+        aliases=ctx.aliases(meta),
     )
 
 

@@ -52,5 +52,11 @@ def output_path(url: str) -> str:
     return "/".join(parts)
 
 
+def alias_path(alias: str) -> str:
+    """The URL an old path is served at: `/old` is a folder (`/old/`), `/old.html` a file."""
+    last = alias.rsplit("/", 1)[-1]
+    return alias if alias.endswith("/") or "." in last else alias + "/"
+
+
 def absolute(base_url: str, url: str) -> str:
     return base_url + url if url.startswith("/") else url

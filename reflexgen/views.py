@@ -196,6 +196,9 @@ class Views:
         elif job.kind == "archives":
             ctx["years"] = archive(self, job.items)
             ctx["articles"] = []
+        elif job.kind == "redirect":
+            ctx["target"] = job.key
+            ctx["canonical"] = urls.absolute(self.site.config.base_url, job.key)  # type: ignore
         return ctx
 
 

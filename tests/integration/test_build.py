@@ -296,3 +296,32 @@ def test_links_out_of_content_are_not_followed(site, tmp_path):
     assert run.stderr.count("outside content/ skipped") == 2
     assert not site.exists("leak.txt") and not site.exists("leakdir/passwords.txt")
     assert site.read("alias/logo.svg") == "<svg/>"
+
+
+def test_aliases_lead_old_urls_to_the_new_ones(site):
+    site.write({"content/posts/a.md": article(
+        "Un billet déménagé", "2024-03-12", slug="demenage",
+        aliases='["/2012/05/ancien/", "/index.php/old", "/?p=168", '
+                '"https://ancien.example/l%C3%A9t%C3%A9/", "/2024/03/demenage/"]')})
+    assert site.build().code == 0
+    target = "https://blog.example.org/2024/03/demenage/"
+    for rel in ("2012/05/ancien/index.html", "index.php/old/index.html", "lété/index.html"):
+        page = lxml.html.fromstring(site.read(rel))
+        assert page.xpath("//meta[@http-equiv='refresh']/@content") == ["0; url=/2024/03/demenage/"]
+        assert page.xpath("//link[@rel='canonical']/@href") == [target]
+        assert page.xpath("//meta[@name='robots']/@content") == ["noindex"]
+    assert "Un billet déménagé" in site.read("2024/03/demenage/index.html")  # own URL: no redirect
+    netlify = site.read("_redirects").splitlines()
+    assert "/2012/05/ancien/  /2024/03/demenage/  301" in netlify
+    assert "/l%C3%A9t%C3%A9/  /2024/03/demenage/  301" in netlify
+    assert "/  p=168  /2024/03/demenage/  301" in netlify  # a query: Netlify's parameter match
+    nginx = site.read("redirects.nginx.conf")
+    assert '    "/?p=168" "/2024/03/demenage/";' in nginx.splitlines()
+    assert nginx.count("/2024/03/demenage/") == 4
+    assert "ancien" not in site.read("sitemap.xml")
+
+
+def test_no_redirect_lists_without_aliases(site):
+    site.write({"content/posts/a.md": article()})
+    assert site.build().code == 0
+    assert not site.exists("_redirects") and not site.exists("redirects.nginx.conf")

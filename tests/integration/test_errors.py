@@ -48,6 +48,19 @@ def fails(site, *args):
     ({"content/posts/a.md": article("Même titre"), "content/posts/b.md": article("Même titre")},
      ["content/posts/a.md and content/posts/b.md would both be written to "
       "2024/03/meme-titre/index.html"]),
+    ({"content/posts/a.md": article(aliases='["/ancien/", "/../../hors-du-site/"]')},
+     ["content/posts/a.md:4:", "alias '/../../hors-du-site/' leads outside the site"]),
+    ({"content/posts/a.md": article(aliases='["ancien"]')},
+     ["content/posts/a.md:4:", "must be a path starting with /"]),
+    ({"content/posts/a.md": article(aliases='["/%2e%2e/%2e%2e/x"]')},
+     ["content/posts/a.md:4:", "leads outside the site"]),
+    ({"content/posts/a.md": article("A", aliases='["/a-propos/"]'),
+      "content/pages/a-propos.md": '---\ntitle: "À propos"\n---\nNous.\n'},
+     ["content/pages/a-propos.md and content/posts/a.md would both be written to "
+      "a-propos/index.html"]),
+    ({"content/posts/a.md": article("A", aliases='["/?p=1"]'),
+      "content/posts/b.md": article("B", aliases='["/?p=1"]')},
+     ["content/posts/a.md and content/posts/b.md would both be written to /?p=1"]),
     ({"content/posts/a.md": '+++\ntitle = "x"\ndate = = 3\n+++\n'},
      ["content/posts/a.md:3:", "invalid TOML front matter"]),
 ])

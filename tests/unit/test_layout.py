@@ -26,7 +26,7 @@ def lay(articles, last=None, **selection):
 def test_a_body_edit_swaps_the_article_into_the_last_layout():
     first = lay([post("a.md", 1), post("b.md", 2)])
     edited = lay([post("a.md", 1, digest="d2", words=99), post("b.md", 2)], first)
-    assert edited.page_jobs is first.page_jobs and edited.sitemap is first.sitemap
+    assert edited.page_jobs is first.page_jobs and edited.files is first.files
     a = edited.site.articles[0]
     assert (a.digest, a.words) == ("d2", 99)
     assert (a.url, a.authors) == (first.site.articles[0].url, ("claire",))  # still resolved
