@@ -1,4 +1,5 @@
-"""Command line: `reflexgen build`, with conventional flags and exit codes.
+"""Command line: `reflexgen build`, `serve` and `import`, with conventional flags and exit
+codes.
 
 Exit codes: 0 success (and `serve` stopped with Ctrl-C), 1 the site has errors (or `serve`
 cannot listen), 2 bad command line, 130 interrupted.
@@ -69,6 +70,28 @@ def parser() -> argparse.ArgumentParser:
                            help="look for changes by polling (network or container folders)")
     serve_cmd.add_argument("-j", "--jobs", type=positive, default=0, metavar="N",
                            help="worker processes for the first build (default: one per core)")
+    import_cmd = commands.add_parser(
+        "import", parents=[common], help="bring in content from another blog engine",
+        description="Bring in content from another blog engine.")
+    sources = import_cmd.add_subparsers(dest="source", metavar="SOURCE")
+    wordpress = sources.add_parser(
+        "wordpress", parents=[common], help="a WordPress export (WXR file)",
+        description="Write the posts, pages, authors and comments of a WordPress export "
+                    "(Tools → Export → All content) into the site's content/, keeping the "
+                    "old URLs working through redirects. Prints a report and writes it to "
+                    "import-report.md.")
+    wordpress.add_argument("export", type=Path, metavar="EXPORT.xml", help="the WXR file")
+    wordpress.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
+                           help="the site folder, holding site.toml and content/ (default: .)")
+    wordpress.add_argument("--uploads", type=Path, metavar="DIR",
+                           help="a copy of the old site's wp-content/uploads: media the posts "
+                                "use are copied into content/")
+    wordpress.add_argument("--pingbacks", action="store_true",
+                           help="keep pingbacks and trackbacks as comments")
+    wordpress.add_argument("--dry-run", action="store_true",
+                           help="show what would be imported, write nothing")
+    wordpress.add_argument("--force", action="store_true",
+                           help="replace files edited since the last import")
     return main
 
 
@@ -95,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     reporter = Reporter(verbosity=1 if verbose else -1 if quiet else 0)
     if args.command == "serve":
         return serve(args, reporter)
+    if args.command == "import":
+        return import_content(args, reporter)
     try:
         options = BuildOptions(site_dir=args.site, output_dir=args.output, drafts=args.drafts,
                                future=args.future, strict=args.strict, clean=args.clean,
@@ -131,6 +156,32 @@ def main(argv: list[str] | None = None) -> int:
                       f"{options.output}")
     return 0
 
+
+
+def import_content(args: argparse.Namespace, reporter: Reporter) -> int:
+    from .wordpress import ImportOptions, import_wordpress
+
+    if args.source is None:
+        parser().parse_args(["import", "--help"])
+    options = ImportOptions(export=args.export, site_dir=args.site, uploads=args.uploads,
+                            pingbacks=args.pingbacks, dry_run=args.dry_run, force=args.force)
+    try:
+        report = import_wordpress(options, reporter)
+    except BuildError as exc:
+        for problem in exc.problems:
+            reporter.error(problem)
+        reporter.info("import failed: nothing was written")
+        return 1
+    except KeyboardInterrupt:
+        reporter.info("import interrupted: nothing was written")
+        return 130
+    reporter.info(report.markdown(options))
+    if options.dry_run:
+        reporter.info("dry run: nothing was written")
+    else:
+        reporter.info(f"report written to {options.site_dir / 'import-report.md'}; "
+                      "next: reflexgen build")
+    return 0
 
 
 def serve(args: argparse.Namespace, reporter: Reporter) -> int:
