@@ -344,7 +344,8 @@ class Importer:
         site_host = urlsplit(self.channel.base_site_url or self.channel.link).netloc
         parts = urlsplit(item.link)
         if parts.netloc in ("", site_host):
-            old.append(unquote(parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
+            path = re.sub("/{2,}", "/", unquote(parts.path or "/"))
+            old.append(path + (f"?{parts.query}" if parts.query else ""))
         if item.post_id:
             old.append(f"/?{query}={item.post_id}")
         found = []

@@ -30,6 +30,8 @@ PRE = re.compile(r"<pre[\s>].*?</pre>", re.I | re.S)
 SHORTCODE = re.compile(r"\[([A-Za-z][\w-]*)([^\]]*)\](?:(.*?)\[/\1\])?", re.S)
 CODE = re.compile(r"<(pre|code)[\s>].*?</\1>", re.I | re.S)
 ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
+MORE = re.compile(r"<!--\s*more\b.*?-->", re.I | re.S)  # WordPress's "read more" split
+MORE_KEPT = "REFLEXGENMORE"
 LONE_URL = re.compile(r"^\s*(https?://[^\s<>\"]+)\s*$", re.M)
 SAFE_SCHEMES = ("http", "https", "mailto", "")
 KEPT_AS_HTML = {  # tags Markdown cannot express, and the attributes they keep
@@ -120,7 +122,8 @@ class Conversion:
     def convert(self, source: str, paragraphs: bool = True) -> str:
         """Markdown for a post or comment body as WordPress stores it."""
         gutenberg = "<!-- wp:" in source
-        text = self.shortcodes(source)
+        text = MORE.sub(f"\n\n<p>{MORE_KEPT}</p>\n\n", source, count=1)
+        text = self.shortcodes(text)
         if paragraphs and not gutenberg:
             text = autop(text)
         text = LONE_URL.sub(lambda m: f'<p><a href="{m.group(1)}">{m.group(1)}</a></p>', text)
@@ -128,7 +131,7 @@ class Conversion:
                               autolinks=False,
                               sup_symbol="<sup>", sub_symbol="<sub>",
                               code_language_callback=code_language)
-        markdown = converter.convert(text)
+        markdown = converter.convert(text).replace(MORE_KEPT, "<!-- more -->")
         return re.sub(r"\n{3,}", "\n\n", markdown).strip() + "\n"
 
 
