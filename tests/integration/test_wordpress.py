@@ -64,6 +64,8 @@ def item(post_id, title, body="Du texte.", *, name=None, kind="post", status="pu
 
 AUTHOR = ("<wp:author><wp:author_id>1</wp:author_id><wp:author_login>claire</wp:author_login>"
           "<wp:author_email>claire@mail.example</wp:author_email>"
+          "<wp:author_description><![CDATA[Elle écrit sur <em>les médias</em>.]]>"
+          "</wp:author_description>"
           "<wp:author_display_name><![CDATA[Claire Dumas]]></wp:author_display_name>"
           "<wp:author_first_name><![CDATA[Claire]]></wp:author_first_name>"
           "<wp:author_last_name><![CDATA[Dumas]]></wp:author_last_name></wp:author>")
@@ -119,8 +121,8 @@ def test_real_export_imports_and_builds(site):
     built(site)
     page = lxml.html.fromstring(site.read("2012/04/with-comments/index.html"))
     assert "3 réflexions sur « With comments »" in page.text_content()
-    assert len(page.xpath("//*[contains(@class, 'comment')]//ol//li | "
-                          "//*[contains(@class, 'replies')]//li")) >= 1  # Bob answers User2
+    reply = page.xpath("//li[@id='comment-116']/ol[@class='comment__replies']/li/@id")
+    assert reply == ["comment-117"]  # Bob answers User2, in the thread
     assert "0; url=/2012/04/with-comments/" in site.read("with-comments/index.html")
     code_page = site.read("2012/02/code-in-list-test/index.html")
     assert "for i in zip(a, b):" in code_page
@@ -166,8 +168,10 @@ def test_posts_pages_and_authors(site):
     page, _ = front(site, "content/pages/a-propos.md")
     assert page["aliases"] == ["/qui/a-propos/", "/?page_id=8"]
     assert front(site, "content/pages/archives-1.md")[0]["slug"] == "archives-1"
-    author, _ = front(site, "content/authors/claire.md")
+    author, bio = front(site, "content/authors/claire.md")
     assert author == {"name": "Claire Dumas", "first_name": "Claire", "last_name": "Dumas"}
+    assert bio == "Elle écrit sur *les médias*.\n"
+    assert "claire@mail.example" not in (site.root / "content/authors/claire.md").read_text()
     report = (site.root / "import-report.md").read_text(encoding="utf-8")
     for line in ("| posts | 6 |", "| of which drafts | 3 |", "| pages | 2 |", "| authors | 1 |",
                  "| tags | 2 |", "| categories | 1 |", "1 × post with status 'trash'",
@@ -209,6 +213,7 @@ def test_comments_threads_moderation_and_privacy(site):
         assert line in report
     built(site)
     page = lxml.html.fromstring(site.read("2024/03/billet-1/index.html"))
+    assert page.xpath("//li[@id='comment-1']/ol/li[@id='comment-2']")  # a threaded reply
     text = page.text_content()
     assert "Deux paragraphes." in text and "Réponse au spam." in text
     assert "En attente." not in text  # pending: imported, not shown
