@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .build import BuildOptions, build, verify
-from .errors import BuildError, Reporter
+from .errors import BuildError, Problem, Reporter
 
 
 def parser() -> argparse.ArgumentParser:
@@ -171,6 +171,10 @@ def import_content(args: argparse.Namespace, reporter: Reporter) -> int:
         for problem in exc.problems:
             reporter.error(problem)
         reporter.info("import failed: nothing was written")
+        return 1
+    except OSError as exc:  # the site's disk, not the export: full, read-only…
+        reporter.error(Problem(f"cannot write the imported files: {exc.strerror or exc}",
+                               exc.filename or options.site_dir))
         return 1
     except KeyboardInterrupt:
         reporter.info("import interrupted: nothing was written")

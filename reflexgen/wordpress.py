@@ -30,6 +30,7 @@ from .errors import BuildError, Problem, Reporter
 from .wpmarkup import Conversion
 
 MANIFEST = ".reflexgen-import.json"
+MAX_SLUG = 100
 REPORT = "import-report.md"
 UPLOADS = re.compile(r"""https?://[^\s()<>"']+?/wp-content/uploads/([^\s()<>"'?#]+)""")
 # Page URLs that reflexgen's own pages use: a WordPress page there gets another slug.
@@ -109,6 +110,7 @@ class Staging:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))["files"]
         except (OSError, ValueError, KeyError, TypeError):
             manifest = {}
+        moves = []
         for rel, source in sorted(self.files.items()):
             staged = source if source is not None else self.folder / rel  # type: ignore[operator]
             target = self.site / rel
@@ -121,11 +123,14 @@ class Staging:
                 if current != manifest.get(rel) and not force:
                     report.kept.append(rel)
                     continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if source is None:
+            moves.append((rel, staged, target, new, source is None))
+        for folder in sorted({target.parent for _, _, target, _, _ in moves}):
+            folder.mkdir(parents=True, exist_ok=True)  # a failure here moves no file at all
+        for rel, staged, target, new, staged_here in moves:
+            if staged_here:
                 staged.replace(target)
             else:
-                shutil.copyfile(source, target)
+                shutil.copyfile(staged, target)
             manifest[rel] = new
             report.written.append(rel)
         manifest_path.write_text(json.dumps({"files": manifest}, indent=1, sort_keys=True)
@@ -287,7 +292,7 @@ class Importer:
     def slug(self, item: wxr.WxrItem, title: str, taken: set[str]) -> str:
         slug = urls.slug(unquote(item.post_name)) or urls.slug(title) \
             or f"article-{item.post_id}"
-        return self.unique(slug, taken)
+        return self.unique(slug[:MAX_SLUG].rstrip("-"), taken)  # file names have a limit
 
     @staticmethod
     def unique(slug: str, taken: set[str]) -> str:

@@ -342,3 +342,23 @@ def test_memory_stays_bounded_on_a_large_export(tmp_path):
         peaks.append(int(result.stdout.split()[-1]))
         assert len(list((folder / "content/posts").rglob("*.md"))) == posts
     assert peaks[1] < peaks[0] * 1.5, peaks  # MiB
+
+
+def test_a_very_long_title_gives_a_usable_file_name(site):
+    title = "Un titre interminable " * 30
+    imported(site, wxr(item(1, title, name="")))
+    (path,) = (site.root / "content/posts/2024").glob("*.md")
+    assert len(path.name) <= 110 and front(site, f"content/posts/2024/{path.name}")[0]["title"] \
+        == title.strip()
+    built(site)
+
+
+def test_a_site_that_cannot_take_the_files_is_a_clear_error(site):
+    (site.root / "content").mkdir()
+    (site.root / "content/posts").write_text("a file where a folder should be")
+    (site.root / "export.xml").write_text(wxr(item(1, "Premier")), encoding="utf-8")
+    code, err = run("import", "wordpress", str(site.root / "export.xml"), "--site",
+                    str(site.root))
+    assert code == 1 and "cannot write the imported files" in err and "Traceback" not in err
+    files = [p for p in (site.root / "content").rglob("*") if p.is_file()]
+    assert files == [site.root / "content/posts"]  # not one file moved in
