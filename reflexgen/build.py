@@ -160,7 +160,8 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
         parsers = Parsers()
         kept = Kept(cache.small, inventory.stamps, digest(sorted(vars(config).items())))
         cache.small = kept.now
-        authors = read_all(read_author, content, inventory.authors, problems, kept, parsers)
+        authors = read_all(read_author, content, inventory.authors, problems, kept, config,
+                           parsers)
         pages = read_all(read_page, content, inventory.pages, problems, kept, config, parsers)
         if problems:
             raise BuildError(problems)

@@ -13,6 +13,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from . import urls
+from .typography import typography_plugin
 
 MORE_MARKER = re.compile(r"^\s*<!--\s*more\s*-->\s*$", re.I)
 WORD = re.compile(r"\w+(?:['’-]\w+)*")
@@ -36,9 +37,11 @@ class Rendered:
     words: int
 
 
-def article_parser() -> MarkdownIt:
-    """CommonMark plus the extensions bloggers expect; raw HTML is allowed (authors are trusted)."""
-    md = MarkdownIt("commonmark", {"html": True, "typographer": False})
+def article_parser(language: str = "en") -> MarkdownIt:
+    """CommonMark plus the extensions bloggers expect, and the language's typography; raw
+    HTML is allowed (authors are trusted)."""
+    md = MarkdownIt("commonmark", {"html": True})
+    md.use(typography_plugin, language)
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
@@ -46,9 +49,10 @@ def article_parser() -> MarkdownIt:
     return md
 
 
-def comment_parser() -> MarkdownIt:
+def comment_parser(language: str = "en") -> MarkdownIt:
     """Comments are untrusted: raw HTML is escaped, no images, only http(s)/mailto links."""
     md = MarkdownIt("commonmark", {"html": False})
+    md.use(typography_plugin, language)
     md.enable("strikethrough")
     md.disable("image")
     md.validateLink = lambda url: bool(SAFE_LINK.match(url.strip()))  # type: ignore[method-assign]

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from markdown_it import MarkdownIt
 
-from . import cache, comments, frontmatter, markup, urls
+from . import cache, comments, frontmatter, markup, typography, urls
 from .config import SiteConfig
 from .discover import sidecar_for
 from .errors import BuildError, Problem
@@ -26,15 +26,27 @@ PAGE_KEYS = frozenset({"title", "slug", "draft", "lang", "date", "aliases"})
 
 @dataclass
 class Parsers:
-    """The Markdown parsers, built once per process."""
+    """The Markdown parsers, built once per process and language (typography differs)."""
 
-    article: MarkdownIt = field(default_factory=markup.article_parser)
-    comment: MarkdownIt = field(default_factory=markup.comment_parser)
+    made: dict[tuple[str, str], MarkdownIt] = field(default_factory=dict)
+
+    def article(self, language: str) -> MarkdownIt:
+        return self._parser("article", language, markup.article_parser)
+
+    def comment(self, language: str) -> MarkdownIt:
+        return self._parser("comment", language, markup.comment_parser)
+
+    def _parser(self, kind: str, language: str, make: Callable[[str], MarkdownIt]) -> MarkdownIt:
+        parser = self.made.get((kind, language))
+        if parser is None:
+            parser = self.made[kind, language] = make(language)
+        return parser
 
 
 def parse_settings(config: SiteConfig) -> str:
-    """What, besides the files, shapes a parsed article: naive dates depend on the timezone."""
-    return f"reflexgen {cache.code_id()}; timezone {config.timezone}"
+    """What, besides the files, shapes a parsed article: naive dates depend on the timezone,
+    typography on the language."""
+    return f"reflexgen {cache.code_id()}; timezone {config.timezone}; language {config.language}"
 
 
 def load(path: Path) -> tuple[FileContext, frontmatter.Source, bytes]:
@@ -55,7 +67,10 @@ def read_article(content_dir: Path, rel: str, config: SiteConfig,
         raise ctx.error("title", "title is empty", hint="give the article a title")
     date = ctx.date(meta, "date", tz, required=True)
     assert date is not None
-    located = comments.read_comments(ctx, meta.get("comments"), tz, parsers.comment, "comments")
+    lang = ctx.text_field(meta, "lang")
+    language = lang or config.language
+    located = comments.read_comments(ctx, meta.get("comments"), tz, parsers.comment(language),
+                                     "comments")
     for sidecar in sidecar_for(rel):
         path = content_dir / sidecar
         if path.is_file():
@@ -64,18 +79,19 @@ def read_article(content_dir: Path, rel: str, config: SiteConfig,
             text = frontmatter.decode(sidecar_raw, path)
             data = frontmatter.parse_yaml(text, path)
             located += comments.read_comments(FileContext(path, text), data, tz,
-                                              parsers.comment, None)
+                                              parsers.comment(language), None)
     threads, count = comments.thread(located)
-    rendered = markup.render_article(parsers.article, source.body, ctx.text_field(meta, "summary"))
+    rendered = markup.render_article(parsers.article(language), source.body,
+                                     ctx.text_field(meta, "summary"))
     article = Article(
-        source=rel, title=title, date=date,
+        source=rel, title=typography.plain(title, language), date=date,
         slug=ctx.slug(meta, urls.slug(title) or urls.slug(Path(rel).stem)),
         summary_html=rendered.summary_html, words=rendered.words, digest=digest.hexdigest(),
         updated=ctx.date(meta, "updated", tz, required=False),
         author_refs=ctx.text_list(meta, "authors") or ctx.text_list(meta, "author"),
         tags=ctx.text_list(meta, "tags"), category=ctx.text_field(meta, "category") or None,
         image=ctx.text_field(meta, "image"),
-        draft=ctx.flag(meta, "draft", False), lang=ctx.text_field(meta, "lang"),
+        draft=ctx.flag(meta, "draft", False), lang=lang,
         comments_open=ctx.flag(meta, "comments_open", True), comment_count=count,
         extra={k: v for k, v in meta.items() if k not in ARTICLE_KEYS},
         aliases=ctx.aliases(meta),
@@ -91,7 +107,7 @@ def card_digest(a: Article) -> str:
                         a.comment_count, a.extra, a.aliases)
 
 
-def read_author(content_dir: Path, rel: str, parsers: Parsers) -> Author:
+def read_author(content_dir: Path, rel: str, config: SiteConfig, parsers: Parsers) -> Author:
     """An author file: `name` and profile links in front matter, the bio as Markdown body."""
     ctx, source, _ = load(content_dir / rel)
     meta = source.meta
@@ -103,7 +119,7 @@ def read_author(content_dir: Path, rel: str, parsers: Parsers) -> Author:
     author_id = Path(rel).stem
     return Author(
         id=author_id, name=name or author_id,
-        bio_html=markup.render_bio(parsers.article, source.body),
+        bio_html=markup.render_bio(parsers.article(config.language), source.body),
         avatar=ctx.text_field(meta, "avatar"), website=ctx.text_field(meta, "website"),
         social=tuple((str(k), v) for k, v in social.items()), source=rel,
     )
@@ -113,10 +129,14 @@ def read_page(content_dir: Path, rel: str, config: SiteConfig, parsers: Parsers)
     ctx, source, _ = load(content_dir / rel)
     meta = source.meta
     title = ctx.text_field(meta, "title", required=True) or ""
+    lang = ctx.text_field(meta, "lang")
+    language = lang or config.language
     return Page(
-        source=rel, title=title, slug=ctx.slug(meta, urls.slug(title) or Path(rel).stem),
-        body_html=parsers.article.render(source.body), draft=ctx.flag(meta, "draft", False),
-        lang=ctx.text_field(meta, "lang"), date=ctx.date(meta, "date", config.tz, required=False),
+        source=rel, title=typography.plain(title, language),
+        slug=ctx.slug(meta, urls.slug(title) or Path(rel).stem),
+        body_html=parsers.article(language).render(source.body),
+        draft=ctx.flag(meta, "draft", False),
+        lang=lang, date=ctx.date(meta, "date", config.tz, required=False),
         extra={k: v for k, v in meta.items() if k not in PAGE_KEYS},
         aliases=ctx.aliases(meta),
     )

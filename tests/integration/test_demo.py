@@ -55,7 +55,7 @@ def test_demo_threads_inline_and_sidecar(demo):
     quitter = next(demo.glob("20*/*/quitter-x*/index.html"))
     doc = page(demo, str(quitter.relative_to(demo)))
     assert doc.xpath("//li[contains(@class, 'comment--by-author')]")
-    assert "réflexions sur « " in doc.xpath("string(//h2[@id='comments-title'])")
+    assert "réflexions sur «\u00a0" in doc.xpath("string(//h2[@id='comments-title'])")
 
 
 def test_demo_draft_is_not_published(demo):

@@ -120,7 +120,7 @@ def test_real_export_imports_and_builds(site):
     assert meta["aliases"] == ["/with-comments/", "/?p=422"]
     built(site)
     page = lxml.html.fromstring(site.read("2012/04/with-comments/index.html"))
-    assert "3 réflexions sur « With comments »" in page.text_content()
+    assert "3 réflexions sur «\u00a0With comments\u00a0»" in page.text_content()
     reply = page.xpath("//li[@id='comment-116']/ol[@class='comment__replies']/li/@id")
     assert reply == ["comment-117"]  # Bob answers User2, in the thread
     assert "0; url=/2012/04/with-comments/" in site.read("with-comments/index.html")

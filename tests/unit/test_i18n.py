@@ -15,8 +15,8 @@ def translator(language):
 
 
 @pytest.mark.parametrize("count, text", [
-    (1, "1 réflexion sur « Titre »"),
-    (3, "3 réflexions sur « Titre »"),
+    (1, "1 réflexion sur «\u00a0Titre\u00a0»"),
+    (3, "3 réflexions sur «\u00a0Titre\u00a0»"),
 ])
 def test_french_comment_heading_plurals(count, text):
     assert translator("fr").tn("comments_heading", count, title="Titre") == text

@@ -10,8 +10,8 @@ from reflexgen.markup import (
     render_comment,
 )
 
-ARTICLE = article_parser()
-COMMENT = comment_parser()
+ARTICLE = article_parser("en")
+COMMENT = comment_parser("en")
 
 
 def test_summary_is_first_paragraph_by_default():
