@@ -6,11 +6,15 @@ import re
 from dataclasses import dataclass
 
 import nh3
+import pygments
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
 
 from . import urls
 from .typography import typography_plugin
@@ -18,6 +22,7 @@ from .typography import typography_plugin
 MORE_MARKER = re.compile(r"^\s*<!--\s*more\s*-->\s*$", re.I)
 WORD = re.compile(r"\w+(?:['’-]\w+)*")
 SAFE_LINK = re.compile(r"^(https?:|mailto:)", re.I)
+SPANS = HtmlFormatter(nowrap=True)  # token spans only: markdown-it writes <pre><code>
 
 # What a rendered comment may contain; everything else is stripped by nh3.
 COMMENT_TAGS = {"p", "br", "a", "em", "strong", "s", "del", "code", "pre", "blockquote",
@@ -37,10 +42,22 @@ class Rendered:
     words: int
 
 
+def highlight(code: str, language: str, attributes: str) -> str:
+    """A fenced block in a language Pygments knows, as token spans (styled by the theme's
+    CSS: no JavaScript); any other block is left to markdown-it's plain rendering."""
+    if not language:
+        return ""
+    try:
+        lexer = get_lexer_by_name(language)
+    except ClassNotFound:
+        return ""
+    return pygments.highlight(code, lexer, SPANS)
+
+
 def article_parser(language: str = "en") -> MarkdownIt:
-    """CommonMark plus the extensions bloggers expect, and the language's typography; raw
-    HTML is allowed (authors are trusted)."""
-    md = MarkdownIt("commonmark", {"html": True})
+    """CommonMark plus the extensions bloggers expect, highlighted code and the language's
+    typography; raw HTML is allowed (authors are trusted)."""
+    md = MarkdownIt("commonmark", {"html": True, "highlight": highlight})
     md.use(typography_plugin, language)
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)

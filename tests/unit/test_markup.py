@@ -88,3 +88,12 @@ def test_bios_are_sanitized():
 
 def test_comment_strikethrough_survives_sanitizer():
     assert "<s>non</s>" in render_comment(COMMENT, "~~non~~")
+
+
+def test_code_blocks_are_highlighted_without_javascript():
+    html = ARTICLE.render('```python\nif x < 1:  # "fin" ?\n    pass\n```\n\n'
+                          "```inconnu\na < b\n```\n\n```\n<script>x</script>\n```\n")
+    assert '<pre><code class="language-python"><span class="k">if</span>' in html
+    assert '<span class="c1"># "fin" ?</span>' in html  # no typography in code
+    assert '<code class="language-inconnu">a &lt; b\n</code>' in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
