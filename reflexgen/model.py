@@ -92,6 +92,7 @@ class Article:
     comment_count: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()  # old URLs that redirect here (see redirects.py)
+    pinned: bool = False  # shown first on the home page
     card: str = ""  # digest of what listings show of it (see readers.card_digest)
     # Set by assemble:
     url: str = ""

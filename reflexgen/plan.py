@@ -58,7 +58,9 @@ def plan(site: Site, moved: list[Redirect]) -> tuple[list[Job], list[FeedJob]]:
         jobs.append(Job("article", article.url, "article.html", content + article.source, index))
     for index, page in enumerate(site.pages):
         jobs.append(Job("page", page.url, "page.html", content + page.source, index))
-    jobs += paginate("home", "/", everything, per_page, "index.html", "home page", None)
+    pinned = tuple(i for i, a in enumerate(site.articles) if a.pinned)
+    home = pinned + tuple(i for i, a in enumerate(site.articles) if not a.pinned)
+    jobs += paginate("home", "/", home, per_page, "index.html", "home page", None)
     for kind, taxa in (("tag", site.tags), ("category", site.categories)):
         for taxon in taxa:
             jobs += paginate(kind, taxon.url, taxon.articles, per_page, "list.html",

@@ -80,6 +80,7 @@ class ArticleView:
     comments_open: bool
     draft: bool
     future: bool
+    pinned: bool
     lang: str | None
     extra: dict[str, Any]
     record: Article = field(repr=False)
@@ -144,7 +145,8 @@ class Views:
             category=category, summary_html=Markup(article.summary_html), image=article.image,
             reading_minutes=reading_minutes(article.words),
             comment_count=article.comment_count, comments_open=article.comments_open,
-            draft=article.draft, future=article.future, lang=article.lang, extra=article.extra,
+            draft=article.draft, future=article.future, pinned=article.pinned,
+            lang=article.lang, extra=article.extra,
             record=article, load=self.load_body)
 
     def load_body(self, article: Article) -> Body:

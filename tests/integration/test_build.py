@@ -327,3 +327,15 @@ def test_no_redirect_lists_without_aliases(site):
     site.write({"content/posts/a.md": article()})
     assert site.build().code == 0
     assert not site.exists("_redirects") and not site.exists("redirects.nginx.conf")
+
+
+def test_pinned_articles_come_first_on_the_home_page(blog):
+    blog.write({"content/posts/2023/ferme.md": blog.root.joinpath(
+        "content/posts/2023/ferme.md").read_text().replace("---\n", "---\npinned: true\n", 1)})
+    assert blog.build().code == 0
+    home = blog.read("index.html")
+    assert re.findall(r'<h2 class="card__title"><a href="([^"]+)"', home)[0] \
+        == "/2023/06/sujet-clos/"
+    assert "À la une" in home
+    archives = blog.read("archives/index.html")  # elsewhere, newest first as always
+    assert archives.index("Réseaux sociaux") < archives.index("Sujet clos")
