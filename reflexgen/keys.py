@@ -79,6 +79,12 @@ class Keys:
         category = self.category_names[urls.slug(a.category)] if a.category else None
         return digest(a.card, reading_minutes(a.words), a.url, a.future, tags, category, authors)
 
+    def mention(self, index: int) -> str:
+        """What an article page shows of a related article: title, URL, date, category."""
+        a = self.site.articles[index]
+        category = self.category_names[urls.slug(a.category)] if a.category else None
+        return digest(a.title, a.url, a.date, category)
+
     def page(self, job: Job) -> str:
         site = self.site
         # Never the article indices of the job: they shift when an article is added.
@@ -87,7 +93,8 @@ class Keys:
         if job.kind == "article":
             article = site.articles[job.key]  # type: ignore[index]
             parts += [self.card(job.key), article.digest, article.words,
-                      [self.author(a) for a in article.authors]]
+                      [self.author(a) for a in article.authors],
+                      [self.mention(i) for i in job.items]]  # its related articles
         elif job.kind == "page":
             page = site.pages[job.key]  # type: ignore[index]
             parts += [page.title, page.body_html, page.lang, page.extra]

@@ -339,3 +339,12 @@ def test_pinned_articles_come_first_on_the_home_page(blog):
     assert "À la une" in home
     archives = blog.read("archives/index.html")  # elsewhere, newest first as always
     assert archives.index("Réseaux sociaux") < archives.index("Sujet clos")
+
+
+def test_related_articles_under_each_article(blog):
+    assert blog.build().code == 0
+    page = lxml.html.fromstring(blog.read("2024/03/reseaux-sociaux-etre-ou-ne-pas-etre/index.html"))
+    assert page.xpath("string(//h2[@id='related-title'])") == "À lire aussi"
+    assert page.xpath("//aside[@class='related']//a/@href") == ["/2024/01/le-seo-est-il-mort/"]
+    lonely = lxml.html.fromstring(blog.read("2023/06/sujet-clos/index.html"))
+    assert not lonely.xpath("//aside[@class='related']")  # no shared tag: no section

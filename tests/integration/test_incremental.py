@@ -85,7 +85,7 @@ def test_title_edit(blog, tmp_path):
     listings = {"index.html", "tags/x/index.html", "tags/y/index.html",
                 "categories/essais/index.html", "authors/claire/index.html",
                 "archives/index.html"}
-    assert set(result.rendered) == {A} | listings | feeds(
+    assert set(result.rendered) == {A, B} | listings | feeds(  # B lists A as related
         "", "tags/x/", "tags/y/", "categories/essais/", "authors/claire/")
     assert "sitemap.xml" not in result.written  # same URLs
     assert_same_as_full_build(blog, tmp_path)
@@ -97,7 +97,8 @@ def test_tag_added(blog, tmp_path):
     rendered = set(result.rendered)
     assert {A, "tags/z/index.html", "tags/index.html", "tags/x/index.html"} <= rendered
     assert feeds("tags/z/") <= rendered
-    assert B not in rendered and C not in rendered and "authors/paul/index.html" not in rendered
+    assert C in rendered  # A and C now share a tag: each is related to the other
+    assert B not in rendered and "authors/paul/index.html" not in rendered
     assert_same_as_full_build(blog, tmp_path)
 
 
@@ -166,7 +167,7 @@ def test_article_added_and_deleted(blog, tmp_path):
                                               author="paul", tags='["y"]')})
     result = full(blog)
     assert "2024/03/d/index.html" in result.written
-    assert A not in result.rendered and C not in result.rendered
+    assert A in result.rendered and C not in result.rendered  # A: D is related (tag y)
     assert_same_as_full_build(blog, tmp_path)
     blog.remove("content/posts/d.md")
     result = full(blog)
