@@ -13,10 +13,11 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import urls
+from . import structured, urls
 from .model import Article, Author, Body, Site, Taxon, Thread
 from .plan import Job
 
+OG_LOCALES = {"fr": "fr_FR", "en": "en_US"}  # Open Graph wants a territory
 WORDS_PER_MINUTE = 230
 AVATAR_COLOURS = 8
 
@@ -166,6 +167,7 @@ class Views:
         config = self.site.config
         return {
             "site": config, "site_pages": [PageLink(p.title, p.url) for p in self.site.pages],
+            "og_locale": OG_LOCALES.get(config.language, config.language),
             "has_categories": bool(self.site.categories),
         }
 
@@ -177,8 +179,12 @@ class Views:
         ctx["pagination"] = pagination(job)
         ctx["articles"] = [self.article(i) for i in job.items]
         ctx["feeds"] = []
+        ctx["structured_data"] = None
         if job.kind == "article":
             ctx["article"] = self.article(job.key)  # type: ignore[arg-type]
+            record = self.site.articles[job.key]  # type: ignore[index]
+            ctx["structured_data"] = Markup(structured.script(
+                structured.blog_posting(self.site, record, self.load_body(record))))
         elif job.kind == "page":
             page = self.site.pages[job.key]  # type: ignore[index]
             ctx["page"] = page
@@ -190,7 +196,11 @@ class Views:
         elif job.kind == "author":
             author = self.site.authors[job.key]  # type: ignore[index]
             ctx["author"] = author
+            ctx["structured_data"] = Markup(structured.script(structured.profile(self.site,
+                                                                                 author)))
             ctx["feeds"] = [author.url]
+        elif job.kind == "home":
+            ctx["structured_data"] = Markup(structured.script(structured.home(self.site)))
         elif job.kind == "tags":
             ctx["taxa"] = self._entries(self.site.tags)
         elif job.kind == "categories":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import feedparser
@@ -348,3 +349,48 @@ def test_related_articles_under_each_article(blog):
     assert page.xpath("//aside[@class='related']//a/@href") == ["/2024/01/le-seo-est-il-mort/"]
     lonely = lxml.html.fromstring(blog.read("2023/06/sujet-clos/index.html"))
     assert not lonely.xpath("//aside[@class='related']")  # no shared tag: no section
+
+
+def structured_data(page) -> dict:
+    (script,) = page.xpath("//script[@type='application/ld+json']/text()")
+    return json.loads(script)
+
+
+def test_sharing_and_search_metadata(blog):
+    assert blog.build().code == 0
+    url = "https://blog.example.org/2024/03/reseaux-sociaux-etre-ou-ne-pas-etre/"
+    page = lxml.html.fromstring(blog.read("2024/03/reseaux-sociaux-etre-ou-ne-pas-etre/index.html"))
+
+    def meta(name):
+        return page.xpath(f"//meta[@property='{name}' or @name='{name}']/@content")
+
+    title = "Réseaux sociaux\u00a0: être où ne pas être\u202f?"
+    assert meta("og:type") == ["article"] and meta("og:title") == [title]
+    assert meta("og:url") == [url] and page.xpath("//link[@rel='canonical']/@href") == [url]
+    assert meta("og:locale") == ["fr_FR"] and meta("description") == meta("og:description")
+    assert meta("article:published_time") == ["2024-03-12T09:30:00+01:00"]
+    assert meta("article:author") == ["https://blog.example.org/authors/claire/"]
+    assert meta("article:tag") == ["médias sociaux", "stratégie"]
+    assert meta("twitter:card") == ["summary"]
+    assert page.xpath("//link[@hreflang='fr']/@href") == [url]
+    data = structured_data(page)
+    assert data["@type"] == "BlogPosting" and data["headline"] == title
+    assert data["author"] == [{"@type": "Person", "name": "Claire Dumas",
+                               "url": "https://blog.example.org/authors/claire/",
+                               "sameAs": ["https://claire.example.org",
+                                          "https://mastodon.example/@claire"]}]
+    assert data["datePublished"] == "2024-03-12T09:30:00+01:00"
+    assert data["keywords"] == ["médias sociaux", "stratégie"]
+    assert data["commentCount"] == 3 == len(data["comment"])
+    assert {c["@type"] for c in data["comment"]} == {"Comment"}
+    assert any("<script>alert(1)</script>" in c["text"] for c in data["comment"])  # as text
+
+    author = structured_data(lxml.html.fromstring(blog.read("authors/claire/index.html")))
+    assert author["@type"] == "Person" and author["name"] == "Claire Dumas"
+    assert "médias sociaux" in author["description"]
+    home = lxml.html.fromstring(blog.read("index.html"))
+    assert {n["@type"] for n in structured_data(home)["@graph"]} == {"Blog", "WebSite"}
+    assert home.xpath("//meta[@property='og:type']/@content") == ["website"]
+    tag = lxml.html.fromstring(blog.read("tags/strategie/index.html"))
+    assert tag.xpath("//meta[@property='og:url']/@content") \
+        == ["https://blog.example.org/tags/strategie/"]
