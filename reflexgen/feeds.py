@@ -11,7 +11,7 @@ from feedgen.ext.dc import DcEntryExtension
 from feedgen.feed import FeedGenerator
 
 from . import __version__, urls
-from .model import Article, Site
+from .model import Article, Site, flatten
 from .plan import FeedJob
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -48,7 +48,8 @@ class FeedRenderer:
         """One feed document; two builds of the same content give the same bytes."""
         scope = (job.scope, job.key, job.page_url, job.items)
         if self._last is None or self._last[0] != scope:
-            self._last = (scope, self.generator(job))
+            make = self.comments if job.scope == "comments" else self.generator
+            self._last = (scope, make(job))
         fg = self._last[1]
         base = self.site.config.base_url
         fg.id(urls.absolute(base, job.url))
@@ -72,6 +73,30 @@ class FeedRenderer:
         fg.updated(max((a.updated or a.date for a in articles), default=EPOCH))
         for article in articles:
             fg.add_entry(self.entry(article), order="append")
+        return fg
+
+    def comments(self, job: FeedJob) -> FeedGenerator:
+        """An article's approved comments, newest first: readers follow the discussion."""
+        site = self.site
+        article = site.articles[job.items[0]]
+        link = urls.absolute(site.config.base_url, article.url)
+        comments = sorted(flatten(site.bodies[article.source].threads),
+                          key=lambda c: (c.date, c.id), reverse=True)
+        fg = FeedGenerator()
+        fg.title(job.title)
+        fg.description(job.title)
+        fg.language(article.lang or site.config.language)
+        fg.generator("reflexgen", __version__, "https://pypi.org/project/reflexgen/")
+        fg.updated(max((c.date for c in comments), default=article.date))
+        for comment in comments:
+            entry = fg.add_entry(order="append")
+            entry.id(f"{entry_id(site, article)}:comment-{comment.id}")
+            entry.title(f"{comment.author} · {article.title}")
+            entry.link(href=f"{link}#comment-{comment.id}")
+            entry.published(comment.date)
+            entry.updated(comment.date)
+            entry.author({"name": comment.author, **({"uri": comment.url} if comment.url else {})})
+            entry.content(comment.body_html, type="html")
         return fg
 
     def entry(self, article: Article) -> FeedEntry:

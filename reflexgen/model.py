@@ -44,6 +44,11 @@ class Thread:
     replies: tuple[Thread, ...] = ()
 
 
+def flatten(threads: tuple[Thread, ...]) -> list[Comment]:
+    """Every comment of these threads, replies after their parent."""
+    return [c for t in threads for c in (t.comment, *flatten(t.replies))]
+
+
 @dataclass(frozen=True)
 class Author:
     """An author file, or (`profile=False`) a byline that matches no author file."""

@@ -89,6 +89,9 @@ def plan(site: Site, moved: list[Redirect]) -> tuple[list[Job], list[FeedJob]]:
                for a in profiles]
     feeds = [FeedJob(scope, key, fmt, page_url + name, page_url, items[:limit], feed_title)
              for scope, key, page_url, items, feed_title in scopes for fmt, name in FEED_FORMATS]
+    feeds += [FeedJob("comments", a.source, "atom", urls.comments_feed(a.url), a.url, (i,),
+                      f"{a.title} · {title}") for i, a in enumerate(site.articles)
+              if a.comment_count]  # follow a discussion
     check_clashes([(j.output, j.source) for j in jobs] +
                   [(f.output, f"{f.scope} feed") for f in feeds] +
                   [(s.output, s.source) for s in site.static_files] +

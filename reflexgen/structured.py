@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from . import urls
-from .model import Article, Author, Body, Site, Thread
+from .model import Article, Author, Body, Site, flatten
 
 CONTEXT = "https://schema.org"
 TAG = re.compile(r"<[^>]+>")
@@ -36,7 +36,7 @@ def person(site: Site, author: Author) -> dict[str, Any]:
 def blog_posting(site: Site, article: Article, body: Body) -> dict[str, Any]:
     base = site.config.base_url
     url = urls.absolute(base, article.url)
-    comments = list(flatten(body.threads))
+    comments = flatten(body.threads)
     data: dict[str, Any] = {
         "@context": CONTEXT, "@type": "BlogPosting", "headline": article.title,
         "url": url, "mainEntityOfPage": url,
@@ -56,18 +56,11 @@ def blog_posting(site: Site, article: Article, body: Body) -> dict[str, Any]:
         data["image"] = urls.absolute(base, article.image)
     if comments:
         data["comment"] = [{
-            "@type": "Comment", "@id": f"{url}#comment-{c.comment.id}",
-            "author": {"@type": "Person", "name": c.comment.author,
-                       **({"url": c.comment.url} if c.comment.url else {})},
-            "dateCreated": c.comment.date.isoformat(), "text": text(c.comment.body_html),
+            "@type": "Comment", "@id": f"{url}#comment-{c.id}",
+            "author": {"@type": "Person", "name": c.author, **({"url": c.url} if c.url else {})},
+            "dateCreated": c.date.isoformat(), "text": text(c.body_html),
         } for c in comments]
     return data
-
-
-def flatten(threads: tuple[Thread, ...]):
-    for thread in threads:
-        yield thread
-        yield from flatten(thread.replies)
 
 
 def profile(site: Site, author: Author) -> dict[str, Any]:

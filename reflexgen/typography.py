@@ -18,23 +18,36 @@ QUOTES = {"fr": ["«" + NBSP, NBSP + "»", "‘", "’"], "en": ["“", "”", "
 UNITS = (r"%|‰|€|\$|£|°C|°|km|m|cm|mm|kg|g|mg|t|l|ml|h|min|s|ms|Mo|Go|To|ko|Ko|Mb|Gb|"
          r"km/h|ans?|jours?|mois|heures?|minutes?|secondes?|euros?|millions?|milliards?")
 SPACE = "[ \u00a0\u202f]"
-AFTER_WORD = r"(?<=[\w»)\]’”])"  # a mark that ends a clause follows a word, not `?q=` or `!!`
-FRENCH = [  # (pattern, replacement); each leaves its own output unchanged
-    (re.compile(rf"{SPACE}+([;!?])|{AFTER_WORD}([;!?])(?=\s|$|[;!?»)\]”’])"),
-     lambda m: NNBSP + (m.group(1) or m.group(2))),
-    (re.compile(rf"{SPACE}+:|{AFTER_WORD}:(?=\s|$)"), lambda m: NBSP + ":"),
-    (re.compile(rf"«{SPACE}*"), lambda m: "«" + NBSP),
-    (re.compile(rf"{SPACE}*»"), lambda m: NBSP + "»"),
-    (re.compile(rf"(\d){SPACE}*(?=%)|(\d){SPACE}+(?=(?:{UNITS})(?!\w))"),
-     lambda m: (m.group(1) or m.group(2)) + NBSP),
-]
+FRENCH = re.compile(  # anchored on the marks themselves: one quick pass over the text
+    rf"(?P<space>{SPACE}*)(?P<mark>[;!?:»])|«{SPACE}*"
+    rf"|(?P<digit>\d)(?:{SPACE}*(?=%)|{SPACE}+(?=(?:{UNITS})(?!\w)))")
+TRIGGER = re.compile(r"[;!?:«»%]|\d[ \u00a0\u202f]")  # most runs of text have none
+WORDLIKE = ")]’”»_"  # a mark typed right after these (or a letter or digit) ends a clause
+CLOSING = ";!?»)]”’"
+
+
+def _space(match: re.Match) -> str:
+    """The replacement for one match of FRENCH; each leaves its own output unchanged."""
+    mark = match.group("mark")
+    if mark is None:
+        digit = match.group("digit")
+        return digit + NBSP if digit else "«" + NBSP
+    if mark == "»":
+        return NBSP + "»"
+    if not match.group("space"):  # typed without a space: add one only where a clause ends
+        text, start, end = match.string, match.start(), match.end()
+        before = text[start - 1] if start else ""
+        after = text[end] if end < len(text) else ""
+        ends_clause = not after or after.isspace() or (mark != ":" and after in CLOSING)
+        if not (before.isalnum() or before in WORDLIKE) or not ends_clause:
+            return mark
+    return (NBSP if mark == ":" else NNBSP) + mark
 
 
 def french_spaces(text: str) -> str:
-    """No-break spaces where French wants them, in one run of plain text."""
-    for pattern, replace in FRENCH:
-        text = pattern.sub(replace, text)
-    return text
+    """No-break spaces where French wants them, in one run of plain text: narrow before
+    `; ! ?`, plain before `:`, inside « », between a number and its unit or `%`."""
+    return FRENCH.sub(_space, text) if TRIGGER.search(text) else text
 
 
 def plain(text: str, language: str) -> str:

@@ -52,6 +52,11 @@ def output_path(url: str) -> str:
     return "/".join(parts)
 
 
+def comments_feed(article_url: str) -> str:
+    """The Atom feed of an article's comments, beside it."""
+    return (article_url if article_url.endswith("/") else article_url + ".") + "comments.atom"
+
+
 def alias_path(alias: str) -> str:
     """The URL an old path is served at: `/old` is a folder (`/old/`), `/old.html` a file."""
     last = alias.rsplit("/", 1)[-1]

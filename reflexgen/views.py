@@ -180,9 +180,12 @@ class Views:
         ctx["articles"] = [self.article(i) for i in job.items]
         ctx["feeds"] = []
         ctx["structured_data"] = None
+        ctx["comments_feed"] = None
         if job.kind == "article":
             ctx["article"] = self.article(job.key)  # type: ignore[arg-type]
             record = self.site.articles[job.key]  # type: ignore[index]
+            if record.comment_count:
+                ctx["comments_feed"] = urls.comments_feed(record.url)
             ctx["structured_data"] = Markup(structured.script(
                 structured.blog_posting(self.site, record, self.load_body(record))))
         elif job.kind == "page":

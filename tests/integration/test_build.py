@@ -394,3 +394,22 @@ def test_sharing_and_search_metadata(blog):
     tag = lxml.html.fromstring(blog.read("tags/strategie/index.html"))
     assert tag.xpath("//meta[@property='og:url']/@content") \
         == ["https://blog.example.org/tags/strategie/"]
+
+
+def test_each_discussion_has_its_comments_feed(blog):
+    assert blog.build().code == 0
+    folder = "2024/03/reseaux-sociaux-etre-ou-ne-pas-etre/"
+    page = lxml.html.fromstring(blog.read(folder + "index.html"))
+    assert page.xpath("//link[@type='application/atom+xml']/@href")[-1] \
+        == f"/{folder}comments.atom"
+    assert page.xpath("//p[@class='comments__feed']/a/@href") == [f"/{folder}comments.atom"]
+    feed = feedparser.parse(blog.read(folder + "comments.atom"))
+    assert feed.bozo == 0 and feed.feed.language == "fr"
+    assert len(feed.entries) == 3  # the approved ones, newest first
+    assert [e.published for e in feed.entries] == sorted((e.published for e in feed.entries),
+                                                         reverse=True)
+    assert len({e.id for e in feed.entries}) == 3
+    assert all(e.link.startswith(f"https://blog.example.org/{folder}#comment-")
+               for e in feed.entries)
+    assert "EN ATTENTE" not in blog.read(folder + "comments.atom")
+    assert not blog.exists("2024/01/le-seo-est-il-mort/comments.atom")  # no comment, no feed

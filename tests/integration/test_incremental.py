@@ -136,7 +136,8 @@ def test_comment_added(blog, tmp_path):
     assert {B, "index.html", "tags/y/index.html", "categories/essais/index.html",
             "authors/paul/index.html"} <= written
     assert A not in result.rendered and C not in result.rendered
-    assert not any(w.endswith(".xml") for w in written)  # feeds carry no comments
+    assert not any(w.endswith(".xml") for w in written)  # feeds carry no comments…
+    assert "2024/02/b/comments.atom" in written  # …but the article's own comments feed does
     assert "1 réflexion sur" in blog.read(B)
     assert_same_as_full_build(blog, tmp_path)
 
