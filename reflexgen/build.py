@@ -181,8 +181,8 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
 
     with clock.phase("plan"):
         previous = state.outputs if summary.output_dir == str(output) and output.is_dir() else {}
-        renderer = Renderer(layout.site, theme, translator, cache.templates)
-        keys = Keys(layout.site, renderer.env, translator.strings)
+        renderer = Renderer(layout.site, theme, translator, layout.related, cache.templates)
+        keys = Keys(layout.site, renderer.env, translator.strings, layout.related)
         # Outputs keep the keys the last build gave them, unless they show an edited body,
         # when nothing else they are keyed on can have changed (same layout, theme and code).
         frame = digest(layout.shape, themed, code_id())

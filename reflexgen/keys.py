@@ -18,6 +18,7 @@ from . import urls
 from .cache import code_id, digest
 from .model import Site
 from .plan import FeedJob, Job
+from .related import Related
 from .views import reading_minutes
 
 # Templates named in extends/include/import/from tags, or rendered through the `fragment()`
@@ -31,8 +32,9 @@ COMPUTED = re.compile(r"""(?:\{%-?\s*(?:extends|include|import|from)\s+|fragment
 class Keys:
     """Computes keys for one assembled site; memoizes per article, author and template."""
 
-    def __init__(self, site: Site, env: Environment, strings: dict) -> None:
+    def __init__(self, site: Site, env: Environment, strings: dict, related: Related) -> None:
         self.site = site
+        self.related = related
         self.env = env
         config = site.config
         self.site_wide = digest(code_id(), sorted(vars(config).items(), key=lambda i: i[0]),
@@ -94,7 +96,7 @@ class Keys:
             article = site.articles[job.key]  # type: ignore[index]
             parts += [self.card(job.key), article.digest, article.words,
                       [self.author(a) for a in article.authors],
-                      [self.mention(i) for i in job.items]]  # its related articles
+                      [self.mention(i) for i in self.related(job.key)]]  # type: ignore
         elif job.kind == "page":
             page = site.pages[job.key]  # type: ignore[index]
             parts += [page.title, page.body_html, page.lang, page.extra]

@@ -18,6 +18,7 @@ from .cache import digest
 from .config import SiteConfig
 from .model import Article, Author, Body, Page, Site, StaticFile, evolve
 from .plan import FeedJob, Job, plan
+from .related import Related
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Layout:
     page_jobs: list[Job]
     feed_jobs: list[FeedJob]
     files: dict[str, bytes]  # written as they are: sitemap, robots.txt, redirect lists
+    related: Related
     warnings: list = field(default_factory=list)
 
 
@@ -56,7 +58,7 @@ def lay_out(config: SiteConfig, articles: list[Article], bodies: Mapping[str, Bo
     if moved:
         files["_redirects"] = redirects.render_netlify(moved)
         files["redirects.nginx.conf"] = redirects.render_nginx(moved)
-    return Layout(current, site, page_jobs, feed_jobs, files, warnings)
+    return Layout(current, site, page_jobs, feed_jobs, files, Related(site), warnings)
 
 
 def swap_bodies(site: Site, articles: list[Article], bodies: Mapping[str, Body]) -> Site:

@@ -8,15 +8,13 @@ from . import urls
 from .errors import BuildError, Problem
 from .model import Site, Taxon
 from .redirects import Redirect
-from .related import related
 
 FEED_FORMATS = (("rss", "feed.xml"), ("atom", "atom.xml"))
 
 
 @dataclass(frozen=True)
 class Job:
-    """One HTML page to render. `items` are the article indices a page lists (for an
-    article: its related articles)."""
+    """One HTML page to render. `items` are article indices shown on a listing page."""
 
     kind: str
     url: str
@@ -56,9 +54,8 @@ def plan(site: Site, moved: list[Redirect]) -> tuple[list[Job], list[FeedJob]]:
     content = "content/"
     everything = tuple(range(len(site.articles)))
     jobs: list[Job] = []
-    for index, (article, others) in enumerate(zip(site.articles, related(site), strict=True)):
-        jobs.append(Job("article", article.url, "article.html", content + article.source, index,
-                        items=others))
+    for index, article in enumerate(site.articles):
+        jobs.append(Job("article", article.url, "article.html", content + article.source, index))
     for index, page in enumerate(site.pages):
         jobs.append(Job("page", page.url, "page.html", content + page.source, index))
     pinned = tuple(i for i, a in enumerate(site.articles) if a.pinned)

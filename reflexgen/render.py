@@ -20,6 +20,7 @@ from .errors import BuildError, Problem
 from .i18n import Translator
 from .model import Site
 from .plan import Job
+from .related import Related
 from .themes import Theme
 from .views import Views, colour, initials
 
@@ -55,11 +56,11 @@ def syntax_problem(exc: TemplateSyntaxError, name: str) -> Problem:
 class Renderer:
     """Turns a `Job` into HTML text."""
 
-    def __init__(self, site: Site, theme: Theme, translator: Translator,
+    def __init__(self, site: Site, theme: Theme, translator: Translator, related: Related,
                  compiled: Path | None = None) -> None:
         self.theme = theme
         self.env = make_environment(site, theme, translator, compiled)
-        self.views = Views(site)
+        self.views = Views(site, related)
         self._fragments: dict[tuple, tuple[Markup, set[str]]] = {}
         self.env.globals["fragment"] = self.fragment
 

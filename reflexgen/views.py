@@ -16,6 +16,7 @@ from markupsafe import Markup
 from . import structured, urls
 from .model import Article, Author, Body, Site, Taxon, Thread
 from .plan import Job
+from .related import Related
 
 OG_LOCALES = {"fr": "fr_FR", "en": "en_US"}  # Open Graph wants a territory
 WORDS_PER_MINUTE = 230
@@ -122,8 +123,9 @@ def colour(name: str) -> int:
 class Views:
     """Builds each article's view once and the context of any job on demand."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, related: Related) -> None:
         self.site = site
+        self.related = related
         self._articles: dict[int, ArticleView] = {}
         self.touched: set[str] = set()  # articles whose body the current page used
         self.tag_by_name = {t.name: t for t in site.tags}
@@ -183,6 +185,7 @@ class Views:
         ctx["comments_feed"] = None
         if job.kind == "article":
             ctx["article"] = self.article(job.key)  # type: ignore[arg-type]
+            ctx["articles"] = [self.article(i) for i in self.related(job.key)]  # type: ignore
             record = self.site.articles[job.key]  # type: ignore[index]
             if record.comment_count:
                 ctx["comments_feed"] = urls.comments_feed(record.url)

@@ -4,7 +4,7 @@ from pathlib import Path
 from reflexgen.assemble import Selection, assemble
 from reflexgen.config import SiteConfig
 from reflexgen.model import Article
-from reflexgen.related import related
+from reflexgen.related import Related
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -23,7 +23,8 @@ def test_rare_shared_tags_count_more_and_ties_go_to_the_newest():
              ["rare"],  # 2: shares the rare tag
              ["commun"], ["commun"], ["commun"],
              ["autre"])  # 6: shares nothing
-    found = related(s)
+    related = Related(s)
+    found = [related(i) for i in range(len(s.articles))]
     assert found[0] == (2, 1, 3)  # the rare tag first, then the newest of the common one
     assert 6 not in found[0] and found[6] == ()
     assert all(i not in others for i, others in enumerate(found))
