@@ -60,6 +60,9 @@ def assemble(config: SiteConfig, articles: list[Article], bodies: Mapping[str, B
     tags = taxonomy(kept, lambda a: a.tags, urls.tag_url, "tag", content, problems)
     categories = taxonomy(kept, lambda a: (a.category,) if a.category else (),
                           urls.category_url, "category", content, problems)
+    series = tuple(evolve(s, articles=s.articles[::-1]) for s in taxonomy(
+        kept, lambda a: (a.series,) if a.series else (), urls.series_url, "series", content,
+        problems))
     if problems:
         raise BuildError(problems)
     author_articles: dict[str, list[int]] = defaultdict(list)
@@ -67,7 +70,7 @@ def assemble(config: SiteConfig, articles: list[Article], bodies: Mapping[str, B
         for author_id in article.authors:
             author_articles[author_id].append(index)
     site = Site(config=config, articles=tuple(kept), pages=kept_pages, authors=by_id,
-                tags=tags, categories=categories, static_files=tuple(static),
+                tags=tags, categories=categories, series=series, static_files=tuple(static),
                 author_articles={k: tuple(v) for k, v in author_articles.items()},
                 bodies=bodies)
     return site, warnings

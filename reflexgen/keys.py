@@ -45,6 +45,7 @@ class Keys:
         self.category_names = {c.slug: c.name for c in site.categories}
         self.taxa = {("tag", t.slug): t for t in site.tags}
         self.taxa.update({("category", c.slug): c for c in site.categories})
+        self.taxa.update({("series", s.slug): s for s in site.series})
         self.card = cache(self._card)
         self.author = cache(self._author)
         self.template = cache(self._template)
@@ -87,6 +88,15 @@ class Keys:
         category = self.category_names[urls.slug(a.category)] if a.category else None
         return digest(a.title, a.url, a.date, category)
 
+    def series_place(self, article, index: int) -> tuple:
+        """What an article page shows of its series: name, place, the episodes around it."""
+        if not article.series:
+            return ()
+        series = self.taxa["series", urls.slug(article.series)]
+        at = series.articles.index(index)
+        around = [series.articles[i] for i in (at - 1, at + 1) if 0 <= i < len(series.articles)]
+        return (series.name, at + 1, len(series.articles), [self.mention(i) for i in around])
+
     def page(self, job: Job) -> str:
         site = self.site
         # Never the article indices of the job: they shift when an article is added.
@@ -96,11 +106,12 @@ class Keys:
             article = site.articles[job.key]  # type: ignore[index]
             parts += [self.card(job.key), article.digest, article.words,
                       [self.author(a) for a in article.authors],
-                      [self.mention(i) for i in self.related(job.key)]]  # type: ignore
+                      [self.mention(i) for i in self.related(job.key)],  # type: ignore
+                      self.series_place(article, job.key)]  # type: ignore[arg-type]
         elif job.kind == "page":
             page = site.pages[job.key]  # type: ignore[index]
             parts += [page.title, page.body_html, page.lang, page.extra]
-        elif job.kind in ("home", "tag", "category", "author"):
+        elif job.kind in ("home", "tag", "category", "author", "series"):
             parts += [self.card(i) for i in job.items]
             if job.kind == "author":
                 parts.append(self.author(job.key))  # type: ignore[arg-type]

@@ -98,6 +98,7 @@ class Article:
     extra: dict[str, Any] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()  # old URLs that redirect here (see redirects.py)
     pinned: bool = False  # shown first on the home page
+    series: str | None = None  # a series of articles read in order
     card: str = ""  # digest of what listings show of it (see readers.card_digest)
     # Set by assemble:
     url: str = ""
@@ -149,6 +150,7 @@ class Site:
     authors: dict[str, Author]
     tags: tuple[Taxon, ...]
     categories: tuple[Taxon, ...]
+    series: tuple[Taxon, ...]  # their articles oldest first: the reading order
     static_files: tuple[StaticFile, ...]
     author_articles: dict[str, tuple[int, ...]]
     bodies: Mapping[str, Body]

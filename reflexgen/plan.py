@@ -69,6 +69,8 @@ def plan(site: Site, moved: list[Redirect]) -> tuple[list[Job], list[FeedJob]]:
     for author in profiles:
         jobs += paginate("author", author.url, site.author_articles.get(author.id, ()),
                          per_page, "author.html", f"content/{author.source}", author.id)
+    jobs += [Job("series", s.url, "series.html", f"series {s.name!r}", s.slug, items=s.articles)
+             for s in site.series]
     jobs.append(Job("tags", "/tags/", "tags.html", "tags index"))
     jobs.append(Job("categories", "/categories/", "tags.html", "categories index"))
     jobs.append(Job("archives", "/archives/", "archives.html", "archives", items=everything))

@@ -19,7 +19,7 @@ from .model import Article, Author, Body, Page, evolve
 
 ARTICLE_KEYS = frozenset({"title", "date", "updated", "author", "authors", "tags", "category",
                           "summary", "image", "slug", "draft", "lang", "comments_open",
-                          "comments", "aliases", "pinned"})
+                          "comments", "aliases", "pinned", "series"})
 T = TypeVar("T")
 PAGE_KEYS = frozenset({"title", "slug", "draft", "lang", "date", "aliases"})
 
@@ -95,6 +95,7 @@ def read_article(content_dir: Path, rel: str, config: SiteConfig,
         comments_open=ctx.flag(meta, "comments_open", True), comment_count=count,
         extra={k: v for k, v in meta.items() if k not in ARTICLE_KEYS},
         aliases=ctx.aliases(meta), pinned=ctx.flag(meta, "pinned", False),
+        series=ctx.text_field(meta, "series") or None,
     )
     return evolve(article, card=card_digest(article)), Body(rendered.html, threads)
 
@@ -104,7 +105,7 @@ def card_digest(a: Article) -> str:
     dependency keys add what `assemble` resolves: URL, authors, tag spellings)."""
     return cache.digest(a.title, a.slug, a.date, a.updated, a.summary_html, a.author_refs,
                         a.tags, a.category, a.image, a.draft, a.lang, a.comments_open,
-                        a.comment_count, a.extra, a.aliases, a.pinned)
+                        a.comment_count, a.extra, a.aliases, a.pinned, a.series)
 
 
 def read_author(content_dir: Path, rel: str, config: SiteConfig, parsers: Parsers) -> Author:

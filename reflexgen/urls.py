@@ -30,6 +30,10 @@ def tag_url(slug: str) -> str:
     return f"/tags/{slug}/"
 
 
+def series_url(slug: str) -> str:
+    return f"/series/{slug}/"
+
+
 def category_url(slug: str) -> str:
     return f"/categories/{slug}/"
 

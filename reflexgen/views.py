@@ -111,6 +111,16 @@ class ArticleView:
         return tuple(view(t) for t in self.load(self.record).threads)
 
 
+@dataclass(frozen=True)
+class SeriesView:
+    name: str
+    url: str
+    number: int  # this article's place in the series, from 1
+    total: int
+    previous: ArticleView | None
+    next: ArticleView | None
+
+
 def initials(name: str) -> str:
     letters = [w[0] for w in name.replace("-", " ").split() if w[:1].isalnum()]
     return "".join(letters[:2]).upper() or "?"
@@ -131,6 +141,7 @@ class Views:
         self.tag_by_name = {t.name: t for t in site.tags}
         self.tag_by_slug = {t.slug: t for t in site.tags}
         self.category_by_slug = {c.slug: c for c in site.categories}
+        self.series_by_slug = {s.slug: s for s in site.series}
 
     def article(self, index: int) -> ArticleView:
         view = self._articles.get(index)
@@ -151,6 +162,17 @@ class Views:
             draft=article.draft, future=article.future, pinned=article.pinned,
             lang=article.lang, extra=article.extra,
             record=article, load=self.load_body)
+
+    def series_of(self, index: int) -> SeriesView | None:
+        """Where an article stands in its series, with the episodes before and after it."""
+        article = self.site.articles[index]
+        if not article.series:
+            return None
+        series = self.series_by_slug[urls.slug(article.series)]
+        at = series.articles.index(index)
+        before = self.article(series.articles[at - 1]) if at else None
+        after = self.article(series.articles[at + 1]) if at + 1 < len(series.articles) else None
+        return SeriesView(series.name, series.url, at + 1, len(series.articles), before, after)
 
     def load_body(self, article: Article) -> Body:
         self.touched.add(article.source)
@@ -183,9 +205,11 @@ class Views:
         ctx["feeds"] = []
         ctx["structured_data"] = None
         ctx["comments_feed"] = None
+        ctx["series"] = None
         if job.kind == "article":
             ctx["article"] = self.article(job.key)  # type: ignore[arg-type]
             ctx["articles"] = [self.article(i) for i in self.related(job.key)]  # type: ignore
+            ctx["series"] = self.series_of(job.key)  # type: ignore[arg-type]
             record = self.site.articles[job.key]  # type: ignore[index]
             if record.comment_count:
                 ctx["comments_feed"] = urls.comments_feed(record.url)
@@ -207,6 +231,8 @@ class Views:
             ctx["feeds"] = [author.url]
         elif job.kind == "home":
             ctx["structured_data"] = Markup(structured.script(structured.home(self.site)))
+        elif job.kind == "series":
+            ctx["taxon"] = self.series_by_slug[job.key]  # type: ignore[index]
         elif job.kind == "tags":
             ctx["taxa"] = self._entries(self.site.tags)
         elif job.kind == "categories":

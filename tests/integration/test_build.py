@@ -413,3 +413,26 @@ def test_each_discussion_has_its_comments_feed(blog):
                for e in feed.entries)
     assert "EN ATTENTE" not in blog.read(folder + "comments.atom")
     assert not blog.exists("2024/01/le-seo-est-il-mort/comments.atom")  # no comment, no feed
+
+
+def test_series_page_and_navigation(site):
+    site.write({f"content/posts/{slug}.md": article(title, date, series='"Le feuilleton"',
+                                                    slug=slug)
+                for slug, title, date in (("deux", "Deuxième épisode", "2024-02-01"),
+                                          ("un", "Premier épisode", "2024-01-01"),
+                                          ("trois", "Troisième épisode", "2024-03-01"))})
+    site.write({"content/posts/autre.md": article("Hors série", "2024-01-15", slug="autre")})
+    assert site.build().code == 0
+    listing = lxml.html.fromstring(site.read("series/le-feuilleton/index.html"))
+    assert listing.xpath("//a[@class='series-list__link']/text()") == [
+        "Premier épisode", "Deuxième épisode", "Troisième épisode"]  # reading order
+    middle = lxml.html.fromstring(site.read("2024/02/deux/index.html"))
+    assert middle.xpath("string(//p[@class='series-nav__title'])") \
+        == "Série\u00a0: Le feuilleton · épisode 2 sur 3"
+    assert middle.xpath("//nav[@class='series-nav']/a[@rel='prev']/@href") == ["/2024/01/un/"]
+    assert middle.xpath("//nav[@class='series-nav']/a[@rel='next']/@href") == ["/2024/03/trois/"]
+    first = lxml.html.fromstring(site.read("2024/01/un/index.html"))
+    assert not first.xpath("//a[@rel='prev']") and first.xpath("//a[@rel='next']")
+    assert not lxml.html.fromstring(site.read("2024/01/autre/index.html")).xpath(
+        "//nav[@class='series-nav']")
+    assert "/series/le-feuilleton/" in site.read("sitemap.xml")

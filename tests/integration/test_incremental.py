@@ -336,3 +336,15 @@ def test_watched_builds_follow_every_kind_of_edit(blog, tmp_path):
     blog.remove("content/posts/b.md")
     assert B in watched(posts / "b.md").removed
     assert_same_as_full_build(blog, tmp_path)
+
+
+def test_series_edits_follow_the_episodes(blog, tmp_path):
+    for rel in ("content/posts/a.md", "content/posts/c.md"):
+        edit(blog, rel, "---\n", '---\nseries: "Saga"\n')
+    full(blog)
+    edit(blog, "content/posts/c.md", "Titre C", "Titre C2")  # episode 1 of 2
+    rendered = set(full(blog).rendered)
+    assert {C, A, "series/saga/index.html"} <= rendered  # A links back to C by its title
+    edit(blog, "content/posts/a.md", "Corps A.", "Corps A modifié.")
+    assert C not in full(blog).rendered  # a body edit does not change C's navigation
+    assert_same_as_full_build(blog, tmp_path)
