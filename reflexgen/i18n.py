@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date
+from babel.numbers import format_decimal
 
 from .config import toml_error_line
 from .errors import BuildError, Problem
@@ -41,6 +42,10 @@ class Translator:
 
     def date(self, value: datetime, format: str = "long") -> str:
         return _format_day(value.astimezone(self.tz).date(), format, self.language)
+
+    def number(self, value: int) -> str:
+        """A count written the language's way: 12 345 in French, 12,345 in English."""
+        return format_decimal(value, locale=self.language)
 
     def month(self, year: int, month: int) -> str:
         return format_date(datetime(year, month, 1), "LLLL yyyy", locale=self.language)

@@ -40,7 +40,7 @@ def make_environment(site: Site, theme: Theme, translator: Translator,
     prefix = urlsplit(base).path.rstrip("/")  # a site may live below a path, e.g. /blog
     env.globals.update(t=translator.t, tn=translator.tn, generator_version=__version__)
     env.filters.update(
-        date=translator.date, month=translator.month,
+        date=translator.date, month=translator.month, number=translator.number,
         absolute=lambda url: urls.absolute(base, url),
         url=lambda url: prefix + url if url.startswith("/") else url,
         initials=initials, avatar_colour=colour,

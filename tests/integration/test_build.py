@@ -95,6 +95,7 @@ def test_article_page(blog):
     html = blog.read("2024/03/reseaux-sociaux-etre-ou-ne-pas-etre/index.html")
     assert re.search(r"<h1[^>]*>Réseaux sociaux\u00a0: être où ne pas être\u202f\?</h1>", html)
     assert "12 mars 2024" in html
+    assert re.search(r'<span class="meta__words">\d+ mots</span>', html)
     assert '<h2 id="suite">' in html
     assert 'href="/tags/medias-sociaux/"' in html and 'href="/categories/marketing/"' in html
     assert "À propos de l’auteur" in html and "<strong>médias sociaux</strong>" in html

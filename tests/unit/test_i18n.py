@@ -40,3 +40,10 @@ def test_languages_have_the_same_strings():
 def test_missing_string_is_an_error():
     with pytest.raises(KeyError):
         translator("fr").t("nope")
+
+
+def test_word_counts_are_written_the_language_way():
+    assert translator("fr").tn("word_count", 12345, words=translator("fr").number(12345)) \
+        == "12\u202f345 mots"
+    assert translator("en").tn("word_count", 1, words=translator("en").number(1)) == "1 word"
+    assert translator("en").number(12345) == "12,345"
