@@ -1,5 +1,5 @@
-"""Command line: `reflexgen build`, `serve` and `import`, with conventional flags and exit
-codes.
+"""Command line: `reflexgen build`, `serve`, `check` and `import`, with conventional flags
+and exit codes.
 
 Exit codes: 0 success (and `serve` stopped with Ctrl-C), 1 the site has errors (or `serve`
 cannot listen), 2 bad command line, 130 interrupted.
@@ -70,6 +70,20 @@ def parser() -> argparse.ArgumentParser:
                            help="look for changes by polling (network or container folders)")
     serve_cmd.add_argument("-j", "--jobs", type=positive, default=0, metavar="N",
                            help="worker processes for the first build (default: one per core)")
+    check_cmd = commands.add_parser(
+        "check", parents=[common], help="find broken links and other problems in the built site",
+        description="Check the built site without the network: links and anchors inside the "
+                    "site, images and assets, duplicate ids, pages without a title or a "
+                    "description, feeds that are not well-formed. Exit code 1 if any is found.")
+    check_cmd.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
+                           help="the site folder, holding site.toml (default: .)")
+    check_cmd.add_argument("-o", "--output", type=Path, metavar="DIR",
+                           help="the built site to check (default: SITE/output)")
+    check_cmd.add_argument("--external", action="store_true",
+                           help="also try every link to another site (needs the network)")
+    check_cmd.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                           help="per external link (default: 10)")
+
     import_cmd = commands.add_parser(
         "import", parents=[common], help="bring in content from another blog engine",
         description="Bring in content from another blog engine.")
@@ -120,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         return serve(args, reporter)
     if args.command == "import":
         return import_content(args, reporter)
+    if args.command == "check":
+        return check(args, reporter)
     try:
         options = BuildOptions(site_dir=args.site, output_dir=args.output, drafts=args.drafts,
                                future=args.future, strict=args.strict, clean=args.clean,
@@ -156,6 +172,30 @@ def main(argv: list[str] | None = None) -> int:
                       f"{options.output}")
     return 0
 
+
+
+def check(args: argparse.Namespace, reporter: Reporter) -> int:
+    from .check import check_site
+    from .config import load_config
+
+    try:
+        config, _ = load_config(args.site)
+    except BuildError as exc:
+        for problem in exc.problems:
+            reporter.error(problem)
+        return 1
+    output = args.output if args.output is not None else config.root / "output"
+    if not output.is_dir():
+        reporter.error(Problem("no built site here", output, hint="run reflexgen build first"))
+        return 1
+    report = check_site(output, config.base_url, external=args.external, timeout=args.timeout)
+    for problem in report.problems:
+        reporter.error(problem)
+    checked = f"checked {report.pages} pages and {report.links} links"
+    if args.external:
+        checked += f" ({report.external} to other sites)"
+    reporter.info(f"{checked}: {len(report.problems) or 'no'} problem(s)")
+    return 1 if report.problems else 0
 
 
 def import_content(args: argparse.Namespace, reporter: Reporter) -> int:

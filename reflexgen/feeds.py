@@ -130,8 +130,10 @@ class FeedRenderer:
             entry.author(name=name)
         if names:
             entry.dc.dc_creator(names)
-        entry.summary(absolutize(article.summary_html, base) or article.title, type="html")
-        entry.content(absolutize(site.bodies[article.source].html, base), type="html")
+        summary = urls.rebase(article.summary_html, article.url)
+        entry.summary(absolutize(summary, base) or article.title, type="html")
+        body = urls.rebase(site.bodies[article.source].html, article.url)
+        entry.content(absolutize(body, base), type="html")
         for tag in article.tags:
             entry.category(term=tag)
         return entry

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import lru_cache
+from urllib.parse import urljoin
 
 from slugify import slugify
 
@@ -65,6 +67,15 @@ def alias_path(alias: str) -> str:
     """The URL an old path is served at: `/old` is a folder (`/old/`), `/old.html` a file."""
     last = alias.rsplit("/", 1)[-1]
     return alias if alias.endswith("/") or "." in last else alias + "/"
+
+
+RELATIVE = re.compile(r'(\s(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|/)([^"]*)"')
+
+
+def rebase(html: str, page_url: str) -> str:
+    """HTML written for `page_url` with its relative links made root-relative, so that it can
+    be shown on another page (an article's summary on a listing)."""
+    return RELATIVE.sub(lambda m: f'{m.group(1)}{urljoin(page_url, m.group(2))}"', html)
 
 
 def absolute(base_url: str, url: str) -> str:

@@ -156,7 +156,8 @@ class Views:
         return ArticleView(
             title=article.title, url=article.url, date=article.date, updated=article.updated,
             authors=tuple(self.site.authors[a] for a in article.authors), tags=tags,
-            category=category, summary_html=Markup(article.summary_html), image=article.image,
+            category=category, summary_html=Markup(urls.rebase(article.summary_html, article.url)),
+            image=article.image,
             reading_minutes=reading_minutes(article.words),
             comment_count=article.comment_count, comments_open=article.comments_open,
             draft=article.draft, future=article.future, pinned=article.pinned,

@@ -37,3 +37,14 @@ def test_output_paths():
 def test_output_paths_never_escape(url):
     with pytest.raises(ValueError):
         urls.output_path(url)
+
+
+def test_rebase_makes_relative_links_root_relative():
+    from reflexgen.urls import rebase
+
+    html = ('<a href="../b/">b</a> <a href="#note">n</a> <img src="photo.jpg"> '
+            '<a href="/c/">c</a> <a href="https://x.org/">x</a> <a href="mailto:a@b.c">m</a>')
+    assert rebase(html, "/2024/03/a/") == (
+        '<a href="/2024/03/b/">b</a> <a href="/2024/03/a/#note">n</a> '
+        '<img src="/2024/03/a/photo.jpg"> <a href="/c/">c</a> <a href="https://x.org/">x</a> '
+        '<a href="mailto:a@b.c">m</a>')
