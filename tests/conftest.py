@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import os
 import signal
 import subprocess
 import sys
@@ -157,3 +158,30 @@ def serving(site: Site):
         code = server.stop()
         assert code == 0, server.output
         assert "Traceback" not in server.output, server.output
+
+
+# The real browser of the end-to-end tests: Debian's Chromium, driven by Playwright.
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is missing: ./dev test installs it")
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (./dev test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()

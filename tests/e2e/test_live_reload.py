@@ -2,42 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import time
-from pathlib import Path
 
 import pytest
 
 from conftest import REPO, Site, article
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 LONG_BODY = "\n\n".join(f"Paragraphe {i} : du texte pour pouvoir faire défiler la page."
                         for i in range(80))
 ARTICLE = "/2024/03/premier/"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is missing: ./dev test installs it")
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (./dev test installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    yield context.new_page()
-    context.close()
 
 
 @pytest.fixture

