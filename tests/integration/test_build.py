@@ -194,7 +194,9 @@ def test_feeds_parse_and_carry_content(blog):
     assert entry.author == "Claire Dumas"
     assert "Introduction" in entry.summary and "La suite." in entry.content[0].value
     assert {t.term for t in entry.tags} == {"médias sociaux", "stratégie"}
+    assert entry.published_parsed[:3] == (2024, 3, 12)
     atom = feedparser.parse(blog.read("atom.xml"))
+    assert atom.entries[0].published_parsed[:3] == (2024, 3, 12) and atom.entries[0].updated
     assert atom.entries[0].id == entry.id and atom.entries[0].author == "Claire Dumas"
     assert [e.title for e in feedparser.parse(blog.read("authors/paul/atom.xml")).entries] == \
         ["Le SEO est-il mort\u202f?"]
