@@ -16,7 +16,7 @@ from jinja2 import Environment
 
 from . import urls
 from .cache import code_id, digest
-from .model import Site
+from .model import Article, Site
 from .plan import FeedJob, Job
 from .related import Related
 from .views import reading_minutes
@@ -88,7 +88,7 @@ class Keys:
         category = self.category_names[urls.slug(a.category)] if a.category else None
         return digest(a.title, a.url, a.date, category)
 
-    def series_place(self, article, index: int) -> tuple:
+    def series_place(self, article: Article, index: int) -> tuple:
         """What an article page shows of its series: name, place, the episodes around it."""
         if not article.series:
             return ()
