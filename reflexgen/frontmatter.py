@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,23 @@ import yaml
 from .config import toml_error_line
 from .errors import BuildError, Problem
 
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+class TextLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML that reads a plain value as text unless it is null, true/false (YAML 1.2's
+    booleans) or a date: YAML 1.1 would turn `NO` into false, `1.10` into 1.1 and `0123`
+    into 83, silently changing titles, slugs and tags."""
+
+
+TextLoader.yaml_implicit_resolvers = {}
+TextLoader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"),
+                                 ["~", "n", "N", ""])
+TextLoader.add_implicit_resolver("tag:yaml.org,2002:bool",
+                                 re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                 list("tTfF"))
+for _first, _resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items():
+    for _tag, _pattern in _resolvers:
+        if _tag == "tag:yaml.org,2002:timestamp":
+            TextLoader.add_implicit_resolver(_tag, _pattern, [_first])
 
 
 @dataclass(frozen=True)
@@ -41,14 +58,15 @@ def decode(raw: bytes, path: Path | str) -> str:
 def parse_yaml(text: str, path: Path | str, first_line: int = 1) -> Any:
     """Safe YAML only; errors carry the line in the file (`first_line` = text's line 1)."""
     try:
-        return yaml.load(text, Loader=YAML_LOADER)
+        return yaml.load(text, Loader=TextLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
-        raise BuildError(Problem(f"invalid YAML: {reason}", path, line,
-                                 hint="quote values that contain ': ' or '#', "
-                                      "and indent nested items consistently")) from None
+        hint = ("plain YAML only: tags such as !!python/object are refused"
+                if isinstance(exc, yaml.constructor.ConstructorError) else
+                "quote values that contain ': ' or '#', and indent nested items consistently")
+        raise BuildError(Problem(f"invalid YAML: {reason}", path, line, hint=hint)) from None
 
 
 def split(text: str, path: Path | str) -> Source:
