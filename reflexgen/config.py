@@ -117,6 +117,10 @@ def _check_permalink(pattern: object, path: Path) -> list[Problem]:
                         hint=f"available: {available}")]
     if "slug" not in names:
         return [Problem("permalink must contain {slug}", path, hint=hint)]
+    parts = pattern.split("/")
+    if any(part in (".", "..") or "\\" in part or "%" in part for part in parts):
+        return [Problem(f"permalink {pattern!r} would write outside the output folder", path,
+                        hint="remove '..', '.', '%' and backslashes from it")]
     return []
 
 

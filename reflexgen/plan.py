@@ -27,7 +27,17 @@ class Job:
     output: str = field(init=False)  # the file it writes, relative to the output folder
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "output", urls.output_path(self.url))
+        object.__setattr__(self, "output", safe_output(self.url, self.source))
+
+
+def safe_output(url: str, source: str) -> str:
+    """The output file of `url`, or an error naming what asked for a URL outside the site."""
+    try:
+        return urls.output_path(url)
+    except ValueError:
+        raise BuildError(Problem(f"{source} would be written outside the output folder "
+                                 f"({url!r})", hint="check its slug and the permalink "
+                                                    "pattern")) from None
 
 
 @dataclass(frozen=True)
@@ -44,7 +54,7 @@ class FeedJob:
     output: str = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "output", urls.output_path(self.url))
+        object.__setattr__(self, "output", safe_output(self.url, f"the {self.scope} feed"))
 
 
 def plan(site: Site, moved: list[Redirect]) -> tuple[list[Job], list[FeedJob]]:
