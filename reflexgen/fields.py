@@ -12,6 +12,7 @@ from . import dates, urls
 from .errors import BuildError, Problem
 
 SAFE_SLUG = re.compile(r"^[\w][\w.-]*$")
+SAFE_LINK = re.compile(r"^(?:https?://|mailto:)", re.I)
 
 
 @dataclass(frozen=True)
@@ -98,3 +99,13 @@ class FileContext:
                                      hint="remove '..' and backslashes from it") from None
             found.append(path + (f"?{parts.query}" if parts.query else ""))
         return tuple(found)
+
+    def link(self, meta: dict, key: str, value: object = None) -> str | None:
+        """A web address shown as a link: http(s) or mailto only (never `javascript:`)."""
+        value = self.text_field(meta, key) if value is None else value
+        if value is None:
+            return None
+        if not isinstance(value, str) or not SAFE_LINK.match(value.strip()):
+            raise self.error(key, f"{key!r} must be a web address (https://…), not {value!r}",
+                             hint=f"{key}: https://example.org")
+        return value.strip()

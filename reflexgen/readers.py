@@ -117,11 +117,13 @@ def read_author(content_dir: Path, rel: str, config: SiteConfig, parsers: Parser
     if not isinstance(social, dict) or not all(isinstance(v, str) for v in social.values()):
         raise ctx.error("social", "social must map a network name to a URL",
                         hint="social:\n  mastodon: https://…")
+    for address in social.values():
+        ctx.link(meta, "social", address)
     author_id = Path(rel).stem
     return Author(
         id=author_id, name=name or author_id,
         bio_html=markup.render_bio(parsers.article(config.language), source.body),
-        avatar=ctx.text_field(meta, "avatar"), website=ctx.text_field(meta, "website"),
+        avatar=ctx.text_field(meta, "avatar"), website=ctx.link(meta, "website"),
         social=tuple((str(k), v) for k, v in social.items()), source=rel,
     )
 
