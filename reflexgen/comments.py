@@ -25,7 +25,7 @@ def comment_line(ctx: FileContext, cid: str) -> int | None:
 
 
 def read_comments(ctx: FileContext, data: Any, tz, parser: MarkdownIt,
-                  key: str | None) -> list[Located]:
+                  key: str | None, limit_kb: int = 64) -> list[Located]:
     """A YAML list of comments (front matter `key`, or a whole sidecar file when None)."""
     if data is None:
         return []
@@ -33,10 +33,11 @@ def read_comments(ctx: FileContext, data: Any, tz, parser: MarkdownIt,
         raise BuildError(Problem("comments must be a list", ctx.path,
                                  ctx.line_of(key) if key else 1,
                                  hint="write each comment as an item starting with `- id: …`"))
-    return [(read_comment(ctx, item, tz, parser), ctx) for item in data]
+    return [(read_comment(ctx, item, tz, parser, limit_kb), ctx) for item in data]
 
 
-def read_comment(ctx: FileContext, item: Any, tz, parser: MarkdownIt) -> Comment:
+def read_comment(ctx: FileContext, item: Any, tz, parser: MarkdownIt,
+                 limit_kb: int = 64) -> Comment:
     if not isinstance(item, dict):
         raise BuildError(Problem(f"a comment must be a mapping, not {item!r}", ctx.path,
                                  hint="write id, author, date and body under each `- `"))
@@ -54,6 +55,10 @@ def read_comment(ctx: FileContext, item: Any, tz, parser: MarkdownIt) -> Comment
         value = item.get(required)
         if value is None or (isinstance(value, str) and not value.strip()):
             raise fail(f"has no {required!r}", "each comment needs id, author, date and body")
+    size = len(str(item["body"]).encode())
+    if size > limit_kb * 1024:
+        raise fail(f"is {size // 1024} KB long, more than the {limit_kb} KB allowed",
+                   "shorten it, or raise max_comment_kb in site.toml")
     status = item.get("status", "approved")
     if status not in COMMENT_STATUSES:
         raise fail(f"has unknown status {status!r}", "use one of: " + ", ".join(COMMENT_STATUSES))

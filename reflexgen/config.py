@@ -31,6 +31,8 @@ class SiteConfig:
     paginate: int = 10
     permalink: str = "/{year}/{month}/{slug}/"
     feed_limit: int = 20
+    max_article_kb: int = 5 * 1024  # larger sources are refused: no one writes 5 MB by hand
+    max_comment_kb: int = 64
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -86,7 +88,7 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Problem]]:
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(Problem(f"unknown timezone {timezone!r}", path,
                                 hint='use an IANA name such as "Europe/Paris" or "UTC"'))
-    for key in ("paginate", "feed_limit"):
+    for key in ("paginate", "feed_limit", "max_article_kb", "max_comment_kb"):
         value = data.get(key, 1)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             problems.append(Problem(f"{key} must be a whole number of at least 1", path))

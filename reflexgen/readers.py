@@ -58,7 +58,9 @@ def load(path: Path) -> tuple[FileContext, frontmatter.Source, bytes]:
 def read_article(content_dir: Path, rel: str, config: SiteConfig,
                  parsers: Parsers) -> tuple[Article, Body]:
     """Parse an article and its comments (inline and sidecar files) into an `Article` and `Body`."""
-    ctx, source, raw = load(content_dir / rel)
+    path = content_dir / rel
+    too_big(path, config.max_article_kb, "max_article_kb")
+    ctx, source, raw = load(path)
     digest = hashlib.blake2b(raw, digest_size=16)
     digest.update(parse_settings(config).encode())
     meta, tz = source.meta, config.tz
@@ -70,16 +72,18 @@ def read_article(content_dir: Path, rel: str, config: SiteConfig,
     lang = ctx.text_field(meta, "lang")
     language = lang or config.language
     located = comments.read_comments(ctx, meta.get("comments"), tz, parsers.comment(language),
-                                     "comments")
+                                     "comments", config.max_comment_kb)
     for sidecar in sidecar_for(rel):
         path = content_dir / sidecar
         if path.is_file():
+            too_big(path, config.max_article_kb, "max_article_kb")
             sidecar_raw = path.read_bytes()
             digest.update(b"\0sidecar\0" + sidecar_raw)
             text = frontmatter.decode(sidecar_raw, path)
             data = frontmatter.parse_yaml(text, path)
             located += comments.read_comments(FileContext(path, text), data, tz,
-                                              parsers.comment(language), None)
+                                              parsers.comment(language), None,
+                                              config.max_comment_kb)
     threads, count = comments.thread(located)
     rendered = markup.render_article(parsers.article(language), source.body,
                                      ctx.text_field(meta, "summary"))
@@ -98,6 +102,15 @@ def read_article(content_dir: Path, rel: str, config: SiteConfig,
         series=ctx.text_field(meta, "series") or None,
     )
     return evolve(article, card=card_digest(article)), Body(rendered.html, threads)
+
+
+def too_big(path: Path, limit_kb: int, setting: str) -> None:
+    """Refuse a source larger than the site's limit before reading it."""
+    size = path.stat().st_size
+    if size > limit_kb * 1024:
+        raise BuildError(Problem(f"file is {size // 1024} KB, more than the {limit_kb} KB "
+                                 "allowed", path, hint=f"split it, or raise {setting} in "
+                                                       "site.toml"))
 
 
 def card_digest(a: Article) -> str:
