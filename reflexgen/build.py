@@ -165,6 +165,11 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
         pages = read_all(read_page, content, inventory.pages, problems, kept, config, parsers)
         if problems:
             raise BuildError(problems)
+    if config.raw_html == "allow":
+        for article in articles:
+            if article.raw_html:
+                reporter.debug(f"{content / article.source}: raw HTML kept as written "
+                               '(raw_html = "allow" in site.toml)')
     reporter.debug(f"read {len(articles)} articles ({len(articles) - articles.reused} parsed), "
                    f"{len(authors)} authors, {len(pages)} pages ({clock.elapsed:.2f} s)")
 

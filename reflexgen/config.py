@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .errors import BuildError, Problem
 
 LANGUAGES = ("fr", "en")
+RAW_HTML = ("allow", "sanitize", "escape")
 PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug", "category"})
 
 
@@ -33,6 +34,7 @@ class SiteConfig:
     feed_limit: int = 20
     max_article_kb: int = 5 * 1024  # larger sources are refused: no one writes 5 MB by hand
     max_comment_kb: int = 64
+    raw_html: str = "allow"  # in articles and pages: "allow", "sanitize" or "escape"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -92,6 +94,9 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Problem]]:
         value = data.get(key, 1)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             problems.append(Problem(f"{key} must be a whole number of at least 1", path))
+    if data.get("raw_html", "allow") not in RAW_HTML:
+        problems.append(Problem(f"raw_html must be one of {', '.join(RAW_HTML)}", path,
+                                hint='raw_html = "sanitize" keeps safe HTML only'))
     permalink = data.get("permalink", SiteConfig.permalink)
     problems += _check_permalink(permalink, path)
     if not isinstance(data.get("extra", {}), dict):

@@ -28,6 +28,18 @@ SPANS = HtmlFormatter(nowrap=True)  # token spans only: markdown-it writes <pre>
 COMMENT_TAGS = {"p", "br", "a", "em", "strong", "s", "del", "code", "pre", "blockquote",
                 "ul", "ol", "li", "hr"}
 COMMENT_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
+# What `raw_html = "sanitize"` keeps of an article: nh3's defaults, what Markdown itself
+# produces (code highlighting spans, footnotes, task lists) and media.
+ARTICLE_CLEANER = nh3.Cleaner(
+    tags=nh3.ALLOWED_TAGS | {"figure", "figcaption", "video", "audio", "source", "details",
+                             "summary", "section", "span", "div", "input", "mark"},
+    attributes={"*": {"id", "class", "title", "lang"}, "a": {"href"},
+                "img": {"src", "alt", "width", "height", "loading"},
+                "input": {"type", "checked", "disabled"}, "video": {"src", "controls", "poster"},
+                "audio": {"src", "controls"}, "source": {"src", "type"},
+                "td": {"colspan", "rowspan", "style"}, "th": {"colspan", "rowspan", "style"},
+                "ol": {"start"}},
+    url_schemes={"http", "https", "mailto"}, link_rel=None)
 COMMENT_CLEANER = nh3.Cleaner(tags=COMMENT_TAGS, attributes=COMMENT_ATTRIBUTES,
                               url_schemes={"http", "https", "mailto"},
                               link_rel="nofollow ugc noopener")
@@ -40,6 +52,7 @@ class Rendered:
     html: str
     summary_html: str
     words: int
+    raw_html: bool = False  # the source holds HTML of its own
 
 
 def highlight(code: str, language: str, attributes: str) -> str:
@@ -54,10 +67,10 @@ def highlight(code: str, language: str, attributes: str) -> str:
     return pygments.highlight(code, lexer, SPANS)
 
 
-def article_parser(language: str = "en") -> MarkdownIt:
+def article_parser(language: str = "en", raw_html: str = "allow") -> MarkdownIt:
     """CommonMark plus the extensions bloggers expect, highlighted code and the language's
-    typography; raw HTML is allowed (authors are trusted)."""
-    md = MarkdownIt("commonmark", {"html": True, "highlight": highlight})
+    typography; raw HTML as the site's `raw_html` setting says (escaped, or kept)."""
+    md = MarkdownIt("commonmark", {"html": raw_html != "escape", "highlight": highlight})
     md.use(typography_plugin, language)
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
@@ -76,8 +89,10 @@ def comment_parser(language: str = "en") -> MarkdownIt:
     return md
 
 
-def render_article(md: MarkdownIt, text: str, summary: str | None = None) -> Rendered:
-    """Render a body once; the summary reuses its tokens.
+def render_article(md: MarkdownIt, text: str, summary: str | None = None,
+                   sanitize: bool = False) -> Rendered:
+    """Render a body once; the summary reuses its tokens. With `sanitize`, HTML outside
+    nh3's allow-list (scripts, event handlers, `javascript:` links) is removed.
 
     The summary is the text before `<!-- more -->`, else the first paragraph."""
     env: dict = {}
@@ -87,7 +102,18 @@ def render_article(md: MarkdownIt, text: str, summary: str | None = None) -> Ren
         summary_html = render_inline(md, summary)
     else:
         summary_html = md.renderer.render(_summary_tokens(tokens), md.options, env)
-    return Rendered(html, summary_html.strip(), _count_words(tokens))
+    if sanitize:
+        html, summary_html = ARTICLE_CLEANER.clean(html), ARTICLE_CLEANER.clean(summary_html)
+    return Rendered(html, summary_html.strip(), _count_words(tokens), _has_html(tokens))
+
+
+def _has_html(tokens: list[Token]) -> bool:
+    for token in tokens:
+        if token.type == "html_block" and not MORE_MARKER.match(token.content):
+            return True
+        if token.type == "inline" and any(c.type == "html_inline" for c in token.children or ()):
+            return True
+    return False
 
 
 def render_inline(md: MarkdownIt, text: str) -> str:

@@ -99,6 +99,7 @@ class Article:
     aliases: tuple[str, ...] = ()  # old URLs that redirect here (see redirects.py)
     pinned: bool = False  # shown first on the home page
     series: str | None = None  # a series of articles read in order
+    raw_html: bool = False  # its Markdown holds HTML of its own (see site.toml raw_html)
     card: str = ""  # digest of what listings show of it (see readers.card_digest)
     # Set by assemble:
     url: str = ""

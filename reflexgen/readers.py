@@ -28,25 +28,27 @@ PAGE_KEYS = frozenset({"title", "slug", "draft", "lang", "date", "aliases"})
 class Parsers:
     """The Markdown parsers, built once per process and language (typography differs)."""
 
-    made: dict[tuple[str, str], MarkdownIt] = field(default_factory=dict)
+    made: dict[tuple, MarkdownIt] = field(default_factory=dict)
 
-    def article(self, language: str) -> MarkdownIt:
-        return self._parser("article", language, markup.article_parser)
+    def article(self, language: str, raw_html: str = "allow") -> MarkdownIt:
+        return self._parser(("article", language, raw_html),
+                            lambda: markup.article_parser(language, raw_html))
 
     def comment(self, language: str) -> MarkdownIt:
-        return self._parser("comment", language, markup.comment_parser)
+        return self._parser(("comment", language), lambda: markup.comment_parser(language))
 
-    def _parser(self, kind: str, language: str, make: Callable[[str], MarkdownIt]) -> MarkdownIt:
-        parser = self.made.get((kind, language))
+    def _parser(self, key: tuple, make: Callable[[], MarkdownIt]) -> MarkdownIt:
+        parser = self.made.get(key)
         if parser is None:
-            parser = self.made[kind, language] = make(language)
+            parser = self.made[key] = make()
         return parser
 
 
 def parse_settings(config: SiteConfig) -> str:
     """What, besides the files, shapes a parsed article: naive dates depend on the timezone,
     typography on the language."""
-    return f"reflexgen {cache.code_id()}; timezone {config.timezone}; language {config.language}"
+    return (f"reflexgen {cache.code_id()}; timezone {config.timezone}; language "
+            f"{config.language}; raw HTML {config.raw_html}")
 
 
 def load(path: Path) -> tuple[FileContext, frontmatter.Source, bytes]:
@@ -85,8 +87,9 @@ def read_article(content_dir: Path, rel: str, config: SiteConfig,
                                               parsers.comment(language), None,
                                               config.max_comment_kb)
     threads, count = comments.thread(located)
-    rendered = markup.render_article(parsers.article(language), source.body,
-                                     ctx.text_field(meta, "summary"))
+    rendered = markup.render_article(parsers.article(language, config.raw_html), source.body,
+                                     ctx.text_field(meta, "summary"),
+                                     sanitize=config.raw_html == "sanitize")
     article = Article(
         source=rel, title=typography.plain(title, language), date=date,
         slug=ctx.slug(meta, urls.slug(title) or urls.slug(Path(rel).stem)),
@@ -99,7 +102,7 @@ def read_article(content_dir: Path, rel: str, config: SiteConfig,
         comments_open=ctx.flag(meta, "comments_open", True), comment_count=count,
         extra={k: v for k, v in meta.items() if k not in ARTICLE_KEYS},
         aliases=ctx.aliases(meta), pinned=ctx.flag(meta, "pinned", False),
-        series=ctx.text_field(meta, "series") or None,
+        series=ctx.text_field(meta, "series") or None, raw_html=rendered.raw_html,
     )
     return evolve(article, card=card_digest(article)), Body(rendered.html, threads)
 
@@ -150,7 +153,8 @@ def read_page(content_dir: Path, rel: str, config: SiteConfig, parsers: Parsers)
     return Page(
         source=rel, title=typography.plain(title, language),
         slug=ctx.slug(meta, urls.slug(title) or Path(rel).stem),
-        body_html=parsers.article(language).render(source.body),
+        body_html=markup.render_article(parsers.article(language, config.raw_html),
+                                        source.body, sanitize=config.raw_html == "sanitize").html,
         draft=ctx.flag(meta, "draft", False),
         lang=lang, date=ctx.date(meta, "date", config.tz, required=False),
         extra={k: v for k, v in meta.items() if k not in PAGE_KEYS},
