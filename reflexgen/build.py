@@ -165,6 +165,7 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
         pages = read_all(read_page, content, inventory.pages, problems, kept, config, parsers)
         if problems:
             raise BuildError(problems)
+    warnings += [problem for article in articles for problem in article.warnings]
     if config.raw_html == "allow":
         for article in articles:
             if article.raw_html:

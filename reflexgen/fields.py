@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date as date_type
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -21,6 +22,7 @@ class FileContext:
 
     path: Path
     text: str
+    notes: list[Problem] = field(default_factory=list, compare=False)  # warnings found
 
     def line_matching(self, pattern: str) -> int | None:
         match = re.search(pattern, self.text, re.M)
@@ -70,9 +72,15 @@ class FileContext:
                     hint=f"add `{key}: 2024-03-12` ({dates.accepted_formats()})"))
             return None
         try:
-            return dates.to_datetime(value, tz)
+            moment = dates.to_datetime(value, tz)
         except dates.DateError as exc:
             raise self.error(key, f"{key!r}: {exc}", hint=dates.accepted_formats()) from None
+        trouble = dates.dst_trouble(moment, tz) if not isinstance(value, date_type) or \
+            isinstance(value, datetime) else None
+        if trouble:
+            self.notes.append(Problem(f"{key!r}: {trouble}", self.path, self.line_of(key),
+                                      hint="add the offset, e.g. 2024-03-31T02:30:00+01:00"))
+        return moment
 
     def slug(self, meta: dict, default: str) -> str:
         slug = self.text_field(meta, "slug") or default

@@ -100,6 +100,7 @@ class Article:
     pinned: bool = False  # shown first on the home page
     series: str | None = None  # a series of articles read in order
     raw_html: bool = False  # its Markdown holds HTML of its own (see site.toml raw_html)
+    warnings: tuple[Any, ...] = ()  # errors.Problem values found while reading it
     card: str = ""  # digest of what listings show of it (see readers.card_digest)
     # Set by assemble:
     url: str = ""

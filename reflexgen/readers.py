@@ -103,6 +103,7 @@ def read_article(content_dir: Path, rel: str, config: SiteConfig,
         extra={k: v for k, v in meta.items() if k not in ARTICLE_KEYS},
         aliases=ctx.aliases(meta), pinned=ctx.flag(meta, "pinned", False),
         series=ctx.text_field(meta, "series") or None, raw_html=rendered.raw_html,
+        warnings=tuple(ctx.notes),
     )
     return evolve(article, card=card_digest(article)), Body(rendered.html, threads)
 

@@ -61,3 +61,16 @@ def test_feed_ids_survive_https_and_a_new_slug(site, tmp_path):
         assert ids == [e.id for e in after.entries] and len(set(ids)) == len(ids) == 2
         assert all(i.startswith("tag:blog.example.org,2024-") for i in ids)
     assert (tmp_path / "after/2024/03/heure-ete/index.html").exists()
+
+
+def test_times_the_clocks_skip_or_repeat_are_warned_about(site):
+    blog(site)
+    run = site.build()
+    assert run.code == 0
+    assert ("content/posts/a.md:3: 'date': 2024-03-31 02:30 does not exist in Europe/Paris "
+            "(the clocks skip it); read as 03:30+0200") in run.stderr
+    assert ("content/posts/b.md:3: 'date': 2024-10-27 02:30 happens twice in Europe/Paris "
+            "(the clocks go back); read as the first, 02:30+0200") in run.stderr
+    again = site.build()  # from the cache: still said
+    assert "does not exist in Europe/Paris" in again.stderr or "up to date" in again.stderr
+    assert site.build("--strict").code == 1
