@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # heavy modules, imported only when a build has work to do
     from .layout import Layout
     from .plan import FeedJob, Job
     from .render import Renderer
-from .writer import Staging, check_target
+from .writer import Staging, check_target, recover
 
 CACHE_DIR = ".reflexgen-cache"
 
@@ -121,6 +121,9 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
         config, warnings = load_config(options.site_dir)
         output = options.output.absolute()
         check_target(output, config.root)
+        if recover(output):
+            reporter.warn(Problem("the last build was interrupted while writing; its changes "
+                                  "are now complete", output))
         theme = find_theme(config.root, config.theme)
         content = config.content_dir
         if cache is None:

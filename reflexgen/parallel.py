@@ -7,8 +7,11 @@ Results come back in input order, so the output never depends on the number of w
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -18,6 +21,7 @@ R = TypeVar("R")
 
 # Below this many items, starting processes costs more than it saves.
 MIN_PARALLEL = 48
+PR_SET_PDEATHSIG = 1
 
 # The per-process state built by `setup`; lives only inside a worker process (or, when work
 # runs in-process, for the duration of one `run_all` call).
@@ -28,9 +32,19 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _init(setup: Callable[[], Any]) -> None:
+def _init(setup: Callable[[], Any], parent: int) -> None:
     global _worker
+    die_with(parent)
     _worker = setup()
+
+
+def die_with(parent: int) -> None:
+    """A worker must not outlive the build that forked it, even one killed by SIGKILL: Linux
+    is asked to kill it when its parent goes (`prctl`; not available elsewhere)."""
+    with contextlib.suppress(AttributeError, OSError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
 
 
 def _call(task: tuple[Callable[[Any, T], R], Sequence[T]]) -> list[R]:
@@ -53,7 +67,7 @@ def run_all(items: Sequence[T], setup: Callable[[], Any], handle: Callable[[Any,
     chunks = [items[i: i + size] for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init,
-                             initargs=(setup,)) as pool:
+                             initargs=(setup, os.getpid())) as pool:
         done = 0
         for results in pool.map(_call, [(handle, chunk) for chunk in chunks]):
             yield from results
