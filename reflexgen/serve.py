@@ -14,6 +14,7 @@ import json
 import mimetypes
 import queue
 import signal
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -269,6 +270,12 @@ def make_handler(live: LiveSite, port: Callable[[], int], bound: str,
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def handle_error(self, request, client_address) -> None:
+        """A browser that leaves mid-answer (a reload, a closed tab) is not an error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 @dataclass(frozen=True)

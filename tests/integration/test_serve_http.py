@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -211,3 +212,20 @@ def test_polling_sees_changes_too(blog, serving):
     blog.write({"content/posts/a.md": article("Premier billet", "2024-03-01", "Vu par sondage.",
                                               slug="premier")})
     wait_for(lambda: "Vu par sondage." in server.get("/2024/03/premier/")[2].decode())
+
+
+def test_a_browser_leaving_mid_answer_is_not_an_error(blog, serving):
+    """A reload or a closed tab cuts the connection while a page is being sent: the server
+    says nothing and goes on (the fixture fails on any traceback in its output)."""
+    blog.write({"content/posts/long.md": article("Long", "2024-03-03", "Un long texte. " * 200_000,
+                                                 slug="long")})
+    server = serving()
+    for _ in range(5):
+        connection = socket.create_connection(("127.0.0.1", server.port))
+        connection.sendall(f"GET /2024/03/long/ HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n\r\n"
+                           .encode())
+        connection.recv(100)
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        connection.close()  # a reset, not a polite close
+    time.sleep(0.5)
+    assert server.get("/2024/03/premier/")[0] == 200
