@@ -28,6 +28,18 @@ def entry_id(site: Site, article: Article) -> str:
     return f"tag:{host},{article.date:%Y-%m-%d}:{stem}"
 
 
+def new_feed(title: str, description: str, language: str, updated: datetime) -> FeedGenerator:
+    """A feed with what every one of ours carries; its date is its newest entry's, never
+    the build's."""
+    fg = FeedGenerator()
+    fg.title(title)
+    fg.description(description)
+    fg.language(language)
+    fg.generator("reflexgen", __version__, "https://pypi.org/project/reflexgen/")
+    fg.updated(updated)
+    return fg
+
+
 def absolutize(html: str, base_url: str) -> str:
     """Feed readers have no page URL to resolve against: make root-relative links absolute."""
     return ROOT_RELATIVE.sub(lambda m: m.group(1) + base_url + "/", html)
@@ -64,13 +76,9 @@ class FeedRenderer:
         site = self.site
         config = site.config
         articles = [site.articles[i] for i in job.items]
-        fg = FeedGenerator()
+        fg = new_feed(job.title, config.description or config.title, config.language,
+                      max((a.updated or a.date for a in articles), default=EPOCH))
         fg.load_extension("dc", atom=False, rss=True)
-        fg.title(job.title)
-        fg.description(config.description or config.title)
-        fg.language(config.language)
-        fg.generator("reflexgen", __version__, "https://pypi.org/project/reflexgen/")
-        fg.updated(max((a.updated or a.date for a in articles), default=EPOCH))
         for article in articles:
             fg.add_entry(self.entry(article), order="append")
         return fg
@@ -82,12 +90,8 @@ class FeedRenderer:
         link = urls.absolute(site.config.base_url, article.url)
         comments = sorted(flatten(site.bodies[article.source].threads),
                           key=lambda c: (c.date, c.id), reverse=True)
-        fg = FeedGenerator()
-        fg.title(job.title)
-        fg.description(job.title)
-        fg.language(article.lang or site.config.language)
-        fg.generator("reflexgen", __version__, "https://pypi.org/project/reflexgen/")
-        fg.updated(max((c.date for c in comments), default=article.date))
+        fg = new_feed(job.title, job.title, article.lang or site.config.language,
+                      max((c.date for c in comments), default=article.date))
         for comment in comments:
             entry = fg.add_entry(order="append")
             entry.id(f"{entry_id(site, article)}:comment-{comment.id}")

@@ -16,7 +16,7 @@ from jinja2 import Environment
 
 from . import urls
 from .cache import code_id, digest
-from .model import Article, Site
+from .model import Article, Site, place
 from .plan import FeedJob, Job
 from .related import Related
 from .views import reading_minutes
@@ -93,9 +93,9 @@ class Keys:
         if not article.series:
             return ()
         series = self.taxa["series", urls.slug(article.series)]
-        at = series.articles.index(index)
-        around = [series.articles[i] for i in (at - 1, at + 1) if 0 <= i < len(series.articles)]
-        return (series.name, at + 1, len(series.articles), [self.mention(i) for i in around])
+        number, before, after = place(series.articles, index)
+        return (series.name, number, len(series.articles),
+                [None if i is None else self.mention(i) for i in (before, after)])
 
     def page(self, job: Job) -> str:
         site = self.site

@@ -44,6 +44,13 @@ class Thread:
     replies: tuple[Thread, ...] = ()
 
 
+def place(order: tuple[int, ...], item: int) -> tuple[int, int | None, int | None]:
+    """Where `item` stands in `order` (from 1), and the items just before and after it."""
+    at = order.index(item)
+    return (at + 1, order[at - 1] if at else None,
+            order[at + 1] if at + 1 < len(order) else None)
+
+
 def flatten(threads: tuple[Thread, ...]) -> list[Comment]:
     """Every comment of these threads, replies after their parent."""
     return [c for t in threads for c in (t.comment, *flatten(t.replies))]

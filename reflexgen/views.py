@@ -14,7 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from . import structured, urls
-from .model import Article, Author, Body, Site, Taxon, Thread
+from .model import Article, Author, Body, Site, Taxon, Thread, place
 from .plan import Job
 from .related import Related
 
@@ -170,10 +170,10 @@ class Views:
         if not article.series:
             return None
         series = self.series_by_slug[urls.slug(article.series)]
-        at = series.articles.index(index)
-        before = self.article(series.articles[at - 1]) if at else None
-        after = self.article(series.articles[at + 1]) if at + 1 < len(series.articles) else None
-        return SeriesView(series.name, series.url, at + 1, len(series.articles), before, after)
+        number, before, after = place(series.articles, index)
+        return SeriesView(series.name, series.url, number, len(series.articles),
+                          None if before is None else self.article(before),
+                          None if after is None else self.article(after))
 
     def load_body(self, article: Article) -> Body:
         self.touched.add(article.source)
