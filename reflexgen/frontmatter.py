@@ -52,13 +52,43 @@ def decode(raw: bytes, path: Path | str) -> str:
         line = raw[: exc.start].count(b"\n") + 1
         raise BuildError(Problem("file is not valid UTF-8", path, line,
                                  hint="save the file as UTF-8 text")) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    found = CONTROL.search(text)
+    if found:
+        raise control_problem(found.group(), path, text.count("\n", 0, found.start()) + 1)
+    return text
+
+
+# Characters no web page or feed may hold (XML refuses them): C0 controls but tab and newline.
+CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_problem(char: str, path: Path | str, line: int | None) -> BuildError:
+    return BuildError(Problem(f"text holds a control character (U+{ord(char):04X})", path, line,
+                              hint="delete it: such characters cannot appear in a web page"))
+
+
+def check_text(value: Any, path: Path | str) -> Any:
+    """`value` (parsed front matter), refused if a string in it holds a control character
+    (YAML and TOML escapes such as "\\x07" can put one there)."""
+    if isinstance(value, str):
+        found = CONTROL.search(value)
+        if found:
+            raise control_problem(found.group(), path, None)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_text(key, path)
+            check_text(item, path)
+    elif isinstance(value, list):
+        for item in value:
+            check_text(item, path)
+    return value
 
 
 def parse_yaml(text: str, path: Path | str, first_line: int = 1) -> Any:
     """Safe YAML only; errors carry the line in the file (`first_line` = text's line 1)."""
     try:
-        return yaml.load(text, Loader=TextLoader)
+        return check_text(yaml.load(text, Loader=TextLoader), path)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark is not None else None
@@ -88,7 +118,7 @@ def split(text: str, path: Path | str) -> Source:
         meta = parse_yaml(header, path, first_line=2)
     else:
         try:
-            meta = tomllib.loads(header)
+            meta = check_text(tomllib.loads(header), path)
         except tomllib.TOMLDecodeError as exc:
             line = toml_error_line(exc)
             raise BuildError(Problem(f"invalid TOML front matter: {exc}", path,

@@ -39,3 +39,17 @@ def test_other_encodings_are_clear_errors(site, encoded, expected):
     assert run.code == 1 and "Traceback" not in run.stderr
     assert "content/posts/a.md" in run.stderr and expected in run.stderr, run.stderr
     assert "\ufffd" not in run.stderr
+
+
+@pytest.mark.parametrize("text, line", [
+    ("---\ntitle: \"A\"\ndate: 2024-03-01\n---\nUn \x1b dans le corps.\n", ":5: "),
+    ("---\ntitle: \"Cloche\\x07\"\ndate: 2024-03-01\n---\nCorps.\n", ": "),  # a YAML escape
+    ("+++\ntitle = \"Cloche\\u0007\"\ndate = 2024-03-01\n+++\nCorps.\n", ": "),  # TOML
+])
+def test_control_characters_are_clear_errors(site, text, line):
+    """XML refuses them, so a feed could not be written: said before, with the file."""
+    site.write({"content/posts/a.md": ""})
+    (site.root / "content/posts/a.md").write_bytes(text.encode())
+    run = site.build()
+    assert run.code == 1 and "Traceback" not in run.stderr, run.stderr
+    assert f"content/posts/a.md{line}text holds a control character (U+00" in run.stderr
