@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import http.client
+import http.server
 import io
 import os
 import signal
@@ -11,7 +13,8 @@ import sys
 import textwrap
 import threading
 import time
-from contextlib import redirect_stderr
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +37,14 @@ class Run:
     stderr: str
 
 
+def cli(*args: str) -> Run:
+    """The real command line, run in this process: its exit code and what it printed."""
+    err = io.StringIO()
+    with redirect_stderr(err):
+        code = main(list(args))
+    return Run(code, err.getvalue())
+
+
 class Site:
     """A site written from a dict of path → text; `build()` runs the real CLI in-process."""
 
@@ -51,10 +62,7 @@ class Site:
         (self.root / rel).unlink()
 
     def build(self, *args: str) -> Run:
-        err = io.StringIO()
-        with redirect_stderr(err):
-            code = main(["build", "--site", str(self.root), *args])
-        return Run(code, err.getvalue())
+        return cli("build", "--site", str(self.root), *args)
 
     def read(self, rel: str) -> str:
         return (self.root / "output" / rel).read_text(encoding="utf-8")
@@ -185,3 +193,22 @@ def page(browser):
     context = browser.new_context()
     yield context.new_page()
     context.close()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@contextmanager
+def static_server(folder: Path) -> Iterator[str]:
+    """A plain HTTP server for `folder` on a free local port (its base URL): a built site as
+    any host serves it, or the rest of the web for the link checker."""
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

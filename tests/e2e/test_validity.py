@@ -5,19 +5,16 @@ axe-core (npm)."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, Site, article
+from conftest import REPO, Site, article, static_server
 
 AXE = Path(sys.prefix) / "node" / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = {  # page type → URL in the demo blog (plus the two files the fixture adds)
@@ -76,19 +73,10 @@ def test_every_page_type_is_valid_html(demo):
     assert len(checked) > 40  # the whole site, every page type above among them
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(demo):
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(demo)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with static_server(demo) as url:
+        yield url
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -3,14 +3,10 @@ Chromium that traps every dialog: none may ever open."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-
 import pytest
 import yaml
 
-from conftest import article
+from conftest import article, static_server
 
 PAYLOADS = [
     "<script>alert('script')</script>",
@@ -26,11 +22,6 @@ PAYLOADS = [
     "<style>@import 'javascript:alert(1)';</style>",
     "';alert('quote');//",
 ]
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
 
 
 @pytest.fixture
@@ -55,32 +46,27 @@ def hostile(site):
 
 
 def test_no_payload_ever_runs(hostile, browser):
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(hostile)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     dialogs: list[str] = []
     context = browser.new_context()
     page = context.new_page()
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     try:
-        base = f"http://127.0.0.1:{server.server_address[1]}"
-        for url in ("/2024/03/a/", "/", "/authors/mallory/", "/tags/", "/archives/"):
-            page.goto(base + url)
-            page.wait_for_load_state("load")
-            for link in page.locator("a[href]").all():  # nothing to click either
-                href = (link.get_attribute("href") or "").strip().lower()
-                assert not href.startswith(("javascript", "data", "vbscript")), href
-            page.hover("body")
-            page.evaluate("() => document.querySelectorAll('details')"
-                          ".forEach(d => { d.open = true; })")
-            page.wait_for_timeout(100)
-        assert dialogs == []
-        page.goto(base + "/2024/03/a/")
-        assert page.inner_text("h1") == "Titre <script>alert('title')</script>"  # as text
+        with static_server(hostile) as base:
+            for url in ("/2024/03/a/", "/", "/authors/mallory/", "/tags/", "/archives/"):
+                page.goto(base + url)
+                page.wait_for_load_state("load")
+                for link in page.locator("a[href]").all():  # nothing to click either
+                    href = (link.get_attribute("href") or "").strip().lower()
+                    assert not href.startswith(("javascript", "data", "vbscript")), href
+                page.hover("body")
+                page.evaluate("() => document.querySelectorAll('details')"
+                              ".forEach(d => { d.open = true; })")
+                page.wait_for_timeout(100)
+            assert dialogs == []
+            page.goto(base + "/2024/03/a/")
+            assert page.inner_text("h1") == "Titre <script>alert('title')</script>"  # as text
     finally:
         context.close()
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.mark.parametrize("field", ["website: \"javascript:alert(1)\"",

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import http.server
-import io
 import shutil
-import threading
-from contextlib import redirect_stderr
-from functools import partial
 
 import pytest
 
-from conftest import REPO, Site, article
-from reflexgen.cli import main
+from conftest import REPO, Site, article, cli, static_server
 
 
 def check(site: Site, *args: str) -> tuple[int, str]:
-    err = io.StringIO()
-    with redirect_stderr(err):
-        code = main(["check", "--site", str(site.root), *args])
-    return code, err.getvalue()
+    run = cli("check", "--site", str(site.root), *args)
+    return run.code, run.stderr
 
 
 def test_the_demo_blog_has_no_problem(tmp_path):
@@ -65,23 +57,14 @@ def test_no_built_site_is_a_clear_error(site):
     assert code == 1 and "no built site here" in err and "reflexgen build" in err
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture
 def web(tmp_path):
     """A real HTTP server on this machine, standing for the rest of the web."""
     root = tmp_path / "web"
     root.mkdir()
     (root / "ok.html").write_text("<p>ok</p>")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with static_server(root) as url:
+        yield url
 
 
 def test_external_links_only_when_asked(site, web):

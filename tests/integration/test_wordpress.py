@@ -3,19 +3,16 @@ here for each rule; every import is followed by a real build."""
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
-from contextlib import redirect_stderr
 from xml.sax.saxutils import escape
 
 import lxml.html
 import pytest
 import yaml
 
-from conftest import REPO, Site
-from reflexgen.cli import main
+from conftest import REPO, Site, cli
 
 CORPUS = REPO.parent / "shared" / "corpora" / "wordpress" / "pelican-tests-wordpressexport.xml"
 NAMESPACES = {
@@ -81,10 +78,8 @@ def wxr(*items: str, version: str = "1.2", authors: str = AUTHOR) -> str:
 
 
 def run(*args: str) -> tuple[int, str]:
-    err = io.StringIO()
-    with redirect_stderr(err):
-        code = main(list(args))
-    return code, err.getvalue()
+    result = cli(*args)
+    return result.code, result.stderr
 
 
 def imported(site: Site, export: str, *args: str) -> str:
