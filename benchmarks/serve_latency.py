@@ -27,7 +27,8 @@ from pathlib import Path
 
 from bench import REPO, site
 
-from reflexgen import frontmatter, urls
+from reflexgen import urls
+from reflexgen.content import frontmatter
 
 # When the page now shown was first painted (epoch ms): its navigation's origin plus its
 # first-contentful-paint. Playwright's own polling notices the new page later than that.

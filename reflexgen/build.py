@@ -18,20 +18,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import Cache, Output, State, Summary, code_id, content_hash, digest
-from .config import SiteConfig, load_config
-from .discover import Inventory, discover, restamp
-from .errors import BuildError, Problem, Reporter
-from .model import Article, StaticFile
-from .parallel import default_jobs, run_all
-from .themes import Theme, find_theme
+from reflexgen.config import SiteConfig, load_config
+from reflexgen.content.discover import Inventory, discover, restamp
+from reflexgen.content.model import Article, StaticFile
+from reflexgen.errors import BuildError, Problem, Reporter
+from reflexgen.hashing import code_id, content_hash, digest
+from reflexgen.incremental.cache import Cache, Output, State, Summary
+from reflexgen.incremental.parallel import default_jobs, run_all
+from reflexgen.render.themes import Theme, find_theme
 
 if TYPE_CHECKING:  # heavy modules, imported only when a build has work to do
-    from .keys import Keys
-    from .layout import Layout
-    from .plan import FeedJob, Job
-    from .render import Renderer
-from .writer import Staging, check_target, recover
+    from reflexgen.incremental.dependencies import Keys
+    from reflexgen.render.templates import Renderer
+    from reflexgen.site.blueprint import Blueprint
+    from reflexgen.site.plan import FeedJob, Job
+from reflexgen.render.writer import Staging, check_target, recover
 
 CACHE_DIR = ".reflexgen-cache"
 
@@ -111,7 +112,7 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
     """Build the site into `options.output`; raise `BuildError` with every problem found.
 
     A long-lived caller (`reflexgen serve`) passes the same `cache` to every build: it then
-    keeps the index, the layout and the inventory of content/ in memory between builds, and
+    keeps the index, the blueprint and the inventory of content/ in memory between builds, and
     `on_commit(written)` is told as soon as the output folder holds the new site. A caller
     that watches the site and owns the output folder passes the files `changed` since its
     last build: only those are looked at again (content/ is not walked when no file came or
@@ -143,13 +144,13 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
         return BuildResult(0, 0, summary.files, (), (), (), clock.elapsed,
                            len(summary.warnings), True, clock.phases)
     # Imported only now: an up-to-date check need not load Markdown, Jinja, Babel or lxml.
-    from .assemble import Selection
-    from .i18n import load_translator
-    from .keys import Keys
-    from .layout import lay_out
-    from .readers import Parsers, read_author, read_page
-    from .render import Renderer
-    from .workers import BodyStore
+    from reflexgen.content.readers import Parsers, read_author, read_page
+    from reflexgen.incremental.dependencies import Keys
+    from reflexgen.incremental.workers import BodyStore
+    from reflexgen.render.i18n import load_translator
+    from reflexgen.render.templates import Renderer
+    from reflexgen.site.assemble import Selection
+    from reflexgen.site.blueprint import make_blueprint
 
     jobs = options.jobs or default_jobs()
     with clock.phase("read"):
@@ -183,21 +184,21 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
         cache.store_bodies({a.digest: fresh[a.source] for a in articles if a.source in fresh})
         bodies = BodyStore(cache, content, config, {a.source: a.digest for a in articles}, fresh)
         selection = Selection(options.now, options.drafts, options.future)
-        layout = cache.layout = lay_out(config, list(articles), bodies, pages, authors, static,
-                                        selection, cache.layout)
-        warnings += layout.warnings
+        blueprint = cache.blueprint = make_blueprint(config, list(articles), bodies, pages, authors, static,
+                                        selection, cache.blueprint)
+        warnings += blueprint.warnings
         report_warnings(warnings, options, reporter)
 
     with clock.phase("plan"):
         previous = state.outputs if summary.output_dir == str(output) and output.is_dir() else {}
-        renderer = Renderer(layout.site, theme, translator, layout.related, cache.templates)
-        keys = Keys(layout.site, renderer.env, translator.strings, layout.related)
+        renderer = Renderer(blueprint.site, theme, translator, blueprint.related, cache.templates)
+        keys = Keys(blueprint.site, renderer.env, translator.strings, blueprint.related)
         # Outputs keep the keys the last build gave them, unless they show an edited body,
-        # when nothing else they are keyed on can have changed (same layout, theme and code).
-        frame = digest(layout.shape, themed, code_id())
+        # when nothing else they are keyed on can have changed (same blueprint, theme and code).
+        frame = digest(blueprint.shape, themed, code_id())
         edited = None if summary.frame != frame else frozenset(
-            index for index, a in enumerate(layout.site.articles) if a.source in fresh)
-    report = write_outputs(layout, renderer, keys, previous, edited, output, jobs, reporter,
+            index for index, a in enumerate(blueprint.site.articles) if a.source in fresh)
+    report = write_outputs(blueprint, renderer, keys, previous, edited, output, jobs, reporter,
                            clock, cache.memo, trusted=changed is not None)
     if on_commit is not None:
         on_commit(tuple(report.written))
@@ -269,16 +270,16 @@ class OutputReport:
     feeds: int
 
 
-def write_outputs(layout: Layout, renderer: Renderer, keys: Keys, previous: dict[str, Output],
+def write_outputs(blueprint: Blueprint, renderer: Renderer, keys: Keys, previous: dict[str, Output],
                   edited: frozenset[int] | None, output: Path, jobs: int, reporter: Reporter,
                   clock: Clock, memo: dict, trusted: bool = False) -> OutputReport:
     """Render what is out of date, stage what changed, then commit it to the output folder.
 
     `edited`: when set, the outputs' keys are those of the last build but for the outputs
     that show the bodies of these articles (their pages, and the feeds listing them)."""
-    from .workers import RenderWorker, render_one
+    from reflexgen.incremental.workers import RenderWorker, render_one
 
-    site, page_jobs, feed_jobs = layout.site, layout.page_jobs, layout.feed_jobs
+    site, page_jobs, feed_jobs = blueprint.site, blueprint.page_jobs, blueprint.feed_jobs
     with clock.phase("plan"):
         digests = {a.source: a.digest for a in site.articles}
         known = Known(previous, output, digests, trusted)
@@ -309,7 +310,7 @@ def write_outputs(layout: Layout, renderer: Renderer, keys: Keys, previous: dict
                 if result.written:
                     written.append(result.output)
         with clock.phase("write"):
-            for rel, data in layout.files.items():
+            for rel, data in blueprint.files.items():
                 hashed = content_hash(data)
                 outputs[rel] = Output(hashed, hashed)
                 if not known.current(rel, hashed):
@@ -357,7 +358,7 @@ def read_articles(inventory: Inventory, state: State, config: SiteConfig, key: b
                   reporter: Reporter) -> tuple[Articles, dict[str, bytes], list[Problem]]:
     """Cached records for unchanged sources; the others are parsed, in parallel, with their
     bodies sealed for the cache (see `workers.read_one`)."""
-    from .workers import ReadWorker, read_one
+    from reflexgen.incremental.workers import ReadWorker, read_one
 
     articles, problems, to_read = Articles(), [], []
     fresh: dict[str, bytes] = {}
@@ -394,7 +395,7 @@ class Kept:
         key = (reader.__name__, rel, self.stamps[rel], self.settings)
         record = self.last.get(key)
         if record is None:
-            from .readers import attempt
+            from reflexgen.content.readers import attempt
 
             record = attempt(reader, content, rel, *args)
             if isinstance(record, list):  # problems: read again next time

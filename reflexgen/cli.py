@@ -12,9 +12,9 @@ import sys
 import webbrowser
 from pathlib import Path
 
-from . import __version__
-from .build import BuildOptions, build, verify
-from .errors import BuildError, Problem, Reporter
+from reflexgen import __version__
+from reflexgen.build import BuildOptions, build, verify
+from reflexgen.errors import BuildError, Problem, Reporter
 
 
 def parser() -> argparse.ArgumentParser:
@@ -175,8 +175,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def check(args: argparse.Namespace, reporter: Reporter) -> int:
-    from .check import check_site
-    from .config import load_config
+    from reflexgen.check.links import check_site
+    from reflexgen.config import load_config
 
     try:
         config, _ = load_config(args.site)
@@ -199,7 +199,7 @@ def check(args: argparse.Namespace, reporter: Reporter) -> int:
 
 
 def import_content(args: argparse.Namespace, reporter: Reporter) -> int:
-    from .wordpress import ImportOptions, import_wordpress
+    from reflexgen.importers.wordpress.importer import ImportOptions, import_wordpress
 
     if args.source is None:
         parser().parse_args(["import", "--help"])
@@ -229,8 +229,8 @@ def import_content(args: argparse.Namespace, reporter: Reporter) -> int:
 
 
 def serve(args: argparse.Namespace, reporter: Reporter) -> int:
-    from .config import load_config
-    from .serve import ServeOptions, preview
+    from reflexgen.config import load_config
+    from reflexgen.serve.server import ServeOptions, preview
 
     try:  # not a site at all: nothing to serve (any other error is shown in the browser)
         load_config(args.site)

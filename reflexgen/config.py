@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import BuildError, Problem
+from reflexgen.errors import BuildError, Problem
 
 LANGUAGES = ("fr", "en")
 RAW_HTML = ("allow", "sanitize", "escape")

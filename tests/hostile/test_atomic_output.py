@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import article
-from reflexgen.writer import journal_of, recover
+from reflexgen.render.writer import journal_of, recover
 
 
 def hashes(folder: Path) -> dict[str, str]:

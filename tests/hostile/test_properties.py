@@ -14,9 +14,14 @@ from hypothesis import strategies as st
 
 from reflexgen.build import BuildOptions, build
 from reflexgen.config import SiteConfig
+from reflexgen.content.markup import (
+    COMMENT_ATTRIBUTES,
+    COMMENT_TAGS,
+    comment_parser,
+    render_comment,
+)
+from reflexgen.content.readers import ARTICLE_KEYS, Parsers, read_article
 from reflexgen.errors import BuildError, Reporter
-from reflexgen.markup import COMMENT_ATTRIBUTES, COMMENT_TAGS, comment_parser, render_comment
-from reflexgen.readers import ARTICLE_KEYS, Parsers, read_article
 
 CONFIG = SiteConfig(root=Path("/site"), title="T", base_url="https://x.org", language="fr")
 PARSERS = Parsers()

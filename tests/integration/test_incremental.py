@@ -11,8 +11,8 @@ import pytest
 
 from conftest import REPO, SITE_TOML, Site, article
 from reflexgen.build import BuildOptions, BuildResult, build, compare_trees
-from reflexgen.cache import Cache, dump, load, user_key
 from reflexgen.errors import Reporter
+from reflexgen.incremental.cache import Cache, dump, load, user_key
 
 FEEDS = ("feed.xml", "atom.xml")
 

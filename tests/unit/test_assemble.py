@@ -1,9 +1,9 @@
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from reflexgen.assemble import Selection, assemble
 from reflexgen.config import SiteConfig
-from reflexgen.model import Article, Author
+from reflexgen.content.model import Article, Author
+from reflexgen.site.assemble import Selection, assemble
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 CONFIG = SiteConfig(root=Path("/site"), title="T", base_url="https://x.org")

@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from reflexgen.comments import thread
+from reflexgen.content.comments import thread
+from reflexgen.content.fields import FileContext
+from reflexgen.content.model import Comment
 from reflexgen.errors import BuildError
-from reflexgen.fields import FileContext
-from reflexgen.model import Comment
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 CTX = FileContext(Path("a.comments.yaml"), "- id: 1\n- id: 2\n- id: 3\n")

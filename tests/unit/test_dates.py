@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reflexgen.dates import DateError, to_datetime
+from reflexgen.content.dates import DateError, to_datetime
 
 PARIS = ZoneInfo("Europe/Paris")
 

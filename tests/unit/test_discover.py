@@ -1,6 +1,6 @@
 import os
 
-from reflexgen.discover import discover, restamp
+from reflexgen.content.discover import discover, restamp
 
 
 def tree(root, files):

@@ -1,7 +1,7 @@
 import pytest
 
+from reflexgen.content.frontmatter import decode, split
 from reflexgen.errors import BuildError
-from reflexgen.frontmatter import decode, split
 
 
 def test_yaml_front_matter_and_body_line():

@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reflexgen.i18n import load_translator
-from reflexgen.themes import find_theme
+from reflexgen.render.i18n import load_translator
+from reflexgen.render.themes import find_theme
 
 THEME = find_theme(Path("/nonexistent"), "default")
 

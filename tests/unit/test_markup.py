@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from reflexgen.markup import (
+from reflexgen.content.markup import (
     article_parser,
     comment_parser,
     render_article,

@@ -1,10 +1,10 @@
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from reflexgen.assemble import Selection, assemble
 from reflexgen.config import SiteConfig
-from reflexgen.model import Article
-from reflexgen.related import Related
+from reflexgen.content.model import Article
+from reflexgen.site.assemble import Selection, assemble
+from reflexgen.site.related import Related
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from reflexgen.errors import Problem
-from reflexgen.serve import SCRIPT_TAG, LiveSite, host_allowed, inject, locate
+from reflexgen.serve.server import SCRIPT_TAG, LiveSite, host_allowed, inject, locate
 
 
 @pytest.mark.parametrize(("host", "bound", "expected"), [

@@ -1,7 +1,7 @@
 import pytest
 
-from reflexgen.markup import article_parser, comment_parser
-from reflexgen.typography import french_spaces, plain
+from reflexgen.content.markup import article_parser, comment_parser
+from reflexgen.content.typography import french_spaces, plain
 
 NB, NN = "\u00a0", "\u202f"
 FR = article_parser("fr")

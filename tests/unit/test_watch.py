@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from reflexgen.watch import Debouncer, relevant
+from reflexgen.serve.watch import Debouncer, relevant
 
 ROOT = Path("/site")
 

@@ -1,0 +1,153 @@
+"""Markdown to HTML: trusted article bodies, untrusted comment bodies, summaries."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import nh3
+import pygments
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from reflexgen import urls
+from reflexgen.content.typography import typography_plugin
+
+MORE_MARKER = re.compile(r"^\s*<!--\s*more\s*-->\s*$", re.I)
+WORD = re.compile(r"\w+(?:['’-]\w+)*")
+SAFE_LINK = re.compile(r"^(https?:|mailto:)", re.I)
+SPANS = HtmlFormatter(nowrap=True)  # token spans only: markdown-it writes <pre><code>
+
+# What a rendered comment may contain; everything else is stripped by nh3.
+COMMENT_TAGS = {"p", "br", "a", "em", "strong", "s", "del", "code", "pre", "blockquote",
+                "ul", "ol", "li", "hr"}
+COMMENT_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
+# What `raw_html = "sanitize"` keeps of an article: nh3's defaults, what Markdown itself
+# produces (code highlighting spans, footnotes, task lists) and media.
+ARTICLE_CLEANER = nh3.Cleaner(
+    tags=nh3.ALLOWED_TAGS | {"figure", "figcaption", "video", "audio", "source", "details",
+                             "summary", "section", "span", "div", "input", "mark"},
+    attributes={"*": {"id", "class", "title", "lang"}, "a": {"href"},
+                "img": {"src", "alt", "width", "height", "loading"},
+                "input": {"type", "checked", "disabled"}, "video": {"src", "controls", "poster"},
+                "audio": {"src", "controls"}, "source": {"src", "type"},
+                "td": {"colspan", "rowspan", "style"}, "th": {"colspan", "rowspan", "style"},
+                "ol": {"start"}},
+    url_schemes={"http", "https", "mailto"}, link_rel=None)
+COMMENT_CLEANER = nh3.Cleaner(tags=COMMENT_TAGS, attributes=COMMENT_ATTRIBUTES,
+                              url_schemes={"http", "https", "mailto"},
+                              link_rel="nofollow ugc noopener")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """An article body: its HTML, its summary HTML and its word count."""
+
+    html: str
+    summary_html: str
+    words: int
+    raw_html: bool = False  # the source holds HTML of its own
+
+
+def highlight(code: str, language: str, attributes: str) -> str:
+    """A fenced block in a language Pygments knows, as token spans (styled by the theme's
+    CSS: no JavaScript); any other block is left to markdown-it's plain rendering."""
+    if not language:
+        return ""
+    try:
+        lexer = get_lexer_by_name(language)
+    except ClassNotFound:
+        return ""
+    return pygments.highlight(code, lexer, SPANS)
+
+
+def article_parser(language: str = "en", raw_html: str = "allow") -> MarkdownIt:
+    """CommonMark plus the extensions bloggers expect, highlighted code and the language's
+    typography; raw HTML as the site's `raw_html` setting says (escaped, or kept)."""
+    md = MarkdownIt("commonmark", {"html": raw_html != "escape", "highlight": highlight})
+    md.use(typography_plugin, language)
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.use(tasklists_plugin)
+    md.use(anchors_plugin, min_level=2, max_level=4, slug_func=lambda s: urls.slug(s) or "section")
+    return md
+
+
+def comment_parser(language: str = "en") -> MarkdownIt:
+    """Comments are untrusted: raw HTML is escaped, no images, only http(s)/mailto links."""
+    md = MarkdownIt("commonmark", {"html": False})
+    md.use(typography_plugin, language)
+    md.enable("strikethrough")
+    md.disable("image")
+    md.validateLink = lambda url: bool(SAFE_LINK.match(url.strip()))  # type: ignore[method-assign]
+    return md
+
+
+def render_article(md: MarkdownIt, text: str, summary: str | None = None,
+                   sanitize: bool = False) -> Rendered:
+    """Render a body once; the summary reuses its tokens. With `sanitize`, HTML outside
+    nh3's allow-list (scripts, event handlers, `javascript:` links) is removed.
+
+    The summary is the text before `<!-- more -->`, else the first paragraph."""
+    env: dict = {}
+    tokens = md.parse(text, env)
+    html = md.renderer.render(tokens, md.options, env)
+    if summary is not None:
+        summary_html = render_inline(md, summary)
+    else:
+        summary_html = md.renderer.render(_summary_tokens(tokens), md.options, env)
+    if sanitize:
+        html, summary_html = ARTICLE_CLEANER.clean(html), ARTICLE_CLEANER.clean(summary_html)
+    return Rendered(html, summary_html.strip(), _count_words(tokens), _has_html(tokens))
+
+
+def _has_html(tokens: list[Token]) -> bool:
+    for token in tokens:
+        if token.type == "html_block" and not MORE_MARKER.match(token.content):
+            return True
+        if token.type == "inline" and any(c.type == "html_inline" for c in token.children or ()):
+            return True
+    return False
+
+
+def render_inline(md: MarkdownIt, text: str) -> str:
+    return md.renderInline(text)
+
+
+def render_comment(md: MarkdownIt, text: str) -> str:
+    """Markdown with raw HTML escaped, then sanitized again by nh3 (defence in depth)."""
+    return COMMENT_CLEANER.clean(md.render(text))
+
+
+def render_bio(md: MarkdownIt, text: str) -> str:
+    """Author bios may come from imports or contributors: sanitized with nh3's defaults."""
+    return nh3.clean(md.render(text)).strip()
+
+
+def _summary_tokens(tokens: list[Token]) -> list[Token]:
+    for index, token in enumerate(tokens):
+        if token.type == "html_block" and MORE_MARKER.match(token.content):
+            return tokens[:index]
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and token.level == 0:
+            end = next(j for j in range(index, len(tokens)) if tokens[j].type == "paragraph_close")
+            return tokens[index: end + 1]
+    return []
+
+
+def _count_words(tokens: list[Token]) -> int:
+    """Words of the text and code, not of the markup: one regular-expression pass."""
+    parts = []
+    for token in tokens:
+        if token.type == "inline":
+            parts += [child.content for child in token.children or ()
+                      if child.type in ("text", "code_inline")]
+        elif token.type in ("fence", "code_block"):
+            parts.append(token.content)
+    return len(WORD.findall("\n".join(parts)))

@@ -1,0 +1,165 @@
+"""The content model: plain frozen data, relations held as ids, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from reflexgen.config import SiteConfig
+
+R = TypeVar("R")
+
+COMMENT_STATUSES = ("approved", "pending", "spam")
+
+
+def evolve(record: R, **changes: Any) -> R:
+    """A copy of a frozen record with some fields changed: `dataclasses.replace` without
+    running `__init__` again, which costs ten times more (assemble does it for every article)."""
+    copy = object.__new__(type(record))
+    vars(copy).update(vars(record), **changes)
+    return copy
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A reader's comment; `email` is never kept, so it can never be published."""
+
+    id: str
+    author: str
+    date: datetime
+    body_html: str
+    parent: str | None = None
+    url: str | None = None
+    status: str = "approved"
+    author_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Thread:
+    """A comment with the approved replies to it, oldest first."""
+
+    comment: Comment
+    replies: tuple[Thread, ...] = ()
+
+
+def place(order: tuple[int, ...], item: int) -> tuple[int, int | None, int | None]:
+    """Where `item` stands in `order` (from 1), and the items just before and after it."""
+    at = order.index(item)
+    return (at + 1, order[at - 1] if at else None,
+            order[at + 1] if at + 1 < len(order) else None)
+
+
+def flatten(threads: tuple[Thread, ...]) -> list[Comment]:
+    """Every comment of these threads, replies after their parent."""
+    return [c for t in threads for c in (t.comment, *flatten(t.replies))]
+
+
+@dataclass(frozen=True)
+class Author:
+    """An author file, or (`profile=False`) a byline that matches no author file."""
+
+    id: str
+    name: str
+    bio_html: str = ""
+    avatar: str | None = None
+    website: str | None = None
+    social: tuple[tuple[str, str], ...] = ()
+    source: str | None = None
+    profile: bool = True
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Body:
+    """The heavy part of an article, kept apart so listings never need to load it."""
+
+    html: str
+    threads: tuple[Thread, ...] = ()
+
+
+@dataclass(frozen=True)
+class Article:
+    """A blog post. Readers fill what the file says; `assemble` resolves the relations.
+
+    `digest` identifies the source (article and comment files, and the settings that shape
+    their parsing): equal digests mean equal `Article` fields and `Body`."""
+
+    source: str
+    title: str
+    date: datetime
+    slug: str
+    summary_html: str
+    words: int
+    digest: str = ""
+    updated: datetime | None = None
+    author_refs: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    category: str | None = None
+    image: str | None = None
+    draft: bool = False
+    lang: str | None = None
+    comments_open: bool = True
+    comment_count: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()  # old URLs that redirect here (see redirects.py)
+    pinned: bool = False  # shown first on the home page
+    series: str | None = None  # a series of articles read in order
+    raw_html: bool = False  # its Markdown holds HTML of its own (see site.toml raw_html)
+    warnings: tuple[Any, ...] = ()  # errors.Problem values found while reading it
+    card: str = ""  # digest of what listings show of it (see readers.card_digest)
+    # Set by assemble:
+    url: str = ""
+    authors: tuple[str, ...] = ()
+    future: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    """A standalone page such as « À propos »."""
+
+    source: str
+    title: str
+    slug: str
+    body_html: str
+    draft: bool = False
+    lang: str | None = None
+    date: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Taxon:
+    """A tag or a category: its name, slug, URL and articles (indices into `Site.articles`)."""
+
+    name: str
+    slug: str
+    url: str
+    articles: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class StaticFile:
+    """A file under content/ or the theme copied as is."""
+
+    source: str
+    output: str
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the renderers need, assembled once; articles are newest first."""
+
+    config: SiteConfig
+    articles: tuple[Article, ...]
+    pages: tuple[Page, ...]
+    authors: dict[str, Author]
+    tags: tuple[Taxon, ...]
+    categories: tuple[Taxon, ...]
+    series: tuple[Taxon, ...]  # their articles oldest first: the reading order
+    static_files: tuple[StaticFile, ...]
+    author_articles: dict[str, tuple[int, ...]]
+    bodies: Mapping[str, Body]

@@ -1,0 +1,175 @@
+"""Read one source file into a model object; pure apart from reading that file."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from markdown_it import MarkdownIt
+
+from reflexgen import hashing, urls
+from reflexgen.config import SiteConfig
+from reflexgen.content import comments, frontmatter, markup, typography
+from reflexgen.content.discover import sidecar_for
+from reflexgen.content.fields import FileContext
+from reflexgen.content.model import Article, Author, Body, Page, evolve
+from reflexgen.errors import BuildError, Problem
+
+ARTICLE_KEYS = frozenset({"title", "date", "updated", "author", "authors", "tags", "category",
+                          "summary", "image", "slug", "draft", "lang", "comments_open",
+                          "comments", "aliases", "pinned", "series"})
+T = TypeVar("T")
+PAGE_KEYS = frozenset({"title", "slug", "draft", "lang", "date", "aliases"})
+
+
+@dataclass
+class Parsers:
+    """The Markdown parsers, built once per process and language (typography differs)."""
+
+    made: dict[tuple, MarkdownIt] = field(default_factory=dict)
+
+    def article(self, language: str, raw_html: str = "allow") -> MarkdownIt:
+        return self._parser(("article", language, raw_html),
+                            lambda: markup.article_parser(language, raw_html))
+
+    def comment(self, language: str) -> MarkdownIt:
+        return self._parser(("comment", language), lambda: markup.comment_parser(language))
+
+    def _parser(self, key: tuple, make: Callable[[], MarkdownIt]) -> MarkdownIt:
+        parser = self.made.get(key)
+        if parser is None:
+            parser = self.made[key] = make()
+        return parser
+
+
+def parse_settings(config: SiteConfig) -> str:
+    """What, besides the files, shapes a parsed article: naive dates depend on the timezone,
+    typography on the language."""
+    return (f"reflexgen {hashing.code_id()}; timezone {config.timezone}; language "
+            f"{config.language}; raw HTML {config.raw_html}")
+
+
+def load(path: Path) -> tuple[FileContext, frontmatter.Source, bytes]:
+    raw = path.read_bytes()
+    text = frontmatter.decode(raw, path)
+    return FileContext(path, text), frontmatter.split(text, path), raw
+
+
+def read_article(content_dir: Path, rel: str, config: SiteConfig,
+                 parsers: Parsers) -> tuple[Article, Body]:
+    """Parse an article and its comments (inline and sidecar files) into an `Article` and `Body`."""
+    path = content_dir / rel
+    too_big(path, config.max_article_kb, "max_article_kb")
+    ctx, source, raw = load(path)
+    digest = hashlib.blake2b(raw, digest_size=16)
+    digest.update(parse_settings(config).encode())
+    meta, tz = source.meta, config.tz
+    title = ctx.text_field(meta, "title", required=True)
+    if not title:
+        raise ctx.error("title", "title is empty", hint="give the article a title")
+    date = ctx.date(meta, "date", tz, required=True)
+    assert date is not None
+    lang = ctx.text_field(meta, "lang")
+    language = lang or config.language
+    located = comments.read_comments(ctx, meta.get("comments"), tz, parsers.comment(language),
+                                     "comments", config.max_comment_kb)
+    for sidecar in sidecar_for(rel):
+        path = content_dir / sidecar
+        if path.is_file():
+            too_big(path, config.max_article_kb, "max_article_kb")
+            sidecar_raw = path.read_bytes()
+            digest.update(b"\0sidecar\0" + sidecar_raw)
+            text = frontmatter.decode(sidecar_raw, path)
+            data = frontmatter.parse_yaml(text, path)
+            located += comments.read_comments(FileContext(path, text), data, tz,
+                                              parsers.comment(language), None,
+                                              config.max_comment_kb)
+    threads, count = comments.thread(located)
+    rendered = markup.render_article(parsers.article(language, config.raw_html), source.body,
+                                     ctx.text_field(meta, "summary"),
+                                     sanitize=config.raw_html == "sanitize")
+    article = Article(
+        source=rel, title=typography.plain(title, language), date=date,
+        slug=ctx.slug(meta, urls.slug(title) or urls.slug(Path(rel).stem)),
+        summary_html=rendered.summary_html, words=rendered.words, digest=digest.hexdigest(),
+        updated=ctx.date(meta, "updated", tz, required=False),
+        author_refs=ctx.text_list(meta, "authors") or ctx.text_list(meta, "author"),
+        tags=ctx.text_list(meta, "tags"), category=ctx.text_field(meta, "category") or None,
+        image=ctx.text_field(meta, "image"),
+        draft=ctx.flag(meta, "draft", False), lang=lang,
+        comments_open=ctx.flag(meta, "comments_open", True), comment_count=count,
+        extra={k: v for k, v in meta.items() if k not in ARTICLE_KEYS},
+        aliases=ctx.aliases(meta), pinned=ctx.flag(meta, "pinned", False),
+        series=ctx.text_field(meta, "series") or None, raw_html=rendered.raw_html,
+        warnings=tuple(ctx.notes),
+    )
+    return evolve(article, card=card_digest(article)), Body(rendered.html, threads)
+
+
+def too_big(path: Path, limit_kb: int, setting: str) -> None:
+    """Refuse a source larger than the site's limit before reading it."""
+    size = path.stat().st_size
+    if size > limit_kb * 1024:
+        raise BuildError(Problem(f"file is {size // 1024} KB, more than the {limit_kb} KB "
+                                 "allowed", path, hint=f"split it, or raise {setting} in "
+                                                       "site.toml"))
+
+
+def card_digest(a: Article) -> str:
+    """What listings show of an article as read: everything but its body and comments (the
+    dependency keys add what `assemble` resolves: URL, authors, tag spellings)."""
+    return hashing.digest(a.title, a.slug, a.date, a.updated, a.summary_html, a.author_refs,
+                        a.tags, a.category, a.image, a.draft, a.lang, a.comments_open,
+                        a.comment_count, a.extra, a.aliases, a.pinned, a.series)
+
+
+def read_author(content_dir: Path, rel: str, config: SiteConfig, parsers: Parsers) -> Author:
+    """An author file: `name` and profile links in front matter, the bio as Markdown body."""
+    ctx, source, _ = load(content_dir / rel)
+    meta = source.meta
+    name = ctx.text_field(meta, "name", required=True)
+    social = meta.get("social") or {}
+    if not isinstance(social, dict) or not all(isinstance(v, str) for v in social.values()):
+        raise ctx.error("social", "social must map a network name to a URL",
+                        hint="social:\n  mastodon: https://…")
+    for address in social.values():
+        ctx.link(meta, "social", address)
+    author_id = Path(rel).stem
+    return Author(
+        id=author_id, name=name or author_id,
+        bio_html=markup.render_bio(parsers.article(config.language), source.body),
+        avatar=ctx.text_field(meta, "avatar"), website=ctx.link(meta, "website"),
+        social=tuple((str(k), v) for k, v in social.items()), source=rel,
+    )
+
+
+def read_page(content_dir: Path, rel: str, config: SiteConfig, parsers: Parsers) -> Page:
+    ctx, source, _ = load(content_dir / rel)
+    meta = source.meta
+    title = ctx.text_field(meta, "title", required=True) or ""
+    lang = ctx.text_field(meta, "lang")
+    language = lang or config.language
+    return Page(
+        source=rel, title=typography.plain(title, language),
+        slug=ctx.slug(meta, urls.slug(title) or Path(rel).stem),
+        body_html=markup.render_article(parsers.article(language, config.raw_html),
+                                        source.body, sanitize=config.raw_html == "sanitize").html,
+        draft=ctx.flag(meta, "draft", False),
+        lang=lang, date=ctx.date(meta, "date", config.tz, required=False),
+        extra={k: v for k, v in meta.items() if k not in PAGE_KEYS},
+        aliases=ctx.aliases(meta),
+    )
+
+
+def attempt(reader: Callable[..., T], content_dir: Path, rel: str, *args: Any
+            ) -> T | list[Problem]:
+    """`reader(content_dir, rel, *args)`, or the problems that stopped it."""
+    try:
+        return reader(content_dir, rel, *args)
+    except BuildError as exc:
+        return exc.problems
+    except OSError as exc:
+        return [Problem(f"cannot read file: {exc.strerror}", content_dir / rel)]

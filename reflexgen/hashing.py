@@ -1,0 +1,30 @@
+"""Stable digests of plain values and bytes, and the identity of this reflexgen's code."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from reflexgen import __version__
+
+PACKAGE = Path(__file__).parent
+
+
+@cache
+def code_id() -> str:
+    """This reflexgen's version and a digest of its own source code: what another release,
+    or a development checkout edited since, cached or rendered is never reused."""
+    source = hashlib.blake2b(digest_size=8)
+    for path in sorted(PACKAGE.rglob("*.py")):
+        source.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
+    return f"{__version__}+{source.hexdigest()}"
+
+
+def digest(*parts: object) -> str:
+    """A short stable hash of plain values (their repr), for keys and stamps."""
+    return content_hash(repr(parts).encode())
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()

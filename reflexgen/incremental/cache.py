@@ -1,0 +1,277 @@
+"""The persistent cache in `.reflexgen-cache/`: parsed sources, article bodies, the output record.
+
+Everything stored is a pickle signed with a per-user key (HMAC): a corrupted or foreign cache
+fails the check and is rebuilt, never unpickled. The index is replaced atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from reflexgen.content.model import Article, Body
+from reflexgen.errors import Problem
+from reflexgen.hashing import code_id
+
+FORMAT = 2
+DIGEST = 32
+SHARDS = 64
+BODIES_KEPT = 1024
+
+
+def user_key() -> bytes:
+    """A secret kept outside the site folder, so a copied-in cache cannot pass as ours."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "reflexgen"
+    path = base / "cache-key"
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_bytes(32)
+        temp = path.with_suffix(f".{os.getpid()}")
+        temp.write_bytes(key)
+        os.chmod(temp, 0o600)
+        os.replace(temp, path)
+        return path.read_bytes()
+    except OSError:  # no writable home: the cache is then only checked for corruption
+        return b"reflexgen-unkeyed"
+
+
+def sign(key: bytes, payload: bytes) -> bytes:
+    return hmac.new(key, payload, hashlib.blake2b).digest()[:DIGEST]
+
+
+def seal(value: Any, key: bytes) -> bytes:
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return sign(key, payload) + payload
+
+
+def unseal(data: bytes, key: bytes) -> Any:
+    """The value, or None when the data is corrupted or not signed with our key."""
+    signature, payload = data[:DIGEST], data[DIGEST:]
+    if not hmac.compare_digest(signature, sign(key, payload)):
+        return None
+    try:
+        return pickle.loads(payload)
+    except Exception:  # signed by us but unreadable (older Python, partial write): drop it
+        return None
+
+
+def dump(path: Path, value: Any, key: bytes) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}")
+    temp.write_bytes(seal(value, key))
+    os.replace(temp, path)
+
+
+def load(path: Path, key: bytes) -> Any:
+    try:
+        return unseal(path.read_bytes(), key)
+    except OSError:
+        return None
+
+
+class Output(NamedTuple):
+    """What the last build recorded about one output file: the key of its inputs, the hash of
+    its bytes, and the article bodies its template read (source → digest)."""
+
+    key: str
+    content: str
+    touched: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class Summary:
+    """What the last build read and wrote, in brief: enough to tell that nothing changed."""
+
+    format: int = FORMAT
+    version: str = field(default_factory=code_id)
+    inputs: str = ""
+    frame: str = ""  # what every output's key depends on but article bodies (see build.py)
+    output_dir: str = ""
+    ready_until: float = 0.0  # the first future article's date: then the site changes
+    warnings: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+
+Sources = dict[str, tuple[tuple, Article]]  # source → (stamp, parsed record)
+
+
+@dataclass
+class State:
+    """The cache index: one entry per source, one record per output."""
+
+    sources: Sources = field(default_factory=dict)
+    outputs: dict[str, Output] = field(default_factory=dict)
+
+
+def shard_of(source: str) -> str:
+    """Sources are stored in SHARDS files, so that an edit rewrites one small file."""
+    return f"{hashlib.blake2b(source.encode(), digest_size=2).digest()[0] % SHARDS:02x}"
+
+
+class Cache:
+    """The cache folder: `summary.pickle` (read by every build), the index (`outputs.pickle`,
+    and `sources/*.pickle` in shards) and `bodies.sqlite` (article bodies).
+
+    Worker processes forked during a build open their own database connection."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.key = user_key()
+        self.rejected = False
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+        self._shards: dict[str, Sources] | None = None  # as loaded, for partial saves
+        self._state: State | None = None  # the index this object last saved
+        self._saved: tuple | None = None  # and the stamp of the file that says so
+        self._bodies: dict[str, Body] = {}  # by digest, least recently used first
+        # Objects a long-lived process reuses from one build to the next (feed entries), each
+        # under a key that names everything it was made from.
+        self.memo: dict[tuple, Any] = {}
+        self.blueprint: Any = None  # the last build's blueprint.Blueprint
+        self.inventory: Any = None  # and what it found in content/: (Inventory, warnings)
+        self.small: dict = {}  # and the authors and pages it read (see build.Kept)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.summary = self._load("summary.pickle", Summary)
+
+    def _load(self, name: str, kind: type) -> Any:
+        value = self._unseal(name)
+        if isinstance(value, kind) and value.format == FORMAT and value.version == code_id():
+            return value
+        return kind()
+
+    def _load_part(self, name: str) -> Any:
+        """A part of the index (FORMAT, code id, payload), or None if missing or unusable."""
+        value = self._unseal(name)
+        if isinstance(value, tuple) and value[:2] == (FORMAT, code_id()):
+            return value[2]
+        return None
+
+    def _unseal(self, name: str) -> Any:
+        """The stored value; a file that fails the signature check marks the cache rejected
+        (one from another reflexgen is merely stale, and dropped without a word)."""
+        path = self.folder / name
+        value = load(path, self.key)
+        if value is None and path.exists():
+            self.rejected = True
+        return value
+
+    def _dump_part(self, name: str, payload: Any) -> None:
+        dump(self.folder / name, (FORMAT, code_id(), payload), self.key)
+
+    def _stamp(self) -> tuple | None:
+        try:
+            info = (self.folder / "summary.pickle").stat()
+        except OSError:
+            return None
+        return info.st_ino, info.st_mtime_ns, info.st_size
+
+    @property
+    def templates(self) -> Path:
+        """Where Jinja keeps compiled templates: a folder named after our key, so that a
+        cache from elsewhere never has its (unsigned) compiled code loaded."""
+        return self.folder / "templates" / sign(self.key, b"templates").hex()[:16]
+
+    def load_state(self) -> State:
+        """The full index; read only when the build has work to do. An index with any part
+        missing or unusable is dropped whole."""
+        if self._state is not None and self._stamp() == self._saved:
+            return self._state  # the index on disk is the one we wrote: no need to read it
+        outputs = self._load_part("outputs.pickle")
+        names = sorted(p.name for p in (self.folder / "sources").glob("*.pickle"))
+        shards = {name[:-len(".pickle")]: self._load_part(f"sources/{name}") for name in names}
+        if outputs is None or None in shards.values():
+            return State()
+        self._shards = shards
+        sources: Sources = {}
+        for shard in shards.values():
+            sources.update(shard)
+        return State(sources, {rel: Output._make(record) for rel, record in outputs.items()})
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None or self._pid != os.getpid():
+            self._pid = os.getpid()
+            path = self.folder / "bodies.sqlite"
+            try:
+                self._db = self._connect(path)
+            except sqlite3.DatabaseError:  # not a database: start a new one
+                path.unlink(missing_ok=True)
+                self.rejected = True
+                self._db = self._connect(path)
+        return self._db
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        # Builds never overlap, but a server runs them from more than one thread.
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA synchronous = OFF")
+        db.execute("CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, data BLOB)")
+        return db
+
+    def load_body(self, digest: str) -> Body | None:
+        """The body of that digest; the most recently used stay in memory, for the next
+        builds of a long-lived process (a server's rebuilds show the same feeds again)."""
+        body = self._bodies.pop(digest, None)
+        if body is None:
+            try:
+                row = self.db.execute("SELECT data FROM bodies WHERE digest = ?",
+                                      (digest,)).fetchone()
+            except sqlite3.DatabaseError:
+                return None
+            body = unseal(row[0], self.key) if row else None
+            if not isinstance(body, Body):
+                return None
+        self._bodies[digest] = body
+        if len(self._bodies) > BODIES_KEPT:
+            del self._bodies[next(iter(self._bodies))]
+        return body
+
+    def store_bodies(self, sealed: dict[str, bytes]) -> None:
+        """Bodies by digest, as `seal` made them (in the worker that parsed them)."""
+        rows = list(sealed.items())
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", rows)
+
+    def save(self, summary: Summary, state: State, changed: set[str],
+             dropped: set[str]) -> None:
+        """Write the index, rewriting only the shards of `changed` sources when the last index
+        was loaded, and drop the bodies of sources that changed or went away."""
+        (self.folder / "sources").mkdir(exist_ok=True)
+        shards = self._shards
+        if shards is None:  # no usable index was loaded: write every shard anew
+            shards = {}
+            for path in (self.folder / "sources").glob("*.pickle"):
+                path.unlink()
+            changed = set(state.sources)
+        dirty = set()
+        for source in changed:
+            name = shard_of(source)
+            shard = shards.setdefault(name, {})
+            entry = state.sources.get(source)
+            if entry is None:
+                shard.pop(source, None)
+            else:
+                shard[source] = entry
+            dirty.add(name)
+        for name in sorted(dirty):
+            self._dump_part(f"sources/{name}.pickle", shards[name])
+        self._shards = shards
+        self._dump_part("outputs.pickle", {rel: tuple(o) for rel, o in state.outputs.items()})
+        dump(self.folder / "summary.pickle", summary, self.key)
+        self.summary, self._state, self._saved = summary, state, self._stamp()
+        if dropped:
+            with self.db:
+                self.db.execute("BEGIN")
+                self.db.executemany("DELETE FROM bodies WHERE digest = ?",
+                                    [(d,) for d in dropped])

@@ -1,0 +1,95 @@
+"""Link what the readers produced into one immutable `Site`, checking cross-references."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from reflexgen import urls
+from reflexgen.config import SiteConfig
+from reflexgen.content.model import Article, Author, Body, Page, Site, StaticFile, Taxon, evolve
+from reflexgen.errors import BuildError, Problem
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which articles a build shows: drafts and future posts only when asked."""
+
+    now: datetime
+    drafts: bool = False
+    future: bool = False
+
+
+def assemble(config: SiteConfig, articles: list[Article], bodies: Mapping[str, Body],
+             pages: list[Page], authors: list[Author], static: list[StaticFile],
+             selection: Selection) -> tuple[Site, list[Problem]]:
+    """Resolve authors, comment threads, URLs, tags and categories; raise on broken links."""
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    content = config.root / "content"
+    by_id = {a.id: replace(a, url=urls.author_url(a.id)) for a in authors}
+    by_name = {a.name.casefold(): a.id for a in by_id.values()}
+
+    kept = []
+    for article in articles:
+        future = article.date > selection.now
+        if (article.draft and not selection.drafts) or (future and not selection.future):
+            continue
+        author_ids = []
+        for ref in article.author_refs:
+            found = ref if ref in by_id else by_name.get(ref.casefold())
+            if found is None:
+                found = "~" + (urls.slug(ref) or "anonyme")
+                by_id.setdefault(found, Author(id=found, name=ref, profile=False))
+                known = ", ".join(sorted(a for a in by_id if not a.startswith("~"))) or "none"
+                warnings.append(Problem(f"author {ref!r} matches no author file", content /
+                                        article.source,
+                                        hint=f"known authors: {known}; add content/authors/"
+                                             f"{urls.slug(ref)}.md for a bio box"))
+            author_ids.append(found)
+        category_slug = urls.slug(article.category) if article.category else None
+        kept.append(evolve(
+            article, future=future, authors=tuple(dict.fromkeys(author_ids)),
+            url=urls.article_url(config.permalink, article.slug, article.date, category_slug)))
+    kept.sort(key=lambda a: (-a.date.timestamp(), a.source))
+
+    kept_pages = tuple(replace(p, url=urls.page_url(p.slug)) for p in pages
+                       if selection.drafts or not p.draft)
+    tags = taxonomy(kept, lambda a: a.tags, urls.tag_url, "tag", content, problems)
+    categories = taxonomy(kept, lambda a: (a.category,) if a.category else (),
+                          urls.category_url, "category", content, problems)
+    series = tuple(evolve(s, articles=s.articles[::-1]) for s in taxonomy(
+        kept, lambda a: (a.series,) if a.series else (), urls.series_url, "series", content,
+        problems))
+    if problems:
+        raise BuildError(problems)
+    author_articles: dict[str, list[int]] = defaultdict(list)
+    for index, article in enumerate(kept):
+        for author_id in article.authors:
+            author_articles[author_id].append(index)
+    site = Site(config=config, articles=tuple(kept), pages=kept_pages, authors=by_id,
+                tags=tags, categories=categories, series=series, static_files=tuple(static),
+                author_articles={k: tuple(v) for k, v in author_articles.items()},
+                bodies=bodies)
+    return site, warnings
+
+
+def taxonomy(articles: list[Article], names, url_of, kind: str, content,
+             problems: list[Problem]) -> tuple[Taxon, ...]:
+    """Group articles by tag (or category) slug; the first spelling met names the group."""
+    groups: dict[str, tuple[str, list[int]]] = {}
+    for index, article in enumerate(articles):
+        for name in names(article):
+            slug = urls.slug(name)
+            if not slug:
+                problems.append(Problem(f"{kind} {name!r} has no letters or digits for a URL",
+                                        content / article.source, hint=f"rename the {kind}"))
+                continue
+            group = groups.get(slug)
+            if group is None:
+                group = groups[slug] = (name, [])
+            group[1].append(index)
+    return tuple(Taxon(name, slug, url_of(slug), tuple(found))
+                 for slug, (name, found) in sorted(groups.items()))

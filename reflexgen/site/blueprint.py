@@ -1,0 +1,73 @@
+"""The site's blueprint: the assembled site, its planned pages and feeds, and the files made
+from them alone (sitemap, robots.txt, redirect lists).
+
+All of it depends on the articles' cards (what listings show), never on their bodies. The
+blueprint is named by its `shape`, a digest of exactly what it is made from; when an edit leaves
+the shape unchanged (a body or a comment), the last blueprint is reused with the edited articles
+swapped in, which costs nothing next to assembling and planning ten thousand articles again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from reflexgen.config import SiteConfig
+from reflexgen.content.model import Article, Author, Body, Page, Site, StaticFile, evolve
+from reflexgen.hashing import digest
+from reflexgen.site import redirects, sitemap
+from reflexgen.site.assemble import Selection, assemble
+from reflexgen.site.plan import FeedJob, Job, plan
+from reflexgen.site.related import Related
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    shape: str
+    site: Site
+    page_jobs: list[Job]
+    feed_jobs: list[FeedJob]
+    files: dict[str, bytes]  # written as they are: sitemap, robots.txt, redirect lists
+    related: Related
+    warnings: list = field(default_factory=list)
+
+
+def shape(config: SiteConfig, articles: list[Article], pages: list[Page], authors: list[Author],
+          static: list[StaticFile], selection: Selection) -> str:
+    """Everything `assemble` and `plan` read: articles by source and card (their bodies,
+    comments and word counts left out), which of them are in the future, the settings,
+    pages, authors and static files."""
+    future = [a.source for a in articles if a.date > selection.now]
+    return digest(sorted(vars(config).items()), selection.drafts, selection.future, future,
+                  [(a.source, a.card) for a in articles], pages, authors, static)
+
+
+def make_blueprint(config: SiteConfig, articles: list[Article], bodies: Mapping[str, Body],
+            pages: list[Page], authors: list[Author], static: list[StaticFile],
+            selection: Selection, last: Blueprint | None = None) -> Blueprint:
+    """The blueprint of these records: `last` updated in place of a new one when its shape is
+    the same (only bodies differ), else assembled and planned from scratch."""
+    current = shape(config, articles, pages, authors, static, selection)
+    if last is not None and last.shape == current:
+        return replace(last, site=swap_bodies(last.site, articles, bodies))
+    site, warnings = assemble(config, articles, bodies, pages, authors, static, selection)
+    moved = redirects.collect(site)
+    page_jobs, feed_jobs = plan(site, moved)
+    files = {"sitemap.xml": sitemap.render_sitemap(site, page_jobs),
+             "robots.txt": sitemap.render_robots(site)}
+    if moved:
+        files["_redirects"] = redirects.render_netlify(moved)
+        files["redirects.nginx.conf"] = redirects.render_nginx(moved)
+    return Blueprint(current, site, page_jobs, feed_jobs, files, Related(site), warnings)
+
+
+def swap_bodies(site: Site, articles: list[Article], bodies: Mapping[str, Body]) -> Site:
+    """`site` with the articles whose body changed replaced by their new records (keeping
+    what `assemble` resolved, which the equal shape guarantees is still right)."""
+    read = {a.source: a for a in articles}
+    shown = list(site.articles)
+    for index, old in enumerate(shown):
+        new = read[old.source]
+        if new.digest != old.digest:
+            shown[index] = evolve(new, url=old.url, authors=old.authors, future=old.future)
+    return evolve(site, articles=tuple(shown), bodies=bodies)

@@ -1,0 +1,136 @@
+"""Plan the outputs: one job per page or feed, each naming its template and inputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reflexgen import urls
+from reflexgen.content.model import Site, Taxon
+from reflexgen.errors import BuildError, Problem
+from reflexgen.site.redirects import Redirect
+
+FEED_FORMATS = (("rss", "feed.xml"), ("atom", "atom.xml"))
+
+
+@dataclass(frozen=True)
+class Job:
+    """One HTML page to render. `items` are article indices shown on a listing page."""
+
+    kind: str
+    url: str
+    template: str
+    source: str
+    key: str | int | None = None
+    number: int = 1
+    pages: int = 1
+    items: tuple[int, ...] = ()
+    output: str = field(init=False)  # the file it writes, relative to the output folder
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "output", safe_output(self.url, self.source))
+
+
+def safe_output(url: str, source: str) -> str:
+    """The output file of `url`, or an error naming what asked for a URL outside the site."""
+    try:
+        return urls.output_path(url)
+    except ValueError:
+        raise BuildError(Problem(f"{source} would be written outside the output folder "
+                                 f"({url!r})", hint="check its slug and the permalink "
+                                                    "pattern")) from None
+
+
+@dataclass(frozen=True)
+class FeedJob:
+    """One feed: the site's, a tag's, a category's or an author's, in RSS or Atom."""
+
+    scope: str
+    key: str | None
+    format: str
+    url: str
+    page_url: str
+    items: tuple[int, ...]
+    title: str
+    output: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "output", safe_output(self.url, f"the {self.scope} feed"))
+
+
+def plan(site: Site, moved: list[Redirect]) -> tuple[list[Job], list[FeedJob]]:
+    """Every page and feed of the site, and a page for each old URL that `moved` (one a file
+    can answer); raises if two of them would write the same file."""
+    per_page = site.config.paginate
+    content = "content/"
+    everything = tuple(range(len(site.articles)))
+    jobs: list[Job] = []
+    for index, article in enumerate(site.articles):
+        jobs.append(Job("article", article.url, "article.html", content + article.source, index))
+    for index, page in enumerate(site.pages):
+        jobs.append(Job("page", page.url, "page.html", content + page.source, index))
+    pinned = tuple(i for i, a in enumerate(site.articles) if a.pinned)
+    home = pinned + tuple(i for i, a in enumerate(site.articles) if not a.pinned)
+    jobs += paginate("home", "/", home, per_page, "index.html", "home page", None)
+    for kind, taxa in (("tag", site.tags), ("category", site.categories)):
+        for taxon in taxa:
+            jobs += paginate(kind, taxon.url, taxon.articles, per_page, "list.html",
+                             f"{kind} {taxon.name!r}", taxon.slug)
+    profiles = [a for a in site.authors.values() if a.profile]
+    for author in profiles:
+        jobs += paginate("author", author.url, site.author_articles.get(author.id, ()),
+                         per_page, "author.html", f"content/{author.source}", author.id)
+    jobs += [Job("series", s.url, "series.html", f"series {s.name!r}", s.slug, items=s.articles)
+             for s in site.series]
+    jobs.append(Job("tags", "/tags/", "tags.html", "tags index"))
+    jobs.append(Job("categories", "/categories/", "tags.html", "categories index"))
+    jobs.append(Job("archives", "/archives/", "archives.html", "archives", items=everything))
+    jobs.append(Job("404", "/404.html", "404.html", "404 page"))
+    jobs += [Job("redirect", urls.alias_path(r.alias), "redirect.html", content + r.source,
+                 r.target) for r in moved if r.static]
+
+    limit = site.config.feed_limit
+    title = site.config.title
+    scopes: list[tuple[str, str | None, str, tuple[int, ...], str]] = [
+        ("site", None, "/", everything, title)]
+    scopes += feed_scopes("tag", site.tags, title)
+    scopes += feed_scopes("category", site.categories, title)
+    scopes += [("author", a.id, a.url, site.author_articles.get(a.id, ()), f"{title} · {a.name}")
+               for a in profiles]
+    feeds = [FeedJob(scope, key, fmt, page_url + name, page_url, items[:limit], feed_title)
+             for scope, key, page_url, items, feed_title in scopes for fmt, name in FEED_FORMATS]
+    feeds += [FeedJob("comments", a.source, "atom", urls.comments_feed(a.url), a.url, (i,),
+                      f"{a.title} · {title}") for i, a in enumerate(site.articles)
+              if a.comment_count]  # follow a discussion
+    check_clashes([(j.output, j.source) for j in jobs] +
+                  [(f.output, f"{f.scope} feed") for f in feeds] +
+                  [(s.output, s.source) for s in site.static_files] +
+                  [(r.alias, content + r.source) for r in moved if not r.static])
+    return jobs, feeds
+
+
+def feed_scopes(scope: str, taxa: tuple[Taxon, ...], title: str):
+    return [(scope, t.slug, t.url, t.articles, f"{title} · {t.name}") for t in taxa]
+
+
+def paginate(kind: str, url: str, items: tuple[int, ...], per_page: int, template: str,
+             source: str, key: str | None) -> list[Job]:
+    """Split a listing into pages: `url`, then `url/page/2/`…; always at least one page."""
+    chunks = [items[i: i + per_page] for i in range(0, len(items), per_page)] or [()]
+    return [Job(kind, urls.paged(url, n), template, source, key, n, len(chunks), chunk)
+            for n, chunk in enumerate(chunks, start=1)]
+
+
+def check_clashes(outputs: list[tuple[str, str]]) -> None:
+    """Two sources must never write the same file (compared case-insensitively)."""
+    seen: dict[str, str] = {}
+    problems = []
+    for output, source in outputs:
+        folded = output.casefold()
+        if folded in seen:
+            problems.append(Problem(f"{seen[folded]} and {source} would both be written to "
+                                    f"{output}", hint="change the slug or the permalink pattern"))
+        else:
+            seen[folded] = source
+    if problems:
+        raise BuildError(problems)
+
