@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, TypeVar
 
 from reflexgen.config import SiteConfig
+from reflexgen.hashing import digest
 
 R = TypeVar("R")
+# Marks the fields of a record that follow its body: `assemble` and `plan` never read them.
+BODY = {"body": True}
 
 COMMENT_STATUSES = ("approved", "pending", "spam")
 
@@ -91,8 +94,8 @@ class Article:
     date: datetime
     slug: str
     summary_html: str
-    words: int
-    digest: str = ""
+    words: int = field(metadata=BODY)
+    digest: str = field(default="", metadata=BODY)
     updated: datetime | None = None
     author_refs: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
@@ -106,13 +109,21 @@ class Article:
     aliases: tuple[str, ...] = ()  # old URLs that redirect here (see redirects.py)
     pinned: bool = False  # shown first on the home page
     series: str | None = None  # a series of articles read in order
-    raw_html: bool = False  # its Markdown holds HTML of its own (see site.toml raw_html)
-    warnings: tuple[Any, ...] = ()  # errors.Problem values found while reading it
-    card: str = ""  # digest of what listings show of it (see readers.card_digest)
+    # Its Markdown holds HTML of its own (see site.toml raw_html):
+    raw_html: bool = field(default=False, metadata=BODY)
+    warnings: tuple[Any, ...] = field(default=(), metadata=BODY)  # errors.Problem values
+    head: str = field(default="", metadata=BODY)  # see `head_digest`
     # Set by assemble:
     url: str = ""
     authors: tuple[str, ...] = ()
     future: bool = False
+
+
+def head_digest(article: Article) -> str:
+    """Every field of an article as read but those that follow its body: articles with equal
+    heads assemble and plan alike (see site/blueprint.py)."""
+    return digest(*(getattr(article, f.name) for f in fields(Article)
+                    if not f.metadata.get("body")))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from reflexgen.config import SiteConfig
 from reflexgen.content import comments, frontmatter, markup, typography
 from reflexgen.content.discover import sidecar_for
 from reflexgen.content.fields import FileContext
-from reflexgen.content.model import Article, Author, Body, Page, evolve
+from reflexgen.content.model import Article, Author, Body, Page, evolve, head_digest
 from reflexgen.errors import BuildError, Problem
 
 ARTICLE_KEYS = frozenset({"title", "date", "updated", "author", "authors", "tags", "category",
@@ -106,7 +106,7 @@ def read_article(content_dir: Path, rel: str, config: SiteConfig,
         series=ctx.text_field(meta, "series") or None, raw_html=rendered.raw_html,
         warnings=tuple(ctx.notes),
     )
-    return evolve(article, card=card_digest(article)), Body(rendered.html, threads)
+    return evolve(article, head=head_digest(article)), Body(rendered.html, threads)
 
 
 def too_big(path: Path, limit_kb: int, setting: str) -> None:
@@ -116,14 +116,6 @@ def too_big(path: Path, limit_kb: int, setting: str) -> None:
         raise BuildError(Problem(f"file is {size // 1024} KB, more than the {limit_kb} KB "
                                  "allowed", path, hint=f"split it, or raise {setting} in "
                                                        "site.toml"))
-
-
-def card_digest(a: Article) -> str:
-    """What listings show of an article as read: everything but its body and comments (the
-    dependency keys add what `assemble` resolves: URL, authors, tag spellings)."""
-    return hashing.digest(a.title, a.slug, a.date, a.updated, a.summary_html, a.author_refs,
-                        a.tags, a.category, a.image, a.draft, a.lang, a.comments_open,
-                        a.comment_count, a.extra, a.aliases, a.pinned, a.series)
 
 
 def read_author(content_dir: Path, rel: str, config: SiteConfig, parsers: Parsers) -> Author:

@@ -20,7 +20,7 @@ from reflexgen.content.model import Article, Body
 from reflexgen.errors import Problem
 from reflexgen.hashing import code_id
 
-FORMAT = 2
+FORMAT = 3
 DIGEST = 32
 SHARDS = 64
 BODIES_KEPT = 1024
@@ -80,12 +80,13 @@ def load(path: Path, key: bytes) -> Any:
 
 
 class Output(NamedTuple):
-    """What the last build recorded about one output file: the key of its inputs, the hash of
-    its bytes, and the article bodies its template read (source → digest)."""
+    """What the last build recorded about one output file: the key of what it is made from,
+    the hash of its bytes, and for a page the ids of the entries it read, one per line (see
+    `dependencies`)."""
 
     key: str
     content: str
-    touched: tuple[tuple[str, str], ...] = ()
+    reads: str = ""
 
 
 @dataclass
@@ -95,7 +96,7 @@ class Summary:
     format: int = FORMAT
     version: str = field(default_factory=code_id)
     inputs: str = ""
-    frame: str = ""  # what every output's key depends on but article bodies (see build.py)
+    frame: str = ""  # the blueprint's shape, the theme and the code (see build.py)
     output_dir: str = ""
     ready_until: float = 0.0  # the first future article's date: then the site changes
     warnings: list[Problem] = field(default_factory=list)
@@ -111,6 +112,7 @@ class State:
 
     sources: Sources = field(default_factory=dict)
     outputs: dict[str, Output] = field(default_factory=dict)
+    entries: dict[str, tuple] = field(default_factory=dict)  # what pages read, by entry id
 
 
 def shard_of(source: str) -> str:
@@ -195,7 +197,8 @@ class Cache:
         sources: Sources = {}
         for shard in shards.values():
             sources.update(shard)
-        return State(sources, {rel: Output._make(record) for rel, record in outputs.items()})
+        return State(sources, {rel: Output._make(record) for rel, record in outputs[0].items()},
+                     outputs[1])
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -267,7 +270,8 @@ class Cache:
         for name in sorted(dirty):
             self._dump_part(f"sources/{name}.pickle", shards[name])
         self._shards = shards
-        self._dump_part("outputs.pickle", {rel: tuple(o) for rel, o in state.outputs.items()})
+        self._dump_part("outputs.pickle", ({rel: tuple(o) for rel, o in state.outputs.items()},
+                                           state.entries))
         dump(self.folder / "summary.pickle", summary, self.key)
         self.summary, self._state, self._saved = summary, state, self._stamp()
         if dropped:

@@ -1,55 +1,126 @@
-"""The dependency record: a key per output that changes exactly when what the output shows does.
+"""The dependency record: which outputs of the last build are still what this build would make.
 
-Each key hashes the inputs a page's view is built from (see `views.Views.context`): the site-wide
-part every page shows (settings, menu, UI strings, reflexgen's version), the templates the page's
-template pulls in, and the records of what it lists. A listing keys on each article's card (what
-listings show), never on its body: a body-only edit re-renders the article and the feeds, not the
-home page. A template that reads a body from a listing is caught at render time (`touched`).
+An HTML page depends on three things:
+- its *frame*: reflexgen's code, the settings, the theme's strings and what every page shows
+  alike (`Views.common`), and its template with every template that one pulls in;
+- its *job*: kind, URL, page number and the articles it lists (by source, never by index);
+- its *reads*: the fields of the views it read while rendering (see `render.tracking`), each
+  group of fields of one view kept as an entry with the fingerprint of their values.
+
+Nothing here lists what a template shows: an entry whose view changed is checked again by
+value, and only the pages that read a changed entry are rendered again. Feeds are recorded
+the same way.
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from collections.abc import Collection, Iterable
 from functools import cache
 
 from jinja2 import Environment
 
-from reflexgen import urls
-from reflexgen.content.model import Article, Site, place
-from reflexgen.hashing import code_id, digest
-from reflexgen.render.views import reading_minutes
-from reflexgen.site.plan import FeedJob, Job
-from reflexgen.site.related import Related
+from reflexgen.hashing import code_id, content_hash, digest
+from reflexgen.render.tracking import Reads
+from reflexgen.render.views import Views
+from reflexgen.site.plan import FeedJob, Job, JobKind
 
 # Templates named in extends/include/import/from tags, or rendered through the `fragment()`
-# helper (see render.py); COMPUTED finds names given as expressions.
+# helper (see render/templates.py); COMPUTED finds names given as expressions.
 REFERENCE = re.compile(r"""(?:\{%-?\s*(?:extends|include|import|from)\s+|fragment\(\s*)"""
                        r"""["']([^"']+)["']""")
 COMPUTED = re.compile(r"""(?:\{%-?\s*(?:extends|include|import|from)\s+|fragment\(\s*)"""
                       r"""(?!["'])""")
+FEW = 8  # changed entries looked for by substring; more are compared as sets
+
+Entry = tuple[str, tuple[str, ...], str]  # view identity, fields read, fingerprint
+Entries = dict[str, Entry]  # by entry id
 
 
-class Keys:
-    """Computes keys for one assembled site; memoizes per article, author and template."""
+def entry_id(identity: str, names: tuple[str, ...]) -> str:
+    return content_hash(f"{identity}|{','.join(names)}".encode())[:12]
 
-    def __init__(self, site: Site, env: Environment, strings: dict, related: Related) -> None:
-        self.site = site
-        self.related = related
+
+class Fingerprints:
+    """Fingerprints of view fields in one process, each worked out once per build."""
+
+    def __init__(self, views: Views) -> None:
+        self.views = views
+        self._fields: dict[tuple[str, str], str] = {}
+        self._entries: dict[tuple[str, tuple[str, ...]], str] = {}
+
+    def entry(self, identity: str, names: tuple[str, ...]) -> str:
+        found = self._entries.get((identity, names))
+        if found is None:
+            found = self._entries[identity, names] = digest(*map(
+                lambda name: self.field(identity, name), names))
+        return found
+
+    def field(self, identity: str, name: str) -> str:
+        found = self._fields.get((identity, name))
+        if found is None:
+            found = self._fields[identity, name] = self.views.fingerprint(identity, name)
+        return found
+
+    def record(self, reads: Reads, known: Collection[str] = ()) -> tuple[str, Entries]:
+        """A page's reads as the text kept in its output record (entry ids, one per line),
+        and the entries not in `known`."""
+        ids, new = [], {}
+        for identity in sorted(reads):
+            names = tuple(sorted(reads[identity]))
+            eid = entry_id(identity, names)
+            ids.append(eid)
+            if eid not in known:
+                new[eid] = (identity, names, self.entry(identity, names))
+        return "\n".join(ids), new
+
+
+class Dependencies:
+    """Keys and reads of one build's outputs, against the record of the last build."""
+
+    def __init__(self, views: Views, env: Environment, strings: dict, entries: Entries) -> None:
+        self.views = views
+        self.site = views.site
         self.env = env
-        config = site.config
-        self.site_wide = digest(code_id(), sorted(vars(config).items(), key=lambda i: i[0]),
-                                sorted(strings.items()),
-                                [(p.title, p.url) for p in site.pages], bool(site.categories))
-        # Articles show a tag or category under the spelling of the site's newest use of it.
-        self.tag_names = {t.slug: t.name for t in site.tags}
-        self.category_names = {c.slug: c.name for c in site.categories}
-        self.taxa = {("tag", t.slug): t for t in site.tags}
-        self.taxa.update({("category", c.slug): c for c in site.categories})
-        self.taxa.update({("series", s.slug): s for s in site.series})
-        self.card = cache(self._card)
-        self.author = cache(self._author)
+        self.entries = entries  # the last build's, updated in place to this build's
+        self.fingerprints = Fingerprints(views)
+        self.frame = digest(code_id(), sorted(vars(self.site.config).items()),
+                            sorted(strings.items()), repr(sorted(views.common.items())))
+        self.changed: set[str] = set()
         self.template = cache(self._template)
-        self.feed_item = cache(self._feed_item)
+
+    # What changed ------------------------------------------------------------------------
+
+    def compare(self, identities: Iterable[str] | None) -> None:
+        """Check again, by value, the entries of these views (None: of every view) and note
+        those that changed or are gone."""
+        by_identity: dict[str, list[str]] = defaultdict(list)
+        for eid, (identity, _, _) in self.entries.items():
+            by_identity[identity].append(eid)
+        wanted = by_identity.keys() if identities is None else identities
+        for identity in list(wanted):
+            for eid in by_identity.get(identity, ()):
+                _, names, before = self.entries[eid]
+                if self.views.resolve(identity) is None:
+                    del self.entries[eid]
+                    self.changed.add(eid)
+                else:
+                    now = self.fingerprints.entry(identity, names)
+                    if now != before:
+                        self.entries[eid] = (identity, names, now)
+                        self.changed.add(eid)
+
+    def read_changed(self, reads: str) -> bool:
+        """Whether a page with these recorded reads read anything that changed."""
+        changed = self.changed
+        if not changed:
+            return False
+        if len(changed) <= FEW:
+            return any(eid in reads for eid in changed)
+        return not changed.isdisjoint(reads.split("\n"))
+
+    # Keys --------------------------------------------------------------------------------
 
     def _template(self, name: str) -> str:
         """The template's source and every template it extends, includes, imports or renders
@@ -69,70 +140,18 @@ class Keys:
                 pending += REFERENCE.findall(source)
         return digest(sorted(seen.items()))
 
-    def _author(self, author_id: str) -> str:
-        a = self.site.authors[author_id]
-        return digest(a.id, a.name, a.bio_html, a.avatar, a.website, a.social, a.profile, a.url)
-
-    def _card(self, index: int) -> str:
-        """What a listing shows of an article: everything but its body and comments."""
-        a = self.site.articles[index]
-        authors = [(x, self.site.authors[x].name, self.site.authors[x].profile)
-                   for x in a.authors]
-        tags = [self.tag_names[urls.slug(t)] for t in a.tags]
-        category = self.category_names[urls.slug(a.category)] if a.category else None
-        return digest(a.card, reading_minutes(a.words), a.url, a.future, tags, category, authors)
-
-    def mention(self, index: int) -> str:
-        """What an article page shows of a related article: title, URL, date, category."""
-        a = self.site.articles[index]
-        category = self.category_names[urls.slug(a.category)] if a.category else None
-        return digest(a.title, a.url, a.date, category)
-
-    def series_place(self, article: Article, index: int) -> tuple:
-        """What an article page shows of its series: name, place, the episodes around it."""
-        if not article.series:
-            return ()
-        series = self.taxa["series", urls.slug(article.series)]
-        number, before, after = place(series.articles, index)
-        return (series.name, number, len(series.articles),
-                [None if i is None else self.mention(i) for i in (before, after)])
-
     def page(self, job: Job) -> str:
-        site = self.site
-        # Never the article indices of the job: they shift when an article is added.
-        parts: list[object] = [self.site_wide, self.template(job.template), job.kind, job.url,
-                               job.number, job.pages]
-        if job.kind == "article":
-            article = site.articles[job.key]  # type: ignore[index]
-            parts += [self.card(job.key), article.digest, article.words,
-                      [self.author(a) for a in article.authors],
-                      [self.mention(i) for i in self.related(job.key)],  # type: ignore
-                      self.series_place(article, job.key)]  # type: ignore[arg-type]
-        elif job.kind == "page":
-            page = site.pages[job.key]  # type: ignore[index]
-            parts += [page.title, page.body_html, page.lang, page.extra]
-        elif job.kind in ("home", "tag", "category", "author", "series"):
-            parts += [self.card(i) for i in job.items]
-            if job.kind == "author":
-                parts.append(self.author(job.key))  # type: ignore[arg-type]
-            elif job.kind != "home":
-                taxon = self.taxa[job.kind, job.key]
-                parts += [taxon.name, len(taxon.articles)]
-        elif job.kind in ("tags", "categories"):
-            taxa = site.tags if job.kind == "tags" else site.categories
-            parts += [(t.name, t.url, len(t.articles)) for t in taxa]
-        elif job.kind == "archives":
-            parts += [self.card(i) for i in job.items]
-        elif job.kind == "redirect":
-            parts.append(job.key)
-        return digest(*parts)
-
-    def _feed_item(self, index: int) -> str:
-        """What a feed shows of an article: all of it (the digest covers the body), its URL
-        and its authors' names."""
-        a = self.site.articles[index]
-        return digest(a.digest, a.url, a.future, [self.site.authors[x].name for x in a.authors])
+        """What a page is made from but its reads: the frame, its templates, its job."""
+        articles = self.site.articles
+        key = job.key
+        if job.kind is JobKind.ARTICLE:
+            key = articles[key].source  # type: ignore[index]
+        elif job.kind is JobKind.PAGE:
+            key = self.site.pages[key].source  # type: ignore[index]
+        return digest(self.frame, self.template(job.template), job.kind, job.url, key,
+                      job.number, job.pages, [articles[i].source for i in job.items])
 
     def feed(self, job: FeedJob) -> str:
-        return digest(self.site_wide, job.scope, job.key, job.format, job.url, job.page_url,
-                      job.title, [self.feed_item(i) for i in job.items])
+        """What a feed is made from but its reads: the frame and its job."""
+        return digest(self.frame, job.scope, job.key, job.format, job.url, job.page_url,
+                      job.title, [self.site.articles[i].source for i in job.items])

@@ -16,6 +16,7 @@ from reflexgen.content.readers import Parsers, attempt, read_article
 from reflexgen.errors import Problem
 from reflexgen.hashing import content_hash
 from reflexgen.incremental.cache import Cache, Output, seal, unseal
+from reflexgen.incremental.dependencies import Entries, Fingerprints
 from reflexgen.render.templates import Renderer
 from reflexgen.render.writer import write_file
 from reflexgen.site.plan import FeedJob, Job
@@ -78,6 +79,7 @@ class RenderResult:
     written: bool
     kind: str
     seconds: float
+    entries: Entries  # what the page read that the parent does not know yet
 
 
 @dataclass
@@ -89,16 +91,18 @@ class RenderWorker:
     feeds: list[FeedJob]
     staging: Path
     previous: dict[str, Output]
-    digests: dict[str, str]
+    known: Entries  # the entries of reads the parent knows (see dependencies.py)
     memo: dict  # see Cache.memo
 
     @cached_property
-    def feed_renderer(self) -> FeedRenderer:
-        from reflexgen.render.feeds import (
-            FeedRenderer,  # feedgen and lxml: loaded only if a feed is rendered
-        )
+    def fingerprints(self) -> Fingerprints:
+        return Fingerprints(self.renderer.views)
 
-        return FeedRenderer(self.renderer.views.site, self.memo)
+    @cached_property
+    def feed_renderer(self) -> FeedRenderer:
+        from reflexgen.render.feeds import FeedRenderer  # feedgen and lxml: only if needed
+
+        return FeedRenderer(self.renderer.views, self.memo)
 
 
 def render_one(worker: RenderWorker, task: tuple[str, int, str]) -> RenderResult:
@@ -108,15 +112,18 @@ def render_one(worker: RenderWorker, task: tuple[str, int, str]) -> RenderResult
     job: Job | FeedJob
     if kind == "page":
         job = worker.pages[index]
-        html, touched = worker.renderer.render(job)
+        html, seen = worker.renderer.render(job)
         data = html.encode()
     else:
         job = worker.feeds[index]
-        data, touched = worker.feed_renderer.render(job), set()
+        data, seen = worker.feed_renderer.render(job)
+    reads, entries = worker.fingerprints.record(seen, worker.known)
+    worker.known.update(entries)  # in this process: sent to the parent once
     content = content_hash(data)
-    record = Output(key, content, tuple((s, worker.digests[s]) for s in sorted(touched)))
+    record = Output(key, content, reads)
     previous = worker.previous.get(job.output)
     changed = previous is None or previous.content != content
     if changed:
         write_file(worker.staging, job.output, data)
-    return RenderResult(job.output, record, changed, kind, time.perf_counter() - started)
+    return RenderResult(job.output, record, changed, kind, time.perf_counter() - started,
+                        entries)

@@ -11,7 +11,11 @@ from feedgen.ext.dc import DcEntryExtension
 from feedgen.feed import FeedGenerator
 
 from reflexgen import __version__, urls
-from reflexgen.content.model import Article, Site, flatten
+from reflexgen.config import SiteConfig
+from reflexgen.hashing import digest
+from reflexgen.render import structured
+from reflexgen.render.tracking import Reads
+from reflexgen.render.views import ArticleView, Views
 from reflexgen.site.plan import FeedJob
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -19,13 +23,13 @@ ENTRIES_KEPT = 4096  # enough for every feed of a large blog (20 entries each)
 ROOT_RELATIVE = re.compile(r'(\s(?:href|src)=")/(?!/)')
 
 
-def entry_id(site: Site, article: Article) -> str:
+def entry_id(config: SiteConfig, source: str, date: datetime) -> str:
     """A tag URI from the host, the first publication date and the source file name.
 
     It survives a switch from http to https and a change of slug or permalink pattern."""
-    host = urlsplit(site.config.base_url).hostname or "localhost"
-    stem = article.source.removesuffix(".md")
-    return f"tag:{host},{article.date:%Y-%m-%d}:{stem}"
+    host = urlsplit(config.base_url).hostname or "localhost"
+    stem = source.removesuffix(".md")
+    return f"tag:{host},{date:%Y-%m-%d}:{stem}"
 
 
 def new_feed(title: str, description: str, language: str, updated: datetime) -> FeedGenerator:
@@ -46,36 +50,39 @@ def absolutize(html: str, base_url: str) -> str:
 
 
 class FeedRenderer:
-    """Renders feeds; an article's entry (with its absolute-link HTML) is built once, for all
-    the feeds it is in."""
+    """Renders feeds from the views, recording what they read as pages do; an article's entry
+    (with its absolute-link HTML) is built once, for all the feeds it is in."""
 
-    def __init__(self, site: Site, memo: dict | None = None) -> None:
-        self.site = site
-        # Entries by what they are made of; a long-lived process keeps them between builds.
-        self._entries: dict[tuple, FeedEntry] = memo if memo is not None else {}
+    def __init__(self, views: Views, memo: dict | None = None) -> None:
+        self.views = views
+        self.config = views.config
+        self._settings = digest(sorted(vars(self.config).items()))
+        # Entries, with what they read; a long-lived process keeps them between builds.
+        self._entries: dict[tuple, tuple[FeedEntry, Reads, list[str]]] = \
+            memo if memo is not None else {}
         # A scope's RSS and Atom jobs are planned side by side: build its feed once.
-        self._last: tuple[tuple, FeedGenerator] | None = None
+        self._last: tuple[tuple, FeedGenerator, Reads] | None = None
 
-    def render(self, job: FeedJob) -> bytes:
-        """One feed document; two builds of the same content give the same bytes."""
+    def render(self, job: FeedJob) -> tuple[bytes, Reads]:
+        """One feed document, and what it read; the same content gives the same bytes."""
         scope = (job.scope, job.key, job.page_url, job.items)
         if self._last is None or self._last[0] != scope:
-            make = self.comments if job.scope == "comments" else self.generator
-            self._last = (scope, make(job))
-        fg = self._last[1]
-        base = self.site.config.base_url
+            with self.views.recorder.capture() as reads:
+                make = self.comments if job.scope == "comments" else self.generator
+                self._last = (scope, make(job), reads)
+        _, fg, reads = self._last
+        base = self.config.base_url
         fg.id(urls.absolute(base, job.url))
         fg.link([{"href": urls.absolute(base, job.url), "rel": "self"},  # RSS <link>: the last
                  {"href": urls.absolute(base, job.page_url), "rel": "alternate"}], replace=True)
         if job.format == "rss":
-            return fg.rss_str(pretty=True)
-        return fg.atom_str(pretty=True)
+            return fg.rss_str(pretty=True), reads
+        return fg.atom_str(pretty=True), reads
 
     def generator(self, job: FeedJob) -> FeedGenerator:
         """The feed of `job`'s scope, ready to be written as RSS or Atom."""
-        site = self.site
-        config = site.config
-        articles = [site.articles[i] for i in job.items]
+        config = self.config
+        articles = [self.views.article(i) for i in job.items]
         fg = new_feed(job.title, config.description or config.title, config.language,
                       max((a.updated or a.date for a in articles), default=EPOCH))
         fg.load_extension("dc", atom=False, rss=True)
@@ -85,16 +92,17 @@ class FeedRenderer:
 
     def comments(self, job: FeedJob) -> FeedGenerator:
         """An article's approved comments, newest first: readers follow the discussion."""
-        site = self.site
-        article = site.articles[job.items[0]]
-        link = urls.absolute(site.config.base_url, article.url)
-        comments = sorted(flatten(site.bodies[article.source].threads),
-                          key=lambda c: (c.date, c.id), reverse=True)
-        fg = new_feed(job.title, job.title, article.lang or site.config.language,
+        config = self.config
+        article = self.views.article(job.items[0])
+        link = urls.absolute(config.base_url, article.url)
+        comments = sorted(structured.comments(article.comments), key=lambda c: (c.date, c.id),
+                          reverse=True)
+        fg = new_feed(job.title, job.title, article.lang or config.language,
                       max((c.date for c in comments), default=article.date))
+        uid = entry_id(config, article.source, article.date)
         for comment in comments:
             entry = fg.add_entry(order="append")
-            entry.id(f"{entry_id(site, article)}:comment-{comment.id}")
+            entry.id(f"{uid}:comment-{comment.id}")
             entry.title(f"{comment.author} · {article.title}")
             entry.link(href=f"{link}#comment-{comment.id}")
             entry.published(comment.date)
@@ -103,41 +111,49 @@ class FeedRenderer:
             entry.content(comment.body_html, type="html")
         return fg
 
-    def entry(self, article: Article) -> FeedEntry:
-        """The article as a feed entry, the same in every feed that carries it."""
-        site = self.site
-        base = site.config.base_url
-        names = [site.authors[a].name for a in article.authors]
-        # The digest covers the file (title, dates, summary, body, tags); the rest is resolved.
-        key = ("feed entry", article.source, article.digest, article.url, tuple(names), base)
+    def entry(self, article: ArticleView) -> FeedEntry:
+        """The article as a feed entry, the same in every feed that carries it; kept with what
+        it read, and reused while all of that is the same."""
+        views = self.views
+        key = ("feed entry", repr(article), self._settings)
         found = self._entries.pop(key, None)
+        if found is not None and found[2] != fingerprints(views, found[1]):
+            found = None
         if found is None:
-            found = self._entry(article, names)
+            with views.recorder.capture() as reads:
+                made = self._entry(article)
+            found = (made, reads, fingerprints(views, reads))
+        else:
+            views.recorder.replay(found[1])
         self._entries[key] = found  # most recently used last
         if len(self._entries) > ENTRIES_KEPT:
             del self._entries[next(iter(self._entries))]
-        return found
+        return found[0]
 
-    def _entry(self, article: Article, names: list[str]) -> FeedEntry:
-        site = self.site
-        base = site.config.base_url
+    def _entry(self, article: ArticleView) -> FeedEntry:
+        base = self.config.base_url
         entry = FeedEntry()
         entry.register_extension("dc", DcEntryExtension, atom=False, rss=True)
-        uid = entry_id(site, article)
+        uid = entry_id(self.config, article.source, article.date)
         entry.id(uid)
         entry.guid(uid, permalink=False)
         entry.title(article.title)
         entry.link(href=urls.absolute(base, article.url))
         entry.published(article.date)
         entry.updated(article.updated or article.date)
+        names = [author.name for author in article.authors]
         for name in names:
             entry.author(name=name)
         if names:
             entry.dc.dc_creator(names)
-        summary = urls.rebase(article.summary_html, article.url)
-        entry.summary(absolutize(summary, base) or article.title, type="html")
-        body = urls.rebase(site.bodies[article.source].html, article.url)
+        entry.summary(absolutize(article.summary_html, base) or article.title, type="html")
+        body = urls.rebase(article.body_html, article.url)
         entry.content(absolutize(body, base), type="html")
         for tag in article.tags:
-            entry.category(term=tag)
+            entry.category(term=tag.name)
         return entry
+
+
+def fingerprints(views: Views, reads: Reads) -> list[str]:
+    return [views.fingerprint(identity, name) for identity in sorted(reads)
+            for name in sorted(reads[identity])]

@@ -1,6 +1,6 @@
 """schema.org data (JSON-LD) for search engines: BlogPosting, Person, Blog and WebSite.
 
-Built from the content model and serialized here, so it is always valid JSON whatever the
+Built from the views a page shows and serialized here, so it is always valid JSON whatever the
 text holds (a comment saying `</script>` cannot end the script element).
 """
 
@@ -9,10 +9,11 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from reflexgen import urls
-from reflexgen.content.model import Article, Author, Body, Site, flatten
+from reflexgen.config import SiteConfig
 
 CONTEXT = "https://schema.org"
 TAG = re.compile(r"<[^>]+>")
@@ -23,55 +24,60 @@ def text(markup: str) -> str:
     return " ".join(html.unescape(TAG.sub(" ", markup)).split())
 
 
-def person(site: Site, author: Author) -> dict[str, Any]:
+def person(config: SiteConfig, author: Any) -> dict[str, Any]:
     found: dict[str, Any] = {"@type": "Person", "name": author.name}
     if author.profile:
-        found["url"] = urls.absolute(site.config.base_url, author.url)
+        found["url"] = urls.absolute(config.base_url, author.url)
     same_as = [u for u in (author.website, *(link for _, link in author.social)) if u]
     if same_as:
         found["sameAs"] = same_as
     return found
 
 
-def blog_posting(site: Site, article: Article, body: Body) -> dict[str, Any]:
-    base = site.config.base_url
+def comments(threads: Iterable[Any]) -> list[Any]:
+    """Every comment of these threads (views), replies after their parent."""
+    return [c for t in threads for c in (t, *comments(t.replies))]
+
+
+def blog_posting(config: SiteConfig, article: Any) -> dict[str, Any]:
+    """BlogPosting of an article view (`views.ArticleView`)."""
+    base = config.base_url
     url = urls.absolute(base, article.url)
-    comments = flatten(body.threads)
     data: dict[str, Any] = {
         "@context": CONTEXT, "@type": "BlogPosting", "headline": article.title,
         "url": url, "mainEntityOfPage": url,
         "datePublished": article.date.isoformat(),
         "dateModified": (article.updated or article.date).isoformat(),
-        "author": [person(site, site.authors[a]) for a in article.authors],
+        "author": [person(config, a) for a in article.authors],
         "description": text(article.summary_html),
-        "inLanguage": article.lang or site.config.language,
+        "inLanguage": article.lang or config.language,
         "wordCount": article.words,
         "commentCount": article.comment_count,
     }
     if article.tags:
-        data["keywords"] = list(article.tags)
+        data["keywords"] = [tag.name for tag in article.tags]
     if article.category:
-        data["articleSection"] = article.category
+        data["articleSection"] = article.category.name
     if article.image:
         data["image"] = urls.absolute(base, article.image)
-    if comments:
+    thread = comments(article.comments)
+    if thread:
         data["comment"] = [{
             "@type": "Comment", "@id": f"{url}#comment-{c.id}",
             "author": {"@type": "Person", "name": c.author, **({"url": c.url} if c.url else {})},
             "dateCreated": c.date.isoformat(), "text": text(c.body_html),
-        } for c in comments]
+        } for c in thread]
     return data
 
 
-def profile(site: Site, author: Author) -> dict[str, Any]:
-    data = {"@context": CONTEXT, **person(site, author)}
+def profile(config: SiteConfig, author: Any) -> dict[str, Any]:
+    data = {"@context": CONTEXT, **person(config, author)}
     if author.bio_html:
         data["description"] = text(author.bio_html)
     return data
 
 
-def home(site: Site) -> dict[str, Any]:
-    config = site.config
+def home(config: SiteConfig) -> dict[str, Any]:
     url = urls.absolute(config.base_url, "/")
     about = {"name": config.title, "url": url, "inLanguage": config.language}
     if config.description:

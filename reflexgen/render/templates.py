@@ -20,6 +20,7 @@ from reflexgen.content.model import Site
 from reflexgen.errors import BuildError, Problem
 from reflexgen.render.i18n import Translator
 from reflexgen.render.themes import Theme
+from reflexgen.render.tracking import Reads
 from reflexgen.render.views import Views, colour, initials
 from reflexgen.site.plan import Job
 from reflexgen.site.related import Related
@@ -61,29 +62,32 @@ class Renderer:
         self.theme = theme
         self.env = make_environment(site, theme, translator, compiled)
         self.views = Views(site, related)
-        self._fragments: dict[tuple, tuple[Markup, set[str]]] = {}
+        self._fragments: dict[tuple, tuple[Markup, Reads]] = {}
         self.env.globals["fragment"] = self.fragment
 
     def fragment(self, name: str, article: object, **values: object) -> Markup:
-        """Render `name` with `a=article` once, and reuse it wherever the article is listed.
+        """Render `name` with `a=article` once, and reuse it wherever the article is listed
+        (what it read is reported again at each use).
 
         A fragment sees only its arguments and the theme's helpers, never the page's context."""
         key = (name, id(article), tuple(sorted(values.items())))
+        recorder = self.views.recorder
         hit = self._fragments.get(key)
         if hit is None:
-            outer, self.views.touched = self.views.touched, set()
-            html = Markup(self.env.get_template(name).render(a=article, **values))
-            hit = self._fragments[key] = (html, self.views.touched)
-            self.views.touched = outer
-        self.views.touched |= hit[1]
+            with recorder.capture() as reads:
+                html = Markup(self.env.get_template(name).render(a=article, **values))
+            hit = self._fragments[key] = (html, reads)
+        else:
+            recorder.replay(hit[1])
         return hit[0]
 
-    def render(self, job: Job) -> tuple[str, set[str]]:
-        """The page's HTML, and the articles whose body (or comments) it showed."""
-        self.views.touched = set()
+    def render(self, job: Job) -> tuple[str, Reads]:
+        """The page's HTML, and the fields of the views it read (see `tracking`)."""
         try:
-            template = self.env.get_template(job.template)
-            return template.render(self.views.context(job)), self.views.touched
+            with self.views.recorder.capture() as reads:
+                template = self.env.get_template(job.template)
+                html = template.render(self.views.context(job))
+            return html, reads
         except TemplateSyntaxError as exc:
             raise BuildError(syntax_problem(exc, job.template)) from None
         except Exception as exc:  # a template is code: any failure in it is the site's error

@@ -1,11 +1,14 @@
-"""What templates see: view objects and one context per job, built from the `Site`."""
+"""What templates see: view objects and one context per job, built from the `Site`.
+
+Articles, authors, tags, categories, series and pages are `Tracked` views: each read of one
+of their fields is recorded (see `tracking`), and what a page read is what it depends on.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from itertools import groupby
@@ -14,9 +17,11 @@ from typing import Any
 from markupsafe import Markup
 
 from reflexgen import urls
-from reflexgen.content.model import Article, Author, Body, Site, Taxon, Thread, place
+from reflexgen.config import SiteConfig
+from reflexgen.content.model import Article, Page, Site, Taxon, Thread, place
 from reflexgen.render import structured
-from reflexgen.site.plan import Job
+from reflexgen.render.tracking import Recorder, Tracked, body_fields, derived
+from reflexgen.site.plan import Job, JobKind
 from reflexgen.site.related import Related
 
 OG_LOCALES = {"fr": "fr_FR", "en": "en_US"}  # Open Graph wants a territory
@@ -24,29 +29,52 @@ WORDS_PER_MINUTE = 230
 AVATAR_COLOURS = 8
 
 
-@dataclass(frozen=True)
-class Link:
-    """A tag or category as an article shows it."""
+def reading_minutes(words: int) -> int:
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
+
+@dataclass(repr=False, eq=False)
+class AuthorView(Tracked):
+    """An author: from an author file, or (`profile` false) a byline that matches none."""
+
+    id: str
     name: str
+    bio_html: Markup
+    avatar: str | None
+    website: str | None
+    social: tuple[tuple[str, str], ...]  # (network, URL) pairs
+    profile: bool
     url: str
 
 
-@dataclass(frozen=True)
-class PageLink:
-    """A page in the site menu: only what the menu shows, so every page keys on just that."""
+@dataclass(repr=False, eq=False)
+class TaxonView(Tracked):
+    """A tag, a category or a series, with its articles (newest first; series oldest first)."""
+
+    kind: str  # "tag", "category" or "series"
+    name: str
+    slug: str
+    url: str
+    count: int
+    _views: Views
+
+    @derived
+    def articles(self) -> tuple[ArticleView, ...]:
+        taxon = self._views.taxon_record(self.kind, self.slug)
+        return tuple(self._views.article(i) for i in taxon.articles)
+
+
+@dataclass(repr=False, eq=False)
+class PageView(Tracked):
+    """A standalone page such as « À propos »."""
 
     title: str
     url: str
-
-
-@dataclass(frozen=True)
-class TaxonEntry:
-    """A tag or category in an index, with its number of articles."""
-
-    name: str
-    url: str
-    count: int
+    slug: str
+    body_html: Markup
+    lang: str | None
+    date: datetime | None
+    extra: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -56,28 +84,38 @@ class CommentView:
     url: str | None
     date: datetime
     body_html: Markup
-    by_author: bool
+    by_author: bool  # written by one of the article's authors: shown with a badge
     replies: tuple[CommentView, ...]
 
 
-def reading_minutes(words: int) -> int:
-    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+@dataclass(frozen=True)
+class SeriesView:
+    """Where an article stands in its series, with the episodes before and after it."""
+
+    name: str
+    url: str
+    number: int  # this article's place in the series, from 1
+    total: int
+    previous: ArticleView | None
+    next: ArticleView | None
 
 
-@dataclass(eq=False)
-class ArticleView:
-    """What templates see of an article. What listings show is set at once; the body, the
-    comments and the word count load on first use, through `load`, which records it."""
+@dataclass(repr=False, eq=False)
+class ArticleView(Tracked):
+    """What templates see of an article. The body, the comments and the JSON-LD load on first
+    read: listings that never read them never load the body."""
 
+    source: str  # its file, relative to content/
     title: str
     url: str
     date: datetime
     updated: datetime | None
-    authors: tuple[Author, ...]
-    tags: tuple[Link, ...]
-    category: Link | None
+    authors: tuple[AuthorView, ...]
+    tags: tuple[TaxonView, ...]
+    category: TaxonView | None
     summary_html: Markup
     image: str | None
+    words: int
     reading_minutes: int
     comment_count: int
     comments_open: bool
@@ -86,19 +124,14 @@ class ArticleView:
     pinned: bool
     lang: str | None
     extra: dict[str, Any]
-    record: Article = field(repr=False)
-    load: Callable[[Article], Body] = field(repr=False)
+    _record: Article
+    _views: Views
 
-    @cached_property
-    def words(self) -> int:
-        self.load(self.record)
-        return self.record.words
-
-    @cached_property
+    @derived(body=True)
     def body_html(self) -> Markup:
-        return Markup(self.load(self.record).html)
+        return Markup(self._views.body(self._record).html)
 
-    @cached_property
+    @derived(body=True)
     def comments(self) -> tuple[CommentView, ...]:
         names = {a.name.casefold() for a in self.authors}
         ids = {a.id for a in self.authors}
@@ -109,143 +142,38 @@ class ArticleView:
             return CommentView(c.id, c.author, c.url, c.date, Markup(c.body_html), by_author,
                                tuple(view(r) for r in thread.replies))
 
-        return tuple(view(t) for t in self.load(self.record).threads)
+        return tuple(view(t) for t in self._views.body(self._record).threads)
 
+    @derived(body=True)
+    def structured_data(self) -> Markup:
+        """schema.org BlogPosting (JSON-LD), for search engines."""
+        return Markup(structured.script(structured.blog_posting(self._views.config, self)))
 
-@dataclass(frozen=True)
-class SeriesView:
-    name: str
-    url: str
-    number: int  # this article's place in the series, from 1
-    total: int
-    previous: ArticleView | None
-    next: ArticleView | None
+    @derived
+    def related(self) -> tuple[ArticleView, ...]:
+        """Up to three articles that share the most tags with this one."""
+        views = self._views
+        return tuple(views.article(i) for i in views.related(views.index(self._record)))
 
-
-def initials(name: str) -> str:
-    letters = [w[0] for w in name.replace("-", " ").split() if w[:1].isalnum()]
-    return "".join(letters[:2]).upper() or "?"
-
-
-def colour(name: str) -> int:
-    return int(hashlib.sha1(name.casefold().encode()).hexdigest(), 16) % AVATAR_COLOURS
-
-
-class Views:
-    """Builds each article's view once and the context of any job on demand."""
-
-    def __init__(self, site: Site, related: Related) -> None:
-        self.site = site
-        self.related = related
-        self._articles: dict[int, ArticleView] = {}
-        self.touched: set[str] = set()  # articles whose body the current page used
-        self.tag_by_name = {t.name: t for t in site.tags}
-        self.tag_by_slug = {t.slug: t for t in site.tags}
-        self.category_by_slug = {c.slug: c for c in site.categories}
-        self.series_by_slug = {s.slug: s for s in site.series}
-
-    def article(self, index: int) -> ArticleView:
-        view = self._articles.get(index)
-        if view is None:
-            view = self._articles[index] = self._article_view(self.site.articles[index])
-        return view
-
-    def _article_view(self, article: Article) -> ArticleView:
-        tags = tuple(self._link(self.tag_by_slug[urls.slug(t)]) for t in article.tags)
-        category = self._link(self.category_by_slug[urls.slug(article.category)]) \
-            if article.category else None
-        return ArticleView(
-            title=article.title, url=article.url, date=article.date, updated=article.updated,
-            authors=tuple(self.site.authors[a] for a in article.authors), tags=tags,
-            category=category, summary_html=Markup(urls.rebase(article.summary_html, article.url)),
-            image=article.image,
-            reading_minutes=reading_minutes(article.words),
-            comment_count=article.comment_count, comments_open=article.comments_open,
-            draft=article.draft, future=article.future, pinned=article.pinned,
-            lang=article.lang, extra=article.extra,
-            record=article, load=self.load_body)
-
-    def series_of(self, index: int) -> SeriesView | None:
-        """Where an article stands in its series, with the episodes before and after it."""
-        article = self.site.articles[index]
-        if not article.series:
+    @derived
+    def series(self) -> SeriesView | None:
+        views = self._views
+        if not self._record.series:
             return None
-        series = self.series_by_slug[urls.slug(article.series)]
-        number, before, after = place(series.articles, index)
-        return SeriesView(series.name, series.url, number, len(series.articles),
-                          None if before is None else self.article(before),
-                          None if after is None else self.article(after))
+        series = views.taxon("series", urls.slug(self._record.series))
+        number, before, after = place(views.taxon_record("series", series.slug).articles,
+                                      views.index(self._record))
+        return SeriesView(series.name, series.url, number, series.count,
+                          None if before is None else views.article(before),
+                          None if after is None else views.article(after))
 
-    def load_body(self, article: Article) -> Body:
-        self.touched.add(article.source)
-        return self.site.bodies[article.source]
+    @derived
+    def comments_feed(self) -> str | None:
+        """The URL of the feed of this discussion, once it has a comment."""
+        return urls.comments_feed(self.url) if self.comment_count else None
 
-    @staticmethod
-    def _link(taxon: Taxon) -> Link:
-        return Link(taxon.name, taxon.url)
 
-    @staticmethod
-    def _entries(taxa: tuple[Taxon, ...]) -> list[TaxonEntry]:
-        return [TaxonEntry(t.name, t.url, len(t.articles)) for t in taxa]
-
-    @cached_property
-    def common(self) -> dict[str, Any]:
-        config = self.site.config
-        return {
-            "site": config, "site_pages": [PageLink(p.title, p.url) for p in self.site.pages],
-            "og_locale": OG_LOCALES.get(config.language, config.language),
-            "has_categories": bool(self.site.categories),
-        }
-
-    def context(self, job: Job) -> dict[str, Any]:
-        """Variables for `job`'s template; each kind adds what its page shows."""
-        ctx = dict(self.common)
-        ctx["job"] = job
-        ctx["canonical"] = urls.absolute(self.site.config.base_url, job.url)
-        ctx["pagination"] = pagination(job)
-        ctx["articles"] = [self.article(i) for i in job.items]
-        ctx["feeds"] = []
-        ctx["structured_data"] = None
-        ctx["comments_feed"] = None
-        ctx["series"] = None
-        if job.kind == "article":
-            ctx["article"] = self.article(job.key)  # type: ignore[arg-type]
-            ctx["articles"] = [self.article(i) for i in self.related(job.key)]  # type: ignore
-            ctx["series"] = self.series_of(job.key)  # type: ignore[arg-type]
-            record = self.site.articles[job.key]  # type: ignore[index]
-            if record.comment_count:
-                ctx["comments_feed"] = urls.comments_feed(record.url)
-            ctx["structured_data"] = Markup(structured.script(
-                structured.blog_posting(self.site, record, self.load_body(record))))
-        elif job.kind == "page":
-            page = self.site.pages[job.key]  # type: ignore[index]
-            ctx["page"] = page
-            ctx["body_html"] = Markup(page.body_html)
-        elif job.kind in ("tag", "category"):
-            taxon = (self.tag_by_slug if job.kind == "tag" else self.category_by_slug)[job.key]
-            ctx["taxon"] = taxon
-            ctx["feeds"] = [taxon.url]
-        elif job.kind == "author":
-            author = self.site.authors[job.key]  # type: ignore[index]
-            ctx["author"] = author
-            ctx["structured_data"] = Markup(structured.script(structured.profile(self.site,
-                                                                                 author)))
-            ctx["feeds"] = [author.url]
-        elif job.kind == "home":
-            ctx["structured_data"] = Markup(structured.script(structured.home(self.site)))
-        elif job.kind == "series":
-            ctx["taxon"] = self.series_by_slug[job.key]  # type: ignore[index]
-        elif job.kind == "tags":
-            ctx["taxa"] = self._entries(self.site.tags)
-        elif job.kind == "categories":
-            ctx["taxa"] = self._entries(self.site.categories)
-        elif job.kind == "archives":
-            ctx["years"] = archive(self, job.items)
-            ctx["articles"] = []
-        elif job.kind == "redirect":
-            ctx["target"] = job.key
-            ctx["canonical"] = urls.absolute(self.site.config.base_url, job.key)  # type: ignore
-        return ctx
+BODY_FIELDS = body_fields(ArticleView)
 
 
 @dataclass(frozen=True)
@@ -263,13 +191,191 @@ def pagination(job: Job) -> Pagination:
     return Pagination(job.number, job.pages, prev_url, next_url)
 
 
+def initials(name: str) -> str:
+    letters = [w[0] for w in name.replace("-", " ").split() if w[:1].isalnum()]
+    return "".join(letters[:2]).upper() or "?"
+
+
+def colour(name: str) -> int:
+    return int(hashlib.sha1(name.casefold().encode()).hexdigest(), 16) % AVATAR_COLOURS
+
+
+@dataclass(frozen=True)
+class MenuLink:
+    """A page in the site menu."""
+
+    title: str
+    url: str
+
+
+class Views:
+    """Builds each view once, on demand, and the context of any job; all of them report their
+    reads to `recorder`."""
+
+    def __init__(self, site: Site, related: Related) -> None:
+        self.site = site
+        self.config: SiteConfig = site.config
+        self.related = related
+        self.recorder = Recorder()
+        self._made: dict[str, Tracked] = {}
+        self._index = {a.source: i for i, a in enumerate(site.articles)}
+        self._taxa: dict[tuple[str, str], Taxon] = {
+            (kind, t.slug): t for kind, taxa in (("tag", site.tags), ("category", site.categories),
+                                                 ("series", site.series)) for t in taxa}
+        self._pages = {p.source: p for p in site.pages}
+
+    # Views by identity -------------------------------------------------------------------
+
+    def resolve(self, identity: str) -> Tracked | None:
+        """The view of that identity in this site, or None if it is gone."""
+        view = self._made.get(identity)
+        if view is None:
+            kind, _, key = identity.partition(":")
+            if kind == "article":
+                index = self._index.get(key)
+                return None if index is None else self.article(index)
+            if kind == "author":
+                return self.author(key) if key in self.site.authors else None
+            if kind == "page":
+                page = self._pages.get(key)
+                return None if page is None else self.page(page)
+            return self.taxon(kind, key) if (kind, key) in self._taxa else None
+        return view
+
+    def article(self, index: int) -> ArticleView:
+        a = self.site.articles[index]
+        identity = "article:" + a.source
+        view = self._made.get(identity)
+        if view is None:
+            view = self._made[identity] = ArticleView(
+                source=a.source, title=a.title, url=a.url, date=a.date, updated=a.updated,
+                authors=tuple(self.author(x) for x in a.authors),
+                tags=tuple(self.taxon("tag", urls.slug(t)) for t in a.tags),
+                category=self.taxon("category", urls.slug(a.category)) if a.category else None,
+                summary_html=Markup(urls.rebase(a.summary_html, a.url)), image=a.image,
+                words=a.words, reading_minutes=reading_minutes(a.words),
+                comment_count=a.comment_count, comments_open=a.comments_open, draft=a.draft,
+                future=a.future, pinned=a.pinned, lang=a.lang, extra=a.extra,
+                _record=a, _views=self)
+            self._track(view, identity)
+        return view  # type: ignore[return-value]
+
+    def author(self, author_id: str) -> AuthorView:
+        identity = "author:" + author_id
+        view = self._made.get(identity)
+        if view is None:
+            a = self.site.authors[author_id]
+            view = self._made[identity] = AuthorView(
+                a.id, a.name, Markup(a.bio_html), a.avatar, a.website, a.social, a.profile, a.url)
+            self._track(view, identity)
+        return view  # type: ignore[return-value]
+
+    def taxon(self, kind: str, slug: str) -> TaxonView:
+        identity = f"{kind}:{slug}"
+        view = self._made.get(identity)
+        if view is None:
+            t = self._taxa[kind, slug]
+            view = self._made[identity] = TaxonView(kind, t.name, t.slug, t.url, len(t.articles),
+                                                    _views=self)
+            self._track(view, identity)
+        return view  # type: ignore[return-value]
+
+    def page(self, p: Page) -> PageView:
+        identity = "page:" + p.source
+        view = self._made.get(identity)
+        if view is None:
+            view = self._made[identity] = PageView(p.title, p.url, p.slug, Markup(p.body_html),
+                                                   p.lang, p.date, p.extra)
+            self._track(view, identity)
+        return view  # type: ignore[return-value]
+
+    def _track(self, view: Tracked, identity: str) -> None:
+        object.__setattr__(view, "_identity", identity)
+        object.__setattr__(view, "_recorder", self.recorder)
+
+    def taxon_record(self, kind: str, slug: str) -> Taxon:
+        return self._taxa[kind, slug]
+
+    def index(self, article: Article) -> int:
+        return self._index[article.source]
+
+    def body(self, article: Article):
+        return self.site.bodies[article.source]
+
+    # Fingerprints ------------------------------------------------------------------------
+
+    def fingerprint(self, identity: str, name: str) -> str:
+        """What a field of a view is, as text that changes when it does (views it holds are
+        named, not copied); a body field is named by the article's source digest."""
+        view = self.resolve(identity)
+        if view is None:
+            return "gone"
+        if name in BODY_FIELDS and isinstance(view, ArticleView):
+            return "body " + object.__getattribute__(view, "_record").digest
+        reads, self.recorder.reads = self.recorder.reads, None  # checking is not reading
+        try:
+            return repr(getattr(view, name, "missing"))
+        finally:
+            self.recorder.reads = reads
+
+    # Contexts ----------------------------------------------------------------------------
+
+    @cached_property
+    def common(self) -> dict[str, Any]:
+        """What every page shows alike: the settings and the menu."""
+        config = self.config
+        return {
+            "site": config, "site_pages": [MenuLink(p.title, p.url) for p in self.site.pages],
+            "og_locale": OG_LOCALES.get(config.language, config.language),
+            "has_categories": bool(self.site.categories),
+        }
+
+    def context(self, job: Job) -> dict[str, Any]:
+        """Variables for `job`'s template; each kind adds what its page shows."""
+        kind = job.kind
+        ctx = dict(self.common)
+        ctx.update(job=job, canonical=urls.absolute(self.config.base_url, job.url),
+                   pagination=pagination(job), articles=[self.article(i) for i in job.items],
+                   feeds=[], structured_data=None, comments_feed=None, series=None)
+        if kind is JobKind.ARTICLE:
+            article = ctx["article"] = self.article(job.key)  # type: ignore[arg-type]
+            ctx.update(articles=article.related, series=article.series,
+                       comments_feed=article.comments_feed,
+                       structured_data=article.structured_data)
+        elif kind is JobKind.PAGE:
+            page = ctx["page"] = self.page(self.site.pages[job.key])  # type: ignore[index]
+            ctx["body_html"] = page.body_html
+        elif kind in (JobKind.TAG, JobKind.CATEGORY, JobKind.SERIES):
+            taxon = ctx["taxon"] = self.taxon(kind.value, job.key)  # type: ignore[arg-type]
+            if kind is not JobKind.SERIES:
+                ctx["feeds"] = [taxon.url]
+        elif kind is JobKind.AUTHOR:
+            author = ctx["author"] = self.author(job.key)  # type: ignore[arg-type]
+            ctx["structured_data"] = Markup(structured.script(structured.profile(self.config,
+                                                                                 author)))
+            ctx["feeds"] = [author.url]
+        elif kind is JobKind.HOME:
+            ctx["structured_data"] = Markup(structured.script(structured.home(self.config)))
+        elif kind is JobKind.TAGS:
+            ctx["taxa"] = [self.taxon("tag", t.slug) for t in self.site.tags]
+        elif kind is JobKind.CATEGORIES:
+            ctx["taxa"] = [self.taxon("category", t.slug) for t in self.site.categories]
+        elif kind is JobKind.ARCHIVES:
+            ctx["years"] = archive(self, job.items)
+            ctx["articles"] = []
+        elif kind is JobKind.REDIRECT:
+            ctx["target"] = job.key
+            ctx["canonical"] = urls.absolute(self.config.base_url, job.key)  # type: ignore
+        return ctx
+
+
 def archive(views: Views, items: tuple[int, ...]) -> list[tuple[int, list[tuple[int, list]]]]:
     """[(year, [(month, [articles])])], newest first."""
-    tz = views.site.config.tz
-    local = [(views.site.articles[i].date.astimezone(tz), i) for i in items]
+    tz = views.config.tz
+    local = [(view.date.astimezone(tz), view) for view in map(views.article, items)]
     years = []
     for year, in_year in groupby(local, key=lambda d: d[0].year):
-        months = [(month, [views.article(i) for _, i in in_month])
+        months = [(month, [view for _, view in in_month])
                   for month, in_month in groupby(in_year, key=lambda d: d[0].month)]
         years.append((year, months))
     return years

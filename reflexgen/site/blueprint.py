@@ -1,7 +1,7 @@
 """The site's blueprint: the assembled site, its planned pages and feeds, and the files made
 from them alone (sitemap, robots.txt, redirect lists).
 
-All of it depends on the articles' cards (what listings show), never on their bodies. The
+None of it depends on what follows an article's body (see `model.BODY`). The
 blueprint is named by its `shape`, a digest of exactly what it is made from; when an edit leaves
 the shape unchanged (a body or a comment), the last blueprint is reused with the edited articles
 swapped in, which costs nothing next to assembling and planning ten thousand articles again.
@@ -34,12 +34,12 @@ class Blueprint:
 
 def shape(config: SiteConfig, articles: list[Article], pages: list[Page], authors: list[Author],
           static: list[StaticFile], selection: Selection) -> str:
-    """Everything `assemble` and `plan` read: articles by source and card (their bodies,
-    comments and word counts left out), which of them are in the future, the settings,
+    """Everything `assemble` and `plan` read: articles by source and head (what follows
+    their bodies left out), which of them are in the future, the settings,
     pages, authors and static files."""
     future = [a.source for a in articles if a.date > selection.now]
     return digest(sorted(vars(config).items()), selection.drafts, selection.future, future,
-                  [(a.source, a.card) for a in articles], pages, authors, static)
+                  [(a.source, a.head) for a in articles], pages, authors, static)
 
 
 def make_blueprint(config: SiteConfig, articles: list[Article], bodies: Mapping[str, Body],

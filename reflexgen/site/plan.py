@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from reflexgen import urls
 from reflexgen.content.model import Site, Taxon
@@ -12,11 +13,30 @@ from reflexgen.site.redirects import Redirect
 FEED_FORMATS = (("rss", "feed.xml"), ("atom", "atom.xml"))
 
 
+class JobKind(StrEnum):
+    """What an HTML page shows; templates compare `job.kind` with these strings."""
+
+    ARTICLE = "article"
+    PAGE = "page"
+    HOME = "home"
+    TAG = "tag"
+    CATEGORY = "category"
+    AUTHOR = "author"
+    SERIES = "series"
+    TAGS = "tags"
+    CATEGORIES = "categories"
+    ARCHIVES = "archives"
+    NOT_FOUND = "404"
+    REDIRECT = "redirect"
+
+
 @dataclass(frozen=True)
 class Job:
-    """One HTML page to render. `items` are article indices shown on a listing page."""
+    """One HTML page to render. `items` are article indices shown on a listing page; `key`
+    names what the page is about: an article or page index, a slug, an author id, or the
+    target of a redirect."""
 
-    kind: str
+    kind: JobKind
     url: str
     template: str
     source: str
@@ -65,27 +85,28 @@ def plan(site: Site, moved: list[Redirect]) -> tuple[list[Job], list[FeedJob]]:
     everything = tuple(range(len(site.articles)))
     jobs: list[Job] = []
     for index, article in enumerate(site.articles):
-        jobs.append(Job("article", article.url, "article.html", content + article.source, index))
+        jobs.append(Job(JobKind.ARTICLE, article.url, "article.html", content + article.source,
+                        index))
     for index, page in enumerate(site.pages):
-        jobs.append(Job("page", page.url, "page.html", content + page.source, index))
+        jobs.append(Job(JobKind.PAGE, page.url, "page.html", content + page.source, index))
     pinned = tuple(i for i, a in enumerate(site.articles) if a.pinned)
     home = pinned + tuple(i for i, a in enumerate(site.articles) if not a.pinned)
-    jobs += paginate("home", "/", home, per_page, "index.html", "home page", None)
-    for kind, taxa in (("tag", site.tags), ("category", site.categories)):
+    jobs += paginate(JobKind.HOME, "/", home, per_page, "index.html", "home page", None)
+    for kind, taxa in ((JobKind.TAG, site.tags), (JobKind.CATEGORY, site.categories)):
         for taxon in taxa:
             jobs += paginate(kind, taxon.url, taxon.articles, per_page, "list.html",
                              f"{kind} {taxon.name!r}", taxon.slug)
     profiles = [a for a in site.authors.values() if a.profile]
     for author in profiles:
-        jobs += paginate("author", author.url, site.author_articles.get(author.id, ()),
+        jobs += paginate(JobKind.AUTHOR, author.url, site.author_articles.get(author.id, ()),
                          per_page, "author.html", f"content/{author.source}", author.id)
-    jobs += [Job("series", s.url, "series.html", f"series {s.name!r}", s.slug, items=s.articles)
-             for s in site.series]
-    jobs.append(Job("tags", "/tags/", "tags.html", "tags index"))
-    jobs.append(Job("categories", "/categories/", "tags.html", "categories index"))
-    jobs.append(Job("archives", "/archives/", "archives.html", "archives", items=everything))
-    jobs.append(Job("404", "/404.html", "404.html", "404 page"))
-    jobs += [Job("redirect", urls.alias_path(r.alias), "redirect.html", content + r.source,
+    jobs += [Job(JobKind.SERIES, s.url, "series.html", f"series {s.name!r}", s.slug,
+                 items=s.articles) for s in site.series]
+    jobs.append(Job(JobKind.TAGS, "/tags/", "tags.html", "tags index"))
+    jobs.append(Job(JobKind.CATEGORIES, "/categories/", "tags.html", "categories index"))
+    jobs.append(Job(JobKind.ARCHIVES, "/archives/", "archives.html", "archives", items=everything))
+    jobs.append(Job(JobKind.NOT_FOUND, "/404.html", "404.html", "404 page"))
+    jobs += [Job(JobKind.REDIRECT, urls.alias_path(r.alias), "redirect.html", content + r.source,
                  r.target) for r in moved if r.static]
 
     limit = site.config.feed_limit
@@ -112,7 +133,7 @@ def feed_scopes(scope: str, taxa: tuple[Taxon, ...], title: str):
     return [(scope, t.slug, t.url, t.articles, f"{title} · {t.name}") for t in taxa]
 
 
-def paginate(kind: str, url: str, items: tuple[int, ...], per_page: int, template: str,
+def paginate(kind: JobKind, url: str, items: tuple[int, ...], per_page: int, template: str,
              source: str, key: str | None) -> list[Job]:
     """Split a listing into pages: `url`, then `url/page/2/`…; always at least one page."""
     chunks = [items[i: i + per_page] for i in range(0, len(items), per_page)] or [()]

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from reflexgen.config import SiteConfig
 from reflexgen.content.model import Article, Author
-from reflexgen.content.readers import card_digest
+from reflexgen.content.model import head_digest
 from reflexgen.site.assemble import Selection
 from reflexgen.site.blueprint import make_blueprint
 
@@ -16,7 +16,7 @@ def post(source: str, days: int = 0, digest: str = "d1", **kw) -> Article:
     record = Article(source=source, title=kw.pop("title", source), date=NOW - timedelta(days=days),
                      slug=source[:-3], summary_html="", words=kw.pop("words", 10), digest=digest,
                      author_refs=("claire",), tags=("x",), **kw)
-    return Article(**{**vars(record), "card": card_digest(record)})
+    return Article(**{**vars(record), "head": head_digest(record)})
 
 
 def lay(articles, last=None, **selection):
@@ -48,6 +48,7 @@ def test_an_article_coming_out_of_the_future_changes_the_shape():
     articles = [post("a.md", -1), post("b.md", 2)]
     hidden = lay(articles)
     assert [a.source for a in hidden.site.articles] == ["b.md"]
-    later = make_blueprint(CONFIG, articles, {}, [], [CLAIRE], [], Selection(NOW + timedelta(days=2)),
+    later = make_blueprint(CONFIG, articles, {}, [], [CLAIRE], [],
+                           Selection(NOW + timedelta(days=2)),
                     hidden)
     assert [a.source for a in later.site.articles] == ["a.md", "b.md"]

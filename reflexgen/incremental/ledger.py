@@ -1,0 +1,90 @@
+"""The incremental bookkeeping of one build: what the last build left, whether anything changed,
+and what this build records for the next one."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection
+from datetime import datetime
+from pathlib import Path
+
+from reflexgen.config import SiteConfig
+from reflexgen.content.model import Article
+from reflexgen.errors import Problem, Reporter
+from reflexgen.hashing import code_id, digest
+from reflexgen.incremental.cache import Cache, Output, State, Summary
+from reflexgen.incremental.sources import take_inventory
+from reflexgen.render.themes import Theme
+
+
+def theme_digest(theme: Theme) -> str:
+    """The theme's files by stamp: its templates, strings and assets."""
+    stamps = []
+    for path in theme.files():
+        info = path.stat()
+        stamps.append((str(path), info.st_mtime_ns, info.st_size))
+    return digest(stamps)
+
+
+class Ledger:
+    """Opened at the start of a build with the cache; `close` records the build."""
+
+    def __init__(self, cache: Cache, config: SiteConfig, theme: Theme, output: Path,
+                 clean: bool, changed: Collection[Path] | None, reporter: Reporter) -> None:
+        self.cache, self.output, self.clean = cache, output, clean
+        self.reporter = reporter
+        self.inventory, self.warnings = take_inventory(config.content_dir, cache, changed)
+        self._rejected, cache.rejected = cache.rejected, False
+        if self._rejected:
+            reporter.warn(self.rejected())
+        self.summary = Summary() if clean else cache.summary
+        self.themed = theme_digest(theme)
+        self.state = State()
+
+    def rejected(self) -> Problem:
+        return Problem("the build cache was corrupted or written elsewhere; rebuilding it",
+                       self.cache.folder)
+
+    def inputs(self, config: SiteConfig, drafts: bool, future: bool) -> str:
+        """Everything a build reads, by stamp: equal digests mean an identical site."""
+        site_toml = (config.root / "site.toml").stat()
+        return digest(code_id(), drafts, future, str(self.output), str(config.root),
+                      site_toml.st_mtime_ns, site_toml.st_size,
+                      sorted(self.inventory.stamps.items()), self.themed)
+
+    def up_to_date(self, inputs: str, now: datetime) -> bool:
+        summary = self.summary
+        return summary.inputs == inputs and now.timestamp() < summary.ready_until \
+            and summary.output_dir == str(self.output) and self.output.is_dir()
+
+    def load(self) -> State:
+        """The last build's index (sources and outputs), once the build has work to do."""
+        self.state = State() if self.clean else self.cache.load_state()
+        if self.cache.rejected and not self._rejected:
+            self.reporter.warn(self.rejected())
+        return self.state
+
+    def previous_outputs(self) -> dict[str, Output]:
+        """The last build's outputs, if they went to this output folder and are still there."""
+        same = self.summary.output_dir == str(self.output) and self.output.is_dir()
+        return self.state.outputs if same else {}
+
+    def frame(self, shape: str) -> str:
+        """The blueprint's shape, the theme and the code: while it stays, only the articles
+        read again can have changed."""
+        return digest(shape, self.themed, code_id())
+
+    def close(self, inputs: str, frame: str, articles: list[Article], fresh: Collection[str],
+              outputs: dict[str, Output], entries: dict, warnings: list[Problem],
+              now: datetime, future: bool) -> None:
+        """Record this build for the next one."""
+        state, inventory = self.state, self.inventory
+        future_dates = [a.date.timestamp() for a in articles if a.date > now]
+        self.cache.save(
+            Summary(inputs=inputs, frame=frame, output_dir=str(self.output), warnings=warnings,
+                    files=len(outputs),
+                    ready_until=min(future_dates) if future_dates and not future else math.inf),
+            State(sources={a.source: (inventory.post_stamps[a.source], a) for a in articles},
+                  outputs=outputs, entries=entries),
+            changed=set(fresh) | (state.sources.keys() - set(inventory.posts)),
+            dropped={a.digest for _, a in state.sources.values()} - {a.digest for a in articles})

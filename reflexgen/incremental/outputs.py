@@ -1,0 +1,109 @@
+"""Render what is out of date, stage what changed, then commit it to the output folder."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from reflexgen.errors import Reporter
+from reflexgen.hashing import content_hash
+from reflexgen.incremental.cache import Output
+from reflexgen.incremental.dependencies import Dependencies
+from reflexgen.incremental.parallel import run_all
+from reflexgen.render.templates import Renderer
+from reflexgen.render.writer import Staging
+from reflexgen.site.blueprint import Blueprint
+
+
+class Known:
+    """The outputs the last build recorded, checked against the output folder as it is (or
+    `trusted` to be still there)."""
+
+    def __init__(self, previous: dict[str, Output], output: Path, trusted: bool = False):
+        self.records = dict(previous)
+        self.output = output
+        self.trusted = trusted
+
+    def current(self, rel: str, key: str, dependencies: Dependencies | None = None) -> bool:
+        """Whether `rel` was last made from inputs with this key, read nothing that changed
+        since, and is still there."""
+        record = self.records.get(rel)
+        if record is None or record.key != key:
+            return False
+        if dependencies is not None and dependencies.read_changed(record.reads):
+            return False
+        if not self.trusted and not os.path.isfile(f"{self.output}/{rel}"):  # deleted by hand
+            del self.records[rel]
+            return False
+        return True
+
+
+@dataclass
+class OutputReport:
+    """The new output record, and which outputs a build rendered, wrote and removed."""
+
+    record: dict[str, Output]
+    rendered: list[str]
+    written: list[str]
+    removed: list[str]
+    pages: int
+    feeds: int
+
+
+def write_outputs(blueprint: Blueprint, renderer: Renderer, dependencies: Dependencies,
+                  previous: dict[str, Output], same_plan: bool, output: Path,
+                  jobs: int, reporter: Reporter, clock, memo: dict,
+                  trusted: bool = False) -> OutputReport:
+    """Render the pages and feeds that are out of date and write every changed file.
+
+    `same_plan`: the blueprint is the last build's, so each output keeps the key the last
+    build gave it; whether it read what changed is `Dependencies.compare`'s to say."""
+    from reflexgen.incremental.workers import RenderWorker, render_one
+
+    site, page_jobs, feed_jobs = blueprint.site, blueprint.page_jobs, blueprint.feed_jobs
+    with clock.phase("plan"):
+        known = Known(previous, output, trusted)
+        outputs: dict[str, Output] = {}
+        tasks = []
+        for kind, planned, key_of in (("page", page_jobs, dependencies.page),
+                                      ("feed", feed_jobs, dependencies.feed)):
+            for index, job in enumerate(planned):
+                record = previous.get(job.output) if same_plan else None
+                key = record.key if record is not None else key_of(job)  # type: ignore
+                if known.current(job.output, key, dependencies):
+                    outputs[job.output] = previous[job.output]
+                else:
+                    tasks.append((kind, index, key))
+    rendered, written = [], []
+    entries = dependencies.entries
+    with Staging(output, full=not previous) as staging:
+        with clock.phase("render"):
+            results = run_all(
+                tasks, lambda: RenderWorker(renderer, page_jobs, feed_jobs, staging.root,
+                                            known.records, entries, memo),
+                render_one, jobs, reporter.progress("rendering", len(tasks)))
+            for result in results:
+                clock.work[result.kind] = clock.work.get(result.kind, 0.0) + result.seconds
+                rendered.append(result.output)
+                outputs[result.output] = result.record
+                entries.update(result.entries)
+                if result.written:
+                    written.append(result.output)
+        with clock.phase("write"):
+            for rel, data in blueprint.files.items():
+                hashed = content_hash(data)
+                outputs[rel] = Output(hashed, hashed)
+                if not known.current(rel, hashed):
+                    staging.write(rel, data)
+                    written.append(rel)
+            for item in site.static_files:
+                info = Path(item.source).stat()
+                stamp = f"{item.source}:{info.st_mtime_ns}:{info.st_size}"
+                outputs[item.output] = Output(stamp, stamp)
+                if not known.current(item.output, stamp):
+                    staging.copy(item.output, Path(item.source))
+                    written.append(item.output)
+            removed = sorted(set(previous) - set(outputs))
+            staging.commit(written, removed)
+    return OutputReport(outputs, rendered, written, removed, len(page_jobs), len(feed_jobs))

@@ -1,0 +1,95 @@
+"""Reading the sources with the cache: what content/ holds, and the records of the files that
+did not change since the last build (parsed again only when they did)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from pathlib import Path
+
+from reflexgen.config import SiteConfig
+from reflexgen.content.discover import Inventory, discover, restamp
+from reflexgen.content.model import Article
+from reflexgen.content.readers import attempt
+from reflexgen.errors import Problem, Reporter
+from reflexgen.incremental.cache import Cache, State
+from reflexgen.incremental.parallel import run_all
+
+
+def take_inventory(content: Path, cache: Cache,
+                   changed: Collection[Path] | None) -> tuple[Inventory, list[Problem]]:
+    """What content/ holds: the last inventory with the `changed` files restamped when no
+    file came or went, else a walk of the whole folder."""
+    last, found = cache.inventory, None
+    if changed is not None and last is not None:
+        root = content.absolute()
+        inside = [p.relative_to(root).as_posix() for p in changed if p.is_relative_to(root)]
+        found = restamp(last[0], content, inside)
+    inventory, warnings = (found, last[1]) if found is not None else discover(content)
+    cache.inventory = (inventory, warnings)
+    return inventory, list(warnings)
+
+
+class Articles(list[Article]):
+    """The articles of this build, and how many came from the cache unchanged."""
+
+    reused = 0
+
+
+def read_articles(inventory: Inventory, state: State, config: SiteConfig, key: bytes, jobs: int,
+                  reporter: Reporter) -> tuple[Articles, dict[str, bytes], list[Problem]]:
+    """Cached records for unchanged sources; the others are parsed, in parallel, with their
+    bodies sealed for the cache (see `workers.read_one`)."""
+    from reflexgen.incremental.workers import ReadWorker, read_one
+
+    articles, problems, to_read = Articles(), [], []
+    fresh: dict[str, bytes] = {}
+    by_source: dict[str, Article] = {}
+    for rel in inventory.posts:
+        entry = state.sources.get(rel)
+        if entry is not None and entry[0] == inventory.post_stamps[rel]:
+            by_source[rel] = entry[1]
+        else:
+            to_read.append(rel)
+    articles.reused = len(by_source)
+    content = config.content_dir
+    results = run_all(to_read, lambda: ReadWorker(content, config, key), read_one, jobs,
+                      reporter.progress("reading", len(to_read)))
+    for rel, outcome in zip(to_read, results, strict=True):
+        if isinstance(outcome, tuple):
+            by_source[rel], fresh[rel] = outcome
+        else:
+            problems += outcome
+    articles += [by_source[rel] for rel in inventory.posts if rel in by_source]
+    return articles, fresh, problems
+
+
+class Kept:
+    """Records of small files (authors, pages) that the last build of a long-lived process
+    read, reused while the file's stamp and the settings stay the same; `now` holds this
+    build's, for the next."""
+
+    def __init__(self, last: dict, stamps: dict[str, tuple[int, int]], settings: str) -> None:
+        self.last, self.now = last, {}
+        self.stamps, self.settings = stamps, settings
+
+    def recall(self, reader: Callable, content: Path, rel: str, *args):
+        key = (reader.__name__, rel, self.stamps[rel], self.settings)
+        record = self.last.get(key)
+        if record is None:
+            record = attempt(reader, content, rel, *args)
+            if isinstance(record, list):  # problems: read again next time
+                return record
+        self.now[key] = record
+        return record
+
+    def read_all(self, reader: Callable, content: Path, paths, problems: list[Problem],
+                 *args) -> list:
+        """Read small files in this process, collecting every problem."""
+        results = []
+        for rel in paths:
+            outcome = self.recall(reader, content, rel, *args)
+            if isinstance(outcome, list):
+                problems += outcome
+            else:
+                results.append(outcome)
+        return results
