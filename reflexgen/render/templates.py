@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,6 +28,57 @@ from reflexgen.site.plan import Job
 from reflexgen.site.related import Related
 
 
+@dataclass(frozen=True)
+class Helper:
+    """A function or filter templates can use; `make` gives it for one site."""
+
+    name: str
+    kind: str  # "function" or "filter"
+    usage: str
+    doc: str
+    make: Callable[[Translator, str], object]
+
+
+def _url(base: str) -> Callable[[str], str]:
+    prefix = urlsplit(base).path.rstrip("/")  # a site may live below a path, e.g. /blog
+    return lambda url: prefix + url if url.startswith("/") else url
+
+
+HELPERS = (
+    Helper("t", "function", "t('key', name=value…)",
+           "a string of the theme (i18n/<language>.toml) with its placeholders filled",
+           lambda tr, base: tr.t),
+    Helper("tn", "function", "tn('key', count, name=value…)",
+           "the plural form of a theme string that suits `count`", lambda tr, base: tr.tn),
+    Helper("fragment", "function", "fragment('_card.html', article, name=value…)",
+           "renders a template with `a` = article once per build and reuses it wherever the "
+           "article is listed; it sees only its arguments",
+           lambda tr, base: None),  # the renderer sets it: it caches per build
+    Helper("generator_version", "function", "generator_version",
+           "reflexgen's version (a string)", lambda tr, base: __version__),
+    Helper("date", "filter", "a.date | date",
+           "a date in the site's language and timezone: « 12 mars 2024 » (`date('short')` "
+           "for the short form)",
+           lambda tr, base: tr.date),
+    Helper("month", "filter", "year | month(month_number)",
+           "a month and year in the site's language: « mars 2024 »", lambda tr, base: tr.month),
+    Helper("number", "filter", "count | number",
+           "a number written the language's way: 12 345 in French, 12,345 in English",
+           lambda tr, base: tr.number),
+    Helper("absolute", "filter", "'/path/' | absolute",
+           "the absolute URL of a site path (for feeds, Open Graph, canonical links)",
+           lambda tr, base: lambda url: urls.absolute(base, url)),
+    Helper("url", "filter", "'/path/' | url",
+           "a site path as a link, below base_url's own path when the site has one",
+           lambda tr, base: _url(base)),
+    Helper("initials", "filter", "name | initials",
+           "up to two initials, for an avatar without a picture", lambda tr, base: initials),
+    Helper("avatar_colour", "filter", "name | avatar_colour",
+           "a colour number from 0 to 7, the same for the same name",
+           lambda tr, base: colour),
+)
+
+
 def make_environment(site: Site, theme: Theme, translator: Translator,
                      compiled: Path | None = None) -> Environment:
     """Autoescaping, strict undefined variables, and the theme's helpers; compiled templates
@@ -37,15 +90,9 @@ def make_environment(site: Site, theme: Theme, translator: Translator,
     env = Environment(loader=FileSystemLoader(theme.template_dirs), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       bytecode_cache=cache)
-    base = site.config.base_url
-    prefix = urlsplit(base).path.rstrip("/")  # a site may live below a path, e.g. /blog
-    env.globals.update(t=translator.t, tn=translator.tn, generator_version=__version__)
-    env.filters.update(
-        date=translator.date, month=translator.month, number=translator.number,
-        absolute=lambda url: urls.absolute(base, url),
-        url=lambda url: prefix + url if url.startswith("/") else url,
-        initials=initials, avatar_colour=colour,
-    )
+    for helper in HELPERS:
+        table = env.globals if helper.kind == "function" else env.filters
+        table[helper.name] = helper.make(translator, site.config.base_url)
     return env
 
 

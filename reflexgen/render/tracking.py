@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import fields, is_dataclass
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -116,11 +117,7 @@ def body_fields(cls: type) -> frozenset[str]:
 
 def public_fields(cls: type) -> list[str]:
     """Every field a template can read of a view class, for the theme reference."""
-    names: dict[str, None] = {}
-    for klass in reversed(cls.__mro__):
-        for name, value in vars(klass).items():
-            if name.startswith("_"):
-                continue
-            if name in getattr(klass, "__dataclass_fields__", {}) or isinstance(value, derived):
-                names[name] = None
-    return list(names)
+    names = [f.name for f in fields(cls)] if is_dataclass(cls) else []
+    names += [name for klass in cls.__mro__ for name, value in vars(klass).items()
+              if isinstance(value, derived)]
+    return [name for name in names if not name.startswith("_")]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import cached_property
 from itertools import groupby
@@ -37,14 +37,14 @@ def reading_minutes(words: int) -> int:
 class AuthorView(Tracked):
     """An author: from an author file, or (`profile` false) a byline that matches none."""
 
-    id: str
-    name: str
-    bio_html: Markup
-    avatar: str | None
-    website: str | None
-    social: tuple[tuple[str, str], ...]  # (network, URL) pairs
-    profile: bool
-    url: str
+    id: str  # the author file's name without .md (or the byline's slug)
+    name: str  # the name to show
+    bio_html: Markup  # the biography (the author file's body), as HTML
+    avatar: str | None  # a picture's URL, if the author file gives one
+    website: str | None  # their web site's URL
+    social: tuple[tuple[str, str], ...]  # (network, URL) pairs, e.g. ('mastodon', 'https://…')
+    profile: bool  # whether they have an author file, hence a page
+    url: str  # their page's path (empty without a profile)
 
 
 @dataclass(repr=False, eq=False)
@@ -52,14 +52,15 @@ class TaxonView(Tracked):
     """A tag, a category or a series, with its articles (newest first; series oldest first)."""
 
     kind: str  # "tag", "category" or "series"
-    name: str
-    slug: str
-    url: str
-    count: int
+    name: str  # its name, as the newest article spells it
+    slug: str  # its name in URLs
+    url: str  # its page's path
+    count: int  # how many articles it has
     _views: Views
 
     @derived
     def articles(self) -> tuple[ArticleView, ...]:
+        """Its articles."""
         taxon = self._views.taxon_record(self.kind, self.slug)
         return tuple(self._views.article(i) for i in taxon.articles)
 
@@ -68,36 +69,38 @@ class TaxonView(Tracked):
 class PageView(Tracked):
     """A standalone page such as « À propos »."""
 
-    title: str
-    url: str
-    slug: str
-    body_html: Markup
-    lang: str | None
-    date: datetime | None
-    extra: dict[str, Any]
+    title: str  # its title
+    url: str  # its path
+    slug: str  # its name in URLs
+    body_html: Markup  # its body, as HTML
+    lang: str | None  # its language, if not the site's
+    date: datetime | None  # its date, if the front matter gives one
+    extra: dict[str, Any]  # front matter keys of your own
 
 
 @dataclass(frozen=True)
 class CommentView:
-    id: str
-    author: str
-    url: str | None
-    date: datetime
-    body_html: Markup
+    """A reader's comment."""
+
+    id: str  # its id, unique in the article (anchor: #comment-<id>)
+    author: str  # its author's name
+    url: str | None  # its author's web site
+    date: datetime  # when it was written
+    body_html: Markup  # its text as HTML (sanitized)
     by_author: bool  # written by one of the article's authors: shown with a badge
-    replies: tuple[CommentView, ...]
+    replies: tuple[CommentView, ...]  # the approved replies, oldest first
 
 
 @dataclass(frozen=True)
 class SeriesView:
     """Where an article stands in its series, with the episodes before and after it."""
 
-    name: str
-    url: str
+    name: str  # the series' name
+    url: str  # the series' page
     number: int  # this article's place in the series, from 1
-    total: int
-    previous: ArticleView | None
-    next: ArticleView | None
+    total: int  # how many episodes
+    previous: ArticleView | None  # the episode before, if any
+    next: ArticleView | None  # the episode after, if any
 
 
 @dataclass(repr=False, eq=False)
@@ -106,33 +109,35 @@ class ArticleView(Tracked):
     read: listings that never read them never load the body."""
 
     source: str  # its file, relative to content/
-    title: str
-    url: str
-    date: datetime
-    updated: datetime | None
-    authors: tuple[AuthorView, ...]
-    tags: tuple[TaxonView, ...]
-    category: TaxonView | None
-    summary_html: Markup
-    image: str | None
-    words: int
-    reading_minutes: int
-    comment_count: int
-    comments_open: bool
-    draft: bool
-    future: bool
-    pinned: bool
-    lang: str | None
-    extra: dict[str, Any]
+    title: str  # its title
+    url: str  # its path
+    date: datetime  # when it was published
+    updated: datetime | None  # when it was last updated, if it says so
+    authors: tuple[AuthorView, ...]  # its authors, in byline order
+    tags: tuple[TaxonView, ...]  # its tags
+    category: TaxonView | None  # its category, if any
+    summary_html: Markup  # its summary (front matter, or the text before <!-- more -->), as HTML
+    image: str | None  # its image's URL, if any
+    words: int  # how many words its body has
+    reading_minutes: int  # its reading time in minutes (230 words a minute)
+    comment_count: int  # how many approved comments it has
+    comments_open: bool  # whether it takes new comments
+    draft: bool  # whether it is a draft (shown only with --drafts and in the preview)
+    future: bool  # whether its date is still to come (shown only with --future and in the preview)
+    pinned: bool  # whether it is shown first on the home page
+    lang: str | None  # its language, if not the site's
+    extra: dict[str, Any]  # front matter keys of your own
     _record: Article
     _views: Views
 
     @derived(body=True)
     def body_html(self) -> Markup:
+        """Its body, as HTML."""
         return Markup(self._views.body(self._record).html)
 
     @derived(body=True)
     def comments(self) -> tuple[CommentView, ...]:
+        """Its approved comments as threads, oldest first."""
         names = {a.name.casefold() for a in self.authors}
         ids = {a.id for a in self.authors}
 
@@ -157,6 +162,7 @@ class ArticleView(Tracked):
 
     @derived
     def series(self) -> SeriesView | None:
+        """Its place in its series, if it belongs to one."""
         views = self._views
         if not self._record.series:
             return None
@@ -178,10 +184,12 @@ BODY_FIELDS = body_fields(ArticleView)
 
 @dataclass(frozen=True)
 class Pagination:
-    number: int
-    pages: int
-    prev_url: str | None
-    next_url: str | None
+    """Where a page stands in a listing split into pages."""
+
+    number: int  # this page's number, from 1
+    pages: int  # how many pages the listing has
+    prev_url: str | None  # the previous page's path
+    next_url: str | None  # the next page's path
 
 
 def pagination(job: Job) -> Pagination:
@@ -204,8 +212,8 @@ def colour(name: str) -> int:
 class MenuLink:
     """A page in the site menu."""
 
-    title: str
-    url: str
+    title: str  # the page's title
+    url: str  # the page's path
 
 
 class Views:
@@ -331,42 +339,79 @@ class Views:
         }
 
     def context(self, job: Job) -> dict[str, Any]:
-        """Variables for `job`'s template; each kind adds what its page shows."""
+        """Variables for `job`'s template (see `Context`); each kind adds what it shows."""
         kind = job.kind
-        ctx = dict(self.common)
-        ctx.update(job=job, canonical=urls.absolute(self.config.base_url, job.url),
-                   pagination=pagination(job), articles=[self.article(i) for i in job.items],
-                   feeds=[], structured_data=None, comments_feed=None, series=None)
+        ctx = Context(**self.common, job=job,
+                      canonical=urls.absolute(self.config.base_url, job.url),
+                      pagination=pagination(job), articles=[self.article(i) for i in job.items])
         if kind is JobKind.ARTICLE:
-            article = ctx["article"] = self.article(job.key)  # type: ignore[arg-type]
-            ctx.update(articles=article.related, series=article.series,
-                       comments_feed=article.comments_feed,
-                       structured_data=article.structured_data)
+            article = ctx.article = self.article(job.key)  # type: ignore[arg-type]
+            ctx.articles = list(article.related)
+            ctx.series, ctx.comments_feed = article.series, article.comments_feed
+            ctx.structured_data = article.structured_data
         elif kind is JobKind.PAGE:
-            page = ctx["page"] = self.page(self.site.pages[job.key])  # type: ignore[index]
-            ctx["body_html"] = page.body_html
+            page = ctx.page = self.page(self.site.pages[job.key])  # type: ignore[index]
+            ctx.body_html = page.body_html
         elif kind in (JobKind.TAG, JobKind.CATEGORY, JobKind.SERIES):
-            taxon = ctx["taxon"] = self.taxon(kind.value, job.key)  # type: ignore[arg-type]
+            taxon = ctx.taxon = self.taxon(kind.value, job.key)  # type: ignore[arg-type]
             if kind is not JobKind.SERIES:
-                ctx["feeds"] = [taxon.url]
+                ctx.feeds = [taxon.url]
         elif kind is JobKind.AUTHOR:
-            author = ctx["author"] = self.author(job.key)  # type: ignore[arg-type]
-            ctx["structured_data"] = Markup(structured.script(structured.profile(self.config,
-                                                                                 author)))
-            ctx["feeds"] = [author.url]
+            author = ctx.author = self.author(job.key)  # type: ignore[arg-type]
+            ctx.structured_data = Markup(structured.script(structured.profile(self.config,
+                                                                              author)))
+            ctx.feeds = [author.url]
         elif kind is JobKind.HOME:
-            ctx["structured_data"] = Markup(structured.script(structured.home(self.config)))
+            ctx.structured_data = Markup(structured.script(structured.home(self.config)))
         elif kind is JobKind.TAGS:
-            ctx["taxa"] = [self.taxon("tag", t.slug) for t in self.site.tags]
+            ctx.taxa = [self.taxon("tag", t.slug) for t in self.site.tags]
         elif kind is JobKind.CATEGORIES:
-            ctx["taxa"] = [self.taxon("category", t.slug) for t in self.site.categories]
+            ctx.taxa = [self.taxon("category", t.slug) for t in self.site.categories]
         elif kind is JobKind.ARCHIVES:
-            ctx["years"] = archive(self, job.items)
-            ctx["articles"] = []
+            ctx.years = archive(self, job.items)
+            ctx.articles = []
         elif kind is JobKind.REDIRECT:
-            ctx["target"] = job.key
-            ctx["canonical"] = urls.absolute(self.config.base_url, job.key)  # type: ignore
-        return ctx
+            ctx.target = job.key  # type: ignore[assignment]
+            ctx.canonical = urls.absolute(self.config.base_url, job.key)  # type: ignore
+        return {name: value for name, value in vars(ctx).items()
+                if value is not None or name not in ONLY_ON}
+
+
+ONLY = "only"  # metadata: the variable exists only on these pages
+
+
+@dataclass
+class Context:
+    """The variables every template receives."""
+
+    site: SiteConfig  # the settings of site.toml (title, base_url, language, description, extra…)
+    site_pages: list[MenuLink]  # the pages of the site menu
+    og_locale: str  # the site's language as Open Graph writes it (fr_FR)
+    has_categories: bool  # whether any article has a category
+    job: Job  # the page being made: kind, url, number and pages (for paginated listings)
+    canonical: str  # this page's absolute URL
+    pagination: Pagination  # where this page stands in its listing
+    articles: list[ArticleView]  # the articles listed; on an article page, its related ones
+    feeds: list[str] = field(default_factory=list)  # folders of feeds that follow this page
+    structured_data: Markup | None = None  # JSON-LD for search engines (article, author, home)
+    comments_feed: str | None = None  # URL of the discussion's feed (article with comments)
+    series: SeriesView | None = None  # the article's place in its series
+    # the article of an article page
+    article: ArticleView | None = field(default=None, metadata={ONLY: "article pages"})
+    page: PageView | None = field(default=None, metadata={ONLY: "pages"})  # the page
+    body_html: Markup | None = field(default=None, metadata={ONLY: "pages"})  # the page's body
+    taxon: TaxonView | None = field(  # the tag, category or series listed
+        default=None, metadata={ONLY: "tag, category and series pages"})
+    author: AuthorView | None = field(  # the author of an author page
+        default=None, metadata={ONLY: "author pages"})
+    taxa: list[TaxonView] | None = field(  # every tag, or every category
+        default=None, metadata={ONLY: "the tags and categories indexes"})
+    years: list[tuple[int, list[tuple[int, list[ArticleView]]]]] | None = field(
+        default=None, metadata={ONLY: "archives"})  # [(year, [(month, [articles])])]
+    target: str | None = field(default=None, metadata={ONLY: "redirects"})  # the new URL
+
+
+ONLY_ON = frozenset(f.name for f in fields(Context) if ONLY in f.metadata)
 
 
 def archive(views: Views, items: tuple[int, ...]) -> list[tuple[int, list[tuple[int, list]]]]:

@@ -36,13 +36,13 @@ class Job:
     names what the page is about: an article or page index, a slug, an author id, or the
     target of a redirect."""
 
-    kind: JobKind
-    url: str
-    template: str
+    kind: JobKind  # what the page shows: "article", "tag", "home"… (see the list above)
+    url: str  # its path
+    template: str  # the template that renders it
     source: str
-    key: str | int | None = None
-    number: int = 1
-    pages: int = 1
+    key: str | int | None = None  # what it is about: a slug, an author id, a redirect's target
+    number: int = 1  # its number in a listing split into pages, from 1
+    pages: int = 1  # how many pages that listing has
     items: tuple[int, ...] = ()
     output: str = field(init=False)  # the file it writes, relative to the output folder
 
