@@ -2,7 +2,7 @@
 """Time reflexgen on the shared French blog corpus, and the peers (Hugo, Eleventy, Pelican) in
 the same run.
 
-    python benchmarks/bench.py [--sizes 1000,3000,10000] [--runs 3]
+    python benchmarks/bench.py [--sizes 1000,3000,10000] [--runs 3] [--against DIR]
                                [--peers [--peer-sizes 1000,10000] [--no-watch]]
 
 Needs ../shared/bench beside the repository (make_corpus.py, to_reflexgen.py, run_peers.py).
@@ -13,7 +13,9 @@ and turned into a reflexgen site; then, each `--runs` times, with medians printe
   edit    one line appended to the middle article's body, build again
 and the peak memory of the largest process; and the parse floor: the same articles and comment
 files only loaded and parsed (YAML, then markdown-it-py on every body and comment) on every
-core, nothing rendered or written, which no build with markdown-it-py can beat. `--peers` then
+core, nothing rendered or written, which no build with markdown-it-py can beat. `--against DIR`
+times another checkout of reflexgen (e.g. a `git worktree` of the last release) on the same
+corpus, interleaved run by run, to measure a change before and after. `--peers` then
 runs ../shared/bench/run_peers.py for Hugo, Eleventy, Pelican and reflexgen on the same corpus
 (peers installed as its README says) and prints its side-by-side table. Results go to
 benchmarks/results/.
@@ -40,10 +42,12 @@ RESULTS = REPO / "benchmarks" / "results"
 BUILD = [sys.executable, "-m", "reflexgen", "build", "-q", "-o", "public"]
 
 
-def run(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of the largest process of `command`."""
+def run(command: list[str], cwd: Path, checkout: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of the largest process of `command`, run with the
+    reflexgen of `checkout` (by default, the one beside this script)."""
+    env = dict(os.environ, PYTHONPATH=str(checkout or REPO))
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd)
+    process = subprocess.Popen(command, cwd=cwd, env=env)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
@@ -103,37 +107,49 @@ def parse_floor(folder: Path) -> float:
     return time.perf_counter() - start
 
 
-def measure(n: int, runs: int) -> dict:
+def measure(n: int, runs: int, checkouts: list[Path | None]) -> list[dict]:
+    """One row per checkout (None: this one), their runs interleaved so that the machine's
+    drift weighs on each alike."""
     folder = site(n)
     posts = sorted(p for p in (folder / "content/posts").glob("*.md"))
     middle = posts[len(posts) // 2]
-    cold, noop, edit = [], [], []
+    rows = []
+    cold: dict = {c: [] for c in checkouts}
+    noop: dict = {c: [] for c in checkouts}
+    edit: dict = {c: [] for c in checkouts}
+    pages = 0
     for _ in range(runs):
-        clean(folder)
-        cold.append(run(BUILD, folder))
-    pages = sum(1 for _ in (folder / "public").rglob("*.html"))
-    for _ in range(runs):
-        noop.append(run(BUILD, folder)[0])
-    for k in range(runs):
-        marker = f"MARQUEUR-{k}-{time.time_ns()}"
-        with open(middle, "a", encoding="utf-8") as file:
-            file.write(f"\n\n{marker} modifié.\n")
-        edit.append(run(BUILD, folder)[0])
-        page = folder / "public/posts" / middle.stem / "index.html"
-        assert marker in page.read_text(encoding="utf-8"), "the edit is not in the output"
+        for checkout in checkouts:
+            clean(folder)
+            cold[checkout].append(run(BUILD, folder, checkout))
+            pages = sum(1 for _ in (folder / "public").rglob("*.html"))
+            for _ in range(runs):
+                noop[checkout].append(run(BUILD, folder, checkout)[0])
+            for k in range(runs):
+                marker = f"MARQUEUR-{k}-{time.time_ns()}"
+                with open(middle, "a", encoding="utf-8") as file:
+                    file.write(f"\n\n{marker} modifié.\n")
+                edit[checkout].append(run(BUILD, folder, checkout)[0])
+                page = folder / "public/posts" / middle.stem / "index.html"
+                assert marker in page.read_text(encoding="utf-8"), "the edit is not in the output"
     floor = statistics.median(parse_floor(folder) for _ in range(runs))
-    row = dict(n=n, pages=pages, floor_s=floor,
-               cold_s=statistics.median(c[0] for c in cold), cold_runs=[c[0] for c in cold],
-               peak_mib=max(c[1] for c in cold), noop_s=statistics.median(noop),
-               edit_s=statistics.median(edit))
-    row["ms_per_page"] = 1000 * row["cold_s"] / pages
-    return row
+    for checkout in checkouts:
+        row = dict(n=n, pages=pages, floor_s=floor, checkout=str(checkout or REPO),
+                   cold_s=statistics.median(c[0] for c in cold[checkout]),
+                   cold_runs=[c[0] for c in cold[checkout]],
+                   peak_mib=max(c[1] for c in cold[checkout]),
+                   noop_s=statistics.median(noop[checkout]),
+                   edit_s=statistics.median(edit[checkout]))
+        row["ms_per_page"] = 1000 * row["cold_s"] / pages
+        rows.append(row)
+    return rows
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| articles | pages | cold median s | ms/page | peak MiB | no-op s | one edit s "
-             "| parse floor s |", "|---|---|---|---|---|---|---|---|"]
-    lines += [f"| {r['n']} | {r['pages']} | {r['cold_s']:.2f} | {r['ms_per_page']:.2f} | "
+    lines = ["| checkout | articles | pages | cold median s | ms/page | peak MiB | no-op s "
+             "| one edit s | parse floor s |", "|---|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {Path(r['checkout']).name} | {r['n']} | {r['pages']} | {r['cold_s']:.2f} | "
+              f"{r['ms_per_page']:.2f} | "
               f"{r['peak_mib']:.0f} | {r['noop_s']:.2f} | {r['edit_s']:.2f} | "
               f"{r['floor_s']:.2f} |" for r in rows]
     return "\n".join(lines) + "\n"
@@ -161,6 +177,7 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,3000,10000")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--against", type=Path, help="another reflexgen checkout to time too")
     parser.add_argument("--peers", action="store_true", help="also run Hugo, Eleventy, Pelican")
     parser.add_argument("--peer-sizes", help="sizes for --peers (default: --sizes)")
     parser.add_argument("--no-watch", action="store_true", help="peers: skip watch mode")
@@ -171,9 +188,10 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     RESULTS.mkdir(parents=True, exist_ok=True)
     rows = []
+    checkouts = [None] + ([args.against.resolve()] if args.against else [])
     for n in sizes:
-        rows.append(measure(n, args.runs))
-        print(table(rows[-1:]).splitlines()[-1], flush=True)
+        rows += measure(n, args.runs, checkouts)
+        print("\n".join(table(rows[-len(checkouts):]).splitlines()[2:]), flush=True)
     (RESULTS / "reflexgen.json").write_text(json.dumps(rows, indent=1))
     print(table(rows))
     if args.peers:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from reflexgen.config import load_config
 from reflexgen.content.model import StaticFile
-from reflexgen.errors import BuildError, Problem, Reporter
+from reflexgen.errors import BuildError, Problem, Reporter, counted
 from reflexgen.hashing import digest
 from reflexgen.incremental.cache import Cache
 from reflexgen.incremental.ledger import Ledger
@@ -185,7 +185,7 @@ def report_warnings(warnings: list[Problem], options: BuildOptions, reporter: Re
     for warning in warnings:
         reporter.warn(warning)
     if options.strict and warnings:
-        raise BuildError([Problem(f"{len(warnings)} warning(s) with --strict",
+        raise BuildError([Problem(f"{counted(len(warnings), 'warning')} with --strict",
                                   hint="fix the warnings above, or build without --strict")])
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from reflexgen import __version__
 from reflexgen.build import BuildOptions, build, verify
-from reflexgen.errors import BuildError, Problem, Reporter
+from reflexgen.errors import BuildError, Problem, Reporter, counted
 
 
 def parser() -> argparse.ArgumentParser:
@@ -146,14 +146,15 @@ def main(argv: list[str] | None = None) -> int:
             for difference in differences:
                 reporter.error(difference)
             if differences:
-                reporter.info(f"verify: {len(differences)} difference(s) between the "
+                reporter.info(f"verify: {counted(len(differences), 'difference')} between the "
                               "incremental and the full build")
                 return 1
             reporter.info("verify: the output is identical to a full rebuild")
     except BuildError as exc:
         for problem in exc.problems:
             reporter.error(problem)
-        reporter.info(f"build failed: {len(exc.problems)} error(s); output left unchanged")
+        reporter.info(f"build failed: {counted(len(exc.problems), 'error')}; output left "
+                      "unchanged")
         return 1
     except KeyboardInterrupt:
         return 130
@@ -163,11 +164,12 @@ def main(argv: list[str] | None = None) -> int:
         for kind, seconds in result.work.items():
             reporter.info(f"  {kind + 's':<10} {seconds:7.3f} s of work, summed over workers")
     if result.up_to_date:
-        reporter.info(f"{options.output} is up to date ({result.files} files, "
+        reporter.info(f"{options.output} is up to date ({counted(result.files, 'file')}, "
                       f"checked in {result.seconds:.2f} s)")
     else:
-        reporter.info(f"built {result.pages} pages and {result.feeds} feeds: "
-                      f"{len(result.rendered)} rendered, {len(result.written)} files written, "
+        reporter.info(f"built {counted(result.pages, 'page')} and "
+                      f"{counted(result.feeds, 'feed')}: {len(result.rendered)} rendered, "
+                      f"{counted(len(result.written), 'file')} written, "
                       f"{len(result.removed)} removed, in {result.seconds:.2f} s → "
                       f"{options.output}")
     return 0
@@ -176,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def check(args: argparse.Namespace, reporter: Reporter) -> int:
     from reflexgen.check.links import check_site
+    from reflexgen.check.sources import Sources
     from reflexgen.config import load_config
 
     try:
@@ -188,13 +191,14 @@ def check(args: argparse.Namespace, reporter: Reporter) -> int:
     if not output.is_dir():
         reporter.error(Problem("no built site here", output, hint="run reflexgen build first"))
         return 1
-    report = check_site(output, config.base_url, external=args.external, timeout=args.timeout)
+    report = check_site(output, config.base_url, external=args.external, timeout=args.timeout,
+                        sources=Sources(config))
     for problem in report.problems:
         reporter.error(problem)
-    checked = f"checked {report.pages} pages and {report.links} links"
+    checked = f"checked {counted(report.pages, 'page')} and {counted(report.links, 'link')}"
     if args.external:
         checked += f" ({report.external} to other sites)"
-    reporter.info(f"{checked}: {len(report.problems) or 'no'} problem(s)")
+    reporter.info(f"{checked}: {counted(len(report.problems), 'problem')}")
     return 1 if report.problems else 0
 
 

@@ -28,6 +28,12 @@ class Problem:
         return text
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """`count` and `noun` in proper English: « no problems », « 1 error », « 9 pages »."""
+    many = plural or noun + "s"
+    return f"no {many}" if count == 0 else f"{count} {noun if count == 1 else many}"
+
+
 class BuildError(Exception):
     """The build cannot go on; carries every problem found so far."""
 

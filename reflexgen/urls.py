@@ -19,9 +19,11 @@ def slug(text: str) -> str:
     return slugify(text, replacements=APOSTROPHES)
 
 
-def article_url(pattern: str, slug: str, date: datetime, category_slug: str | None) -> str:
+def article_url(pattern: str, slug_: str, date: datetime, category: str | None) -> str:
+    """An article's path by the site's permalink pattern (`category` as written)."""
     return pattern.format(year=f"{date.year:04d}", month=f"{date.month:02d}",
-                          day=f"{date.day:02d}", slug=slug, category=category_slug or "")
+                          day=f"{date.day:02d}", slug=slug_,
+                          category=slug(category) if category else "")
 
 
 def page_url(slug: str) -> str:

@@ -20,6 +20,7 @@ import lxml.html
 from lxml import etree
 
 from reflexgen import __version__
+from reflexgen.check.sources import Sources
 from reflexgen.errors import Problem
 
 FEEDS = (".xml", ".atom", ".rss")
@@ -42,9 +43,28 @@ class LinkedPage:
     links: list[tuple[str, str, int | None]]  # (tag, URL, line)
 
 
+class Places:
+    """Where to report a link found on an output page: in the source that holds it when
+    `sources` knows one, else on the output page at its line."""
+
+    def __init__(self, output: Path, sources: Sources | None) -> None:
+        self.output = output
+        self.sources = sources
+        self._seen: dict[tuple[str, str], int] = defaultdict(int)
+
+    def __call__(self, rel: str, url: str, line: int | None) -> tuple[Path, int | None]:
+        occurrence = self._seen[rel, url]
+        self._seen[rel, url] += 1
+        found = self.sources.locate(rel, url, occurrence) if self.sources else None
+        return found if found is not None else (self.output / rel, line)
+
+
 def check_site(output: Path, base_url: str, external: bool = False, timeout: float = 10.0,
-               concurrency: int = 8) -> LinkReport:
+               concurrency: int = 8, sources: Sources | None = None) -> LinkReport:
+    """Check the built site in `output`; with `sources`, a link written in an article, page
+    or author file is reported there (file and line) rather than in the page built from it."""
     report = LinkReport()
+    place = Places(output, sources)
     site = urlsplit(base_url)
     prefix = site.path.rstrip("/")
     files = {p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file()}
@@ -55,7 +75,7 @@ def check_site(output: Path, base_url: str, external: bool = False, timeout: flo
         elif rel.endswith(FEEDS):
             check_feed(output / rel, report)
     report.pages = len(pages)
-    outside: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
+    outside: dict[str, list[tuple[str, str, int | None]]] = defaultdict(list)
     for rel, page in pages.items():
         here = f"{base_url}/{rel}"
         for tag, url, line in page.links:
@@ -64,22 +84,23 @@ def check_site(output: Path, base_url: str, external: bool = False, timeout: flo
                 continue
             report.links += 1
             if target.netloc and target.netloc != site.netloc:
-                outside[target._replace(fragment="").geturl()].append((rel, line))
+                outside[target._replace(fragment="").geturl()].append((rel, url, line))
                 continue
             path = unquote(target.path)
             if prefix and path.startswith(prefix):
                 path = path[len(prefix):]
             found = locate(path, files)
-            where = output / rel
             if found is None:
                 kind = "image" if tag == "img" else "asset" if tag != "a" else "page"
-                report.problems.append(Problem(f"broken link: {url} (no such {kind})", where,
-                                               line, hint="fix the link, or the slug it uses"))
+                report.problems.append(Problem(f"broken link: {url} (no such {kind})",
+                                               *place(rel, url, line),
+                                               hint="fix the link, or the slug it uses"))
             elif target.fragment and found in pages and target.fragment not in pages[found].ids:
                 report.problems.append(Problem(
-                    f"broken anchor: {url} (no id {target.fragment!r} in {found})", where, line))
+                    f"broken anchor: {url} (no id {target.fragment!r} in {found})",
+                    *place(rel, url, line)))
     if external:
-        check_external(outside, output, report, timeout, concurrency)
+        check_external(outside, place, report, timeout, concurrency)
     return report
 
 
@@ -130,17 +151,18 @@ def check_feed(path: Path, report: LinkReport) -> None:
                                        exc.lineno))
 
 
-def check_external(outside: dict[str, list[tuple[str, int | None]]], output: Path,
+def check_external(outside: dict[str, list[tuple[str, str, int | None]]], place: Places,
                    report: LinkReport, timeout: float, concurrency: int) -> None:
+    """`outside`: each URL of another site → where it is linked (page, URL as written, line)."""
     report.external = len(outside)
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         outcomes = dict(zip(outside, pool.map(lambda u: try_url(u, timeout), outside),
                             strict=True))
     for url, failure in sorted(outcomes.items()):
         if failure:
-            for rel, line in outside[url]:
+            for rel, written, line in outside[url]:
                 report.problems.append(Problem(f"external link fails: {url} ({failure})",
-                                               output / rel, line))
+                                               *place(rel, written, line)))
 
 
 def try_url(url: str, timeout: float) -> str | None:

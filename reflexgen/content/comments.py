@@ -24,6 +24,21 @@ def comment_line(ctx: FileContext, cid: str) -> int | None:
     return ctx.line_matching(rf"^\s*-?\s*id\s*[:=]\s*['\"]?{re.escape(cid)}['\"]?\s*$")
 
 
+def field_line(ctx: FileContext, cid: str, key: str) -> int | None:
+    """Where `key:` of comment `cid` stands (the first such line after its id), else the
+    comment's own line."""
+    start = comment_line(ctx, cid)
+    if start is None:
+        return None
+    lines = ctx.text.split("\n")
+    for index in range(start - 1, len(lines)):
+        if index >= start and re.match(r"^\s*- ", lines[index]):
+            break  # the next comment
+        if re.match(rf"^\s*-?\s*{re.escape(key)}\s*:", lines[index]):
+            return index + 1
+    return start
+
+
 def read_comments(ctx: FileContext, data: Any, tz, parser: MarkdownIt,
                   key: str | None, limit_kb: int = 64) -> list[Located]:
     """A YAML list of comments (front matter `key`, or a whole sidecar file when None)."""
@@ -45,8 +60,9 @@ def read_comment(ctx: FileContext, item: Any, tz, parser: MarkdownIt,
     cid = str(raw_id) if isinstance(raw_id, (int, str)) and not isinstance(raw_id, bool) else ""
     where = f"comment {cid!r}" if cid else "a comment"
 
-    def fail(message: str, hint: str) -> BuildError:
-        return BuildError(Problem(f"{where} {message}", ctx.path, comment_line(ctx, cid), hint))
+    def fail(message: str, hint: str, key: str | None = None) -> BuildError:
+        line = field_line(ctx, cid, key) if key else comment_line(ctx, cid)
+        return BuildError(Problem(f"{where} {message}", ctx.path, line, hint))
 
     if not SAFE_ID.match(cid):
         raise fail("needs an `id` made of letters, digits, - or _",
@@ -65,7 +81,7 @@ def read_comment(ctx: FileContext, item: Any, tz, parser: MarkdownIt,
     try:
         date = dates.to_datetime(item["date"], tz)
     except dates.DateError as exc:
-        raise fail(f": {exc}", dates.accepted_formats()) from None
+        raise fail(f"has a bad 'date': {exc}", exc.hint, "date") from None
     url = item.get("url")
     url = url.strip() if isinstance(url, str) and re.match(r"(?i)^https?://", url.strip()) else None
     parent, author_id = item.get("parent"), item.get("author_id")

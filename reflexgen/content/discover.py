@@ -10,8 +10,19 @@ from pathlib import Path
 
 from reflexgen.errors import Problem
 
+# Markdown sources, as editors and other engines name them (compared in lower case):
+# `.markdown`, `.mkd`… are articles like `.md`, never files published as they are.
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mdwn", ".mkd", ".mkdn", ".mkdown",
+                     ".mdtxt", ".mdtext")
 SIDECAR_SUFFIXES = (".comments.yaml", ".comments.yml")
 IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", ".bak")
+# Formats that cannot open with a front matter fence, or where `---` opens a YAML document:
+# not read to look for one.
+UNFENCED_SUFFIXES = frozenset({".yaml", ".yml",
+    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".ico", ".bmp", ".tif", ".tiff",
+    ".heic", ".mp3", ".m4a", ".ogg", ".oga", ".opus", ".wav", ".flac", ".mp4", ".m4v",
+    ".webm", ".ogv", ".mov", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".pdf", ".zip",
+    ".gz", ".tgz", ".bz2", ".xz", ".7z", ".epub", ".docx", ".xlsx", ".pptx", ".odt"})
 
 
 @dataclass(frozen=True)
@@ -28,10 +39,62 @@ class Inventory:
     post_stamps: dict[str, tuple]
 
 
+def markdown_stem(name: str) -> str | None:
+    """`name` (or a relative path) without its Markdown extension, whatever its case
+    (`a.MD`, `a.markdown` → `a`); None when it is not a Markdown source."""
+    lower = name.lower()
+    return next((name[: -len(suffix)] for suffix in MARKDOWN_SUFFIXES
+                 if lower.endswith(suffix) and len(lower) > len(suffix)), None)
+
+
+def is_sidecar(name: str) -> bool:
+    """A comment file: it holds readers' e-mail addresses, so it is never published."""
+    return name.lower().endswith(SIDECAR_SUFFIXES)
+
+
+def source_stem(rel: str) -> str:
+    """A source's path without its Markdown extension, e.g. for feed entry ids."""
+    return markdown_stem(rel) or rel
+
+
 def sidecar_for(post: str) -> tuple[str, ...]:
     """The comment files that may sit beside an article."""
-    stem = post[: -len(".md")]
+    stem = source_stem(post)
     return tuple(stem + suffix for suffix in SIDECAR_SUFFIXES)
+
+
+def has_front_matter(path: Path) -> bool:
+    """Whether a file opens with a front matter fence (`---` or `+++` alone on the first
+    line): then it is a source, never a file to publish as it is."""
+    if path.suffix.lower() in UNFENCED_SUFFIXES:
+        return False
+    try:
+        with open(path, "rb") as file:
+            head = file.read(64)
+    except OSError:
+        return False
+    first = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].rstrip()
+    return first in (b"---", b"+++")
+
+
+def unpublished(path: Path) -> Problem | None:
+    """The safety net under what is copied to the output as it is: why the file at `path`
+    must not be (a source or a comment file by any name, a file with front matter)."""
+    name = path.name
+    if is_sidecar(name):
+        return Problem("comment file outside content/posts/ is not published", path,
+                       hint="comment files hold e-mail addresses: keep them beside their "
+                            "article in content/posts/")
+    if markdown_stem(name) is not None:
+        return Problem("Markdown file outside posts/, pages/ and authors/ is ignored", path,
+                       hint="move it into content/posts/ or content/pages/")
+    if has_front_matter(path):
+        return Problem("file starts with front matter but is not a Markdown source: it is "
+                       "not published", path, 1,
+                       hint="give it a Markdown extension (.md) under content/posts/ or "
+                            "content/pages/ to make it a page, or remove the front matter "
+                            "to publish it as it is")
+    return None
 
 
 def is_ignored(name: str) -> bool:
@@ -62,6 +125,7 @@ def discover(content_dir: Path) -> tuple[Inventory, list[Problem]]:
     posts, sidecars, authors, pages, static = [], [], [], [], []
     stamps: dict[str, tuple[int, int]] = {}
     root = str(content_dir.resolve()) + os.sep
+    kinds = {"posts": posts, "authors": authors, "pages": pages}
     for rel, entry in walk(str(content_dir), "", root):
         name = entry.name
         if entry.is_symlink() and not os.path.realpath(entry.path).startswith(root):
@@ -72,34 +136,37 @@ def discover(content_dir: Path) -> tuple[Inventory, list[Problem]]:
         info = entry.stat()
         stamps[rel] = (info.st_mtime_ns, info.st_size)
         top = rel.split("/", 1)[0] if "/" in rel else ""
-        if name.endswith(SIDECAR_SUFFIXES):
-            if top == "posts":
-                sidecars.append(rel)
-            else:  # comment files hold e-mail addresses: never copied
-                warnings.append(Problem("comment file outside content/posts/ is ignored",
-                                        content_dir / rel))
-        elif name.endswith(".md"):
-            if top == "posts":
-                posts.append(rel)
-            elif top == "authors":
-                authors.append(rel)
-            elif top == "pages":
-                pages.append(rel)
-            else:
-                warnings.append(Problem(
-                    "Markdown file outside posts/, pages/ and authors/ is ignored",
-                    content_dir / rel, hint="move it into content/posts/ or content/pages/"))
+        if top == "posts" and is_sidecar(name):
+            sidecars.append(rel)
+        elif top in kinds and markdown_stem(name) is not None:
+            kinds[top].append(rel)
         else:
-            static.append(rel)
-    post_set = set(posts)
+            problem = unpublished(content_dir / rel)
+            if problem is None:
+                static.append(rel)
+            else:
+                warnings.append(problem)
+    warnings += shared_names(posts, content_dir)
+    expected = {sidecar for post in posts for sidecar in sidecar_for(post)}
     for sidecar in sidecars:
-        if not any(sidecar.endswith(s) and sidecar[: -len(s)] + ".md" in post_set
-                   for s in SIDECAR_SUFFIXES):
+        if sidecar not in expected:
             warnings.append(Problem("comment file has no article beside it", content_dir / sidecar,
                                     hint="name it <article-file-name>.comments.yaml"))
     post_stamps = {rel: post_stamp(rel, stamps) for rel in posts}
     return Inventory(tuple(posts), tuple(sidecars), tuple(authors), tuple(pages),
                      tuple(static), stamps, post_stamps), warnings
+
+
+def shared_names(posts: list[str], content_dir: Path) -> list[Problem]:
+    """Articles whose names differ only by their extension (`a.md`, `a.markdown`) would
+    share one comment file."""
+    by_stem: dict[str, list[str]] = {}
+    for post in posts:
+        by_stem.setdefault(source_stem(post), []).append(post)
+    return [Problem(f"{len(found)} articles share the name {stem.rsplit('/', 1)[-1]!r}: "
+                    f"{', '.join(f.rsplit('/', 1)[-1] for f in found)}", content_dir / found[1],
+                    hint="rename one of them: they would share the same comment file")
+            for stem, found in by_stem.items() if len(found) > 1]
 
 
 def post_stamp(post: str, stamps: dict[str, tuple[int, int]]) -> tuple:
@@ -118,10 +185,17 @@ def restamp(inventory: Inventory, content_dir: Path,
             return None
         if rel not in stamps or not stat.S_ISREG(info.st_mode):
             return None
+        if rel in inventory.static and has_front_matter(content_dir / rel):
+            return None  # no longer a file to publish: the walk says so
         stamps[rel] = (info.st_mtime_ns, info.st_size)
     post_stamps = dict(inventory.post_stamps)
+    owners: dict[str, str] | None = None
     for rel in changed:
-        post = next((rel[: -len(s)] + ".md" for s in SIDECAR_SUFFIXES if rel.endswith(s)), rel)
+        post: str | None = rel
+        if is_sidecar(rel):
+            if owners is None:
+                owners = {s: p for p in post_stamps for s in sidecar_for(p)}
+            post = owners.get(rel)
         if post in post_stamps:
             post_stamps[post] = post_stamp(post, stamps)
     return replace(inventory, stamps=stamps, post_stamps=post_stamps)

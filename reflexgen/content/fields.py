@@ -75,7 +75,7 @@ class FileContext:
         try:
             moment = dates.to_datetime(value, tz)
         except dates.DateError as exc:
-            raise self.error(key, f"{key!r}: {exc}", hint=dates.accepted_formats()) from None
+            raise self.error(key, f"{key!r}: {exc}", hint=exc.hint) from None
         trouble = dates.dst_trouble(moment, tz) if not isinstance(value, date_type) or \
             isinstance(value, datetime) else None
         if trouble:

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from reflexgen.config import toml_error_line
+from reflexgen.content import dates
 from reflexgen.errors import BuildError, Problem
 
 
@@ -30,6 +31,19 @@ for _first, _resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
     for _tag, _pattern in _resolvers:
         if _tag == "tag:yaml.org,2002:timestamp":
             TextLoader.add_implicit_resolver(_tag, _pattern, [_first])
+
+
+def _timestamp_or_text(loader: TextLoader, node: yaml.ScalarNode) -> Any:
+    """A timestamp the calendar does not have (2023-02-29, month 13, 25:00) stays text, as
+    written: the date fields then say what is wrong with it, with the file and the line,
+    where PyYAML would stop the whole build with a bare ValueError."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+TextLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 
 @dataclass(frozen=True)
@@ -123,10 +137,20 @@ def split(text: str, path: Path | str) -> Source:
             line = toml_error_line(exc)
             raise BuildError(Problem(f"invalid TOML front matter: {exc}", path,
                                      line + 1 if line else None,
-                                     hint="check quotes and `key = value` syntax")) from None
+                                     hint=toml_date_trouble(lines, line) or
+                                     "check quotes and `key = value` syntax")) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         raise BuildError(Problem("front matter must be a mapping of keys to values", path, 2,
                                  hint="write one `key: value` per line"))
     return Source(meta, body, body_line)
+
+
+def toml_date_trouble(lines: list[str], line: int | None) -> str | None:
+    """Why the value on front matter line `line` (TOML's count) is no date, if it is one
+    the calendar does not have: TOML itself says only « Invalid date or datetime »."""
+    if not line or line > len(lines):
+        return None
+    _, _, value = lines[line - 1].partition("=")
+    return dates.calendar_trouble(value.split("#", 1)[0])

@@ -81,12 +81,12 @@ def load(path: Path, key: bytes) -> Any:
 
 class Output(NamedTuple):
     """What the last build recorded about one output file: the key of what it is made from,
-    the hash of its bytes, and for a page the ids of the entries it read, one per line (see
-    `dependencies`)."""
+    the hash of its bytes, and for a page or feed the ids of the entries it read, end to end
+    (see `dependencies`)."""
 
     key: str
     content: str
-    reads: str = ""
+    reads: bytes = b""
 
 
 @dataclass
@@ -112,7 +112,7 @@ class State:
 
     sources: Sources = field(default_factory=dict)
     outputs: dict[str, Output] = field(default_factory=dict)
-    entries: dict[str, tuple] = field(default_factory=dict)  # what pages read, by entry id
+    entries: dict[bytes, tuple] = field(default_factory=dict)  # what pages read, by entry id
 
 
 def shard_of(source: str) -> str:

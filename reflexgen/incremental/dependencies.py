@@ -14,6 +14,7 @@ the same way.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable
@@ -21,7 +22,7 @@ from functools import cache
 
 from jinja2 import Environment
 
-from reflexgen.hashing import code_id, content_hash, digest
+from reflexgen.hashing import code_id, digest
 from reflexgen.render.tracking import Reads
 from reflexgen.render.views import Views
 from reflexgen.site.plan import FeedJob, Job, JobKind
@@ -33,13 +34,18 @@ REFERENCE = re.compile(r"""(?:\{%-?\s*(?:extends|include|import|from)\s+|fragmen
 COMPUTED = re.compile(r"""(?:\{%-?\s*(?:extends|include|import|from)\s+|fragment\(\s*)"""
                       r"""(?!["'])""")
 FEW = 8  # changed entries looked for by substring; more are compared as sets
+ID = 8  # bytes of an entry id: the reads of a page are their concatenation
 
 Entry = tuple[str, tuple[str, ...], str]  # view identity, fields read, fingerprint
-Entries = dict[str, Entry]  # by entry id
+Entries = dict[bytes, Entry]  # by entry id
 
 
-def entry_id(identity: str, names: tuple[str, ...]) -> str:
-    return content_hash(f"{identity}|{','.join(names)}".encode())[:12]
+def entry_id(identity: str, names: tuple[str, ...]) -> bytes:
+    return hashlib.blake2b(f"{identity}|{','.join(names)}".encode(), digest_size=ID).digest()
+
+
+def split(reads: bytes) -> set[bytes]:
+    return {reads[i:i + ID] for i in range(0, len(reads), ID)}
 
 
 class Fingerprints:
@@ -49,12 +55,13 @@ class Fingerprints:
         self.views = views
         self._fields: dict[tuple[str, str], str] = {}
         self._entries: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._names: dict[tuple[str, ...], tuple[str, ...]] = {}  # one object each: smaller
 
     def entry(self, identity: str, names: tuple[str, ...]) -> str:
         found = self._entries.get((identity, names))
         if found is None:
             found = self._entries[identity, names] = digest(*map(
-                lambda name: self.field(identity, name), names))
+                lambda name: self.field(identity, name), names))[:16]
         return found
 
     def field(self, identity: str, name: str) -> str:
@@ -63,17 +70,18 @@ class Fingerprints:
             found = self._fields[identity, name] = self.views.fingerprint(identity, name)
         return found
 
-    def record(self, reads: Reads, known: Collection[str] = ()) -> tuple[str, Entries]:
-        """A page's reads as the text kept in its output record (entry ids, one per line),
-        and the entries not in `known`."""
+    def record(self, reads: Reads, known: Collection[bytes] = ()) -> tuple[bytes, Entries]:
+        """A page's reads as kept in its output record (its entry ids, end to end), and the
+        entries not in `known`."""
         ids, new = [], {}
         for identity in sorted(reads):
             names = tuple(sorted(reads[identity]))
+            names = self._names.setdefault(names, names)
             eid = entry_id(identity, names)
             ids.append(eid)
             if eid not in known:
                 new[eid] = (identity, names, self.entry(identity, names))
-        return "\n".join(ids), new
+        return b"".join(ids), new
 
 
 class Dependencies:
@@ -87,7 +95,7 @@ class Dependencies:
         self.fingerprints = Fingerprints(views)
         self.frame = digest(code_id(), sorted(vars(self.site.config).items()),
                             sorted(strings.items()), repr(sorted(views.common.items())))
-        self.changed: set[str] = set()
+        self.changed: set[bytes] = set()
         self.template = cache(self._template)
 
     # What changed ------------------------------------------------------------------------
@@ -95,7 +103,7 @@ class Dependencies:
     def compare(self, identities: Iterable[str] | None) -> None:
         """Check again, by value, the entries of these views (None: of every view) and note
         those that changed or are gone."""
-        by_identity: dict[str, list[str]] = defaultdict(list)
+        by_identity: dict[str, list[bytes]] = defaultdict(list)
         for eid, (identity, _, _) in self.entries.items():
             by_identity[identity].append(eid)
         wanted = by_identity.keys() if identities is None else identities
@@ -111,14 +119,15 @@ class Dependencies:
                         self.entries[eid] = (identity, names, now)
                         self.changed.add(eid)
 
-    def read_changed(self, reads: str) -> bool:
-        """Whether a page with these recorded reads read anything that changed."""
+    def read_changed(self, reads: bytes) -> bool:
+        """Whether a page with these recorded reads read anything that changed (a match
+        across two ids, one time in billions, only renders a page again)."""
         changed = self.changed
-        if not changed:
+        if not changed or not reads:
             return False
         if len(changed) <= FEW:
             return any(eid in reads for eid in changed)
-        return not changed.isdisjoint(reads.split("\n"))
+        return not changed.isdisjoint(split(reads))
 
     # Keys --------------------------------------------------------------------------------
 

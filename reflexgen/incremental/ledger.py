@@ -1,5 +1,6 @@
-"""The incremental bookkeeping of one build: what the last build left, whether anything changed,
-and what this build records for the next one."""
+"""The incremental bookkeeping of one build: what the last build left, what content/ holds,
+whether anything changed, and what this build records for the next one. Light to import: a
+build with nothing to do needs no more."""
 
 from __future__ import annotations
 
@@ -9,12 +10,26 @@ from datetime import datetime
 from pathlib import Path
 
 from reflexgen.config import SiteConfig
+from reflexgen.content.discover import Inventory, discover, restamp
 from reflexgen.content.model import Article
 from reflexgen.errors import Problem, Reporter
 from reflexgen.hashing import code_id, digest
 from reflexgen.incremental.cache import Cache, Output, State, Summary
-from reflexgen.incremental.sources import take_inventory
 from reflexgen.render.themes import Theme
+
+
+def take_inventory(content: Path, cache: Cache,
+                   changed: Collection[Path] | None) -> tuple[Inventory, list[Problem]]:
+    """What content/ holds: the last inventory with the `changed` files restamped when no
+    file came or went, else a walk of the whole folder."""
+    last, found = cache.inventory, None
+    if changed is not None and last is not None:
+        root = content.absolute()
+        inside = [p.relative_to(root).as_posix() for p in changed if p.is_relative_to(root)]
+        found = restamp(last[0], content, inside)
+    inventory, warnings = (found, last[1]) if found is not None else discover(content)
+    cache.inventory = (inventory, warnings)
+    return inventory, list(warnings)
 
 
 def theme_digest(theme: Theme) -> str:

@@ -1,32 +1,18 @@
-"""Reading the sources with the cache: what content/ holds, and the records of the files that
-did not change since the last build (parsed again only when they did)."""
+"""Reading the sources with the cache: the records of the files that did not change since the
+last build, parsed again only when they did."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from pathlib import Path
 
 from reflexgen.config import SiteConfig
-from reflexgen.content.discover import Inventory, discover, restamp
+from reflexgen.content.discover import Inventory
 from reflexgen.content.model import Article
 from reflexgen.content.readers import attempt
 from reflexgen.errors import Problem, Reporter
-from reflexgen.incremental.cache import Cache, State
+from reflexgen.incremental.cache import State
 from reflexgen.incremental.parallel import run_all
-
-
-def take_inventory(content: Path, cache: Cache,
-                   changed: Collection[Path] | None) -> tuple[Inventory, list[Problem]]:
-    """What content/ holds: the last inventory with the `changed` files restamped when no
-    file came or went, else a walk of the whole folder."""
-    last, found = cache.inventory, None
-    if changed is not None and last is not None:
-        root = content.absolute()
-        inside = [p.relative_to(root).as_posix() for p in changed if p.is_relative_to(root)]
-        found = restamp(last[0], content, inside)
-    inventory, warnings = (found, last[1]) if found is not None else discover(content)
-    cache.inventory = (inventory, warnings)
-    return inventory, list(warnings)
 
 
 class Articles(list[Article]):

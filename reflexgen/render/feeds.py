@@ -12,6 +12,7 @@ from feedgen.feed import FeedGenerator
 
 from reflexgen import __version__, urls
 from reflexgen.config import SiteConfig
+from reflexgen.content.discover import source_stem
 from reflexgen.hashing import digest
 from reflexgen.render import structured
 from reflexgen.render.tracking import Reads
@@ -28,7 +29,7 @@ def entry_id(config: SiteConfig, source: str, date: datetime) -> str:
 
     It survives a switch from http to https and a change of slug or permalink pattern."""
     host = urlsplit(config.base_url).hostname or "localhost"
-    stem = source.removesuffix(".md")
+    stem = source_stem(source)  # posts/2024/a.md and posts/2024/a.markdown: posts/2024/a
     return f"tag:{host},{date:%Y-%m-%d}:{stem}"
 
 

@@ -49,10 +49,10 @@ def assemble(config: SiteConfig, articles: list[Article], bodies: Mapping[str, B
                                         hint=f"known authors: {known}; add content/authors/"
                                              f"{urls.slug(ref)}.md for a bio box"))
             author_ids.append(found)
-        category_slug = urls.slug(article.category) if article.category else None
         kept.append(evolve(
             article, future=future, authors=tuple(dict.fromkeys(author_ids)),
-            url=urls.article_url(config.permalink, article.slug, article.date, category_slug)))
+            url=urls.article_url(config.permalink, article.slug, article.date,
+                                 article.category)))
     kept.sort(key=lambda a: (-a.date.timestamp(), a.source))
 
     kept_pages = tuple(replace(p, url=urls.page_url(p.slug)) for p in pages

@@ -5,6 +5,7 @@ never hold an element or attribute outside the sanitizer's allow-list."""
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from pathlib import Path
 
 import lxml.html
@@ -62,6 +63,54 @@ def test_any_front_matter_builds_or_fails_cleanly(tmp_path_factory, meta):
         build(BuildOptions(site_dir=root, jobs=1), Reporter(verbosity=-1))
     except BuildError as exc:
         assert exc.problems and all(path.name in str(p) for p in exc.problems), exc.problems
+
+
+def written_date(year: int, month: int, day: int, time: tuple[int, int, int] | None,
+                 offset: str, padded: bool, separator: str) -> str:
+    """A date as a person might type it, on the calendar or not: 2023-02-29, 2024-2-30,
+    2024-13-01T25:61:00+01:00…"""
+    text = f"{year:04d}-{month:02d}-{day:02d}" if padded else f"{year:04d}-{month}-{day}"
+    if time is not None:
+        text += f"{separator}{time[0]:02d}:{time[1]:02d}:{time[2]:02d}{offset}"
+    return text
+
+
+# Any year/month/day triple, valid or not, as a date or a date and time (which YAML reads
+# as a date when the calendar has it, as text when not).
+typed_dates = st.builds(
+    written_date, year=st.integers(0, 9999), month=st.integers(0, 19),
+    day=st.integers(0, 39), time=st.none() | st.tuples(st.integers(0, 29), st.integers(0, 69),
+                                                       st.integers(0, 69)),
+    offset=st.sampled_from(["", "Z", "+01:00", "-05:00", "+25:00"]), padded=st.booleans(),
+    separator=st.sampled_from(["T", " "]))
+DATE_PLACES = ("date", "updated", "inline comment", "comment file")
+COMMENT = "- id: 1\n  author: Lecteur\n  date: {date}\n  body: Bonjour.\n"
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(when=typed_dates, place=st.sampled_from(DATE_PLACES))
+def test_any_calendar_date_builds_or_names_the_file(tmp_path_factory, when, place):
+    """Impossible dates (2023-02-29) crashed the YAML reader with a bare ValueError."""
+    root = tmp_path_factory.mktemp("site")
+    (root / "site.toml").write_text('title = "T"\nbase_url = "https://x.org"\n'
+                                    'timezone = "Europe/Paris"\n')
+    posts = root / "content/posts"
+    posts.mkdir(parents=True)
+    header = {"date": f"date: {when}", "updated": f"date: 2024-03-01\nupdated: {when}",
+              "inline comment": "date: 2024-03-01\ncomments:\n"
+                                + textwrap.indent(COMMENT.format(date=when), "  "),
+              "comment file": "date: 2024-03-01"}[place]
+    (posts / "a.md").write_text(f"---\ntitle: Titre\n{header}\n---\nCorps.\n",
+                                encoding="utf-8")
+    if place == "comment file":
+        (posts / "a.comments.yaml").write_text(COMMENT.format(date=when), encoding="utf-8")
+    try:
+        build(BuildOptions(site_dir=root, jobs=1), Reporter(verbosity=-1))
+    except BuildError as exc:
+        named = "a.comments.yaml" if place == "comment file" else "a.md"
+        assert exc.problems and all(f"posts/{named}:" in str(p) for p in exc.problems), \
+            exc.problems
 
 
 ATTACKS = st.sampled_from(["<script>", "</p>", "<img src=x onerror=alert(1)>", "javascript:",

@@ -178,6 +178,38 @@ def test_static_files_copied_but_never_sources(blog):
     assert "jean.secret@example.com" not in everything
 
 
+def test_markdown_sources_of_every_usual_extension_are_built_never_copied(site):
+    site.write({
+        "content/posts/mon-billet.markdown": article("Mon billet", "2024-03-01",
+                                                     body="Le corps du billet."),
+        "content/posts/mon-billet.comments.yaml":
+            "- id: 1\n  author: Jean\n  email: jean.secret@example.com\n"
+            "  date: 2024-03-02\n  body: Bien vu.\n",
+        "content/posts/autre.MD": article("Autre", "2024-03-02"),
+        "content/posts/vieux.mkd": article("Vieux", "2024-03-03"),
+        "content/pages/contact.mdown": '---\ntitle: "Contact"\n---\nÉcrivez-nous.\n',
+        "content/docs/lettre.txt": "---\ntitle: Brouillon\nemail: claire@example.org\n---\n",
+        "content/docs/a-lire.txt": "Rien de secret.\n",
+    })
+    run = site.build()
+    assert run.code == 0, run.stderr
+    page = site.read("2024/03/mon-billet/index.html")
+    assert "Le corps du billet." in page and "Bien vu." in page
+    assert site.exists("2024/03/autre/index.html") and site.exists("2024/03/vieux/index.html")
+    assert "Écrivez-nous." in site.read("contact/index.html")
+    ids = {e.id for e in feedparser.parse(site.read("atom.xml")).entries}
+    assert "tag:blog.example.org,2024-03-01:posts/mon-billet" in ids  # as for a .md file
+    assert site.read("docs/a-lire.txt") == "Rien de secret.\n"
+    out = site.root / "output"
+    names = [p.name.lower() for p in out.rglob("*")]
+    assert not [n for n in names if n.endswith((".markdown", ".md", ".mkd", ".mdown", ".yaml"))]
+    assert not site.exists("docs/lettre.txt")
+    assert "content/docs/lettre.txt:1: file starts with front matter" in run.stderr
+    everything = "".join(p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
+    assert "jean.secret@example.com" not in everything
+    assert "claire@example.org" not in everything
+
+
 def test_feeds_parse_and_carry_content(blog):
     blog.build()
     for rel in ("feed.xml", "atom.xml", "tags/strategie/feed.xml", "tags/strategie/atom.xml",
@@ -249,6 +281,45 @@ def test_english_site(site):
     html = site.read("2024/03/reseaux-sociaux-etre-ou-ne-pas-etre/index.html")
     assert "3 thoughts on “Réseaux sociaux : être où ne pas être ?”" in html
     assert "March 12, 2024" in html and '<html lang="en">' in html
+
+
+def test_english_wording_has_english_punctuation(site):
+    """Punctuation lives inside the translated strings: « Suivre : » in French, "Follow:" in
+    English (the templates once wrote " :" after every language's string)."""
+    (site.root / "site.toml").write_text('title = "B"\nbase_url = "https://b.org"\n'
+                                         'language = "en"\n')
+    site.write({
+        "content/authors/claire.md": "---\nname: Claire\nsocial:\n"
+                                     "  linkedin: https://www.linkedin.com/in/claire\n"
+                                     "  github: https://github.com/claire\n"
+                                     "  mastodon: https://mastodon.example/@claire\n"
+                                     "  Bluesky: https://bsky.app/profile/claire\n---\nBio.\n",
+        "content/posts/a.md": article("Hello", "2024-03-01", author="claire", tags='["x"]',
+                                      category="Notes", series="Saga"),
+    })
+    assert site.build().code == 0
+    pages = ("2024/03/hello/index.html", "index.html", "tags/x/index.html",
+             "categories/notes/index.html", "authors/claire/index.html", "series/saga/index.html",
+             "archives/index.html", "tags/index.html", "404.html")
+    for rel in pages:
+        text = lxml.html.fromstring(site.read(rel)).text_content()
+        assert " :" not in text and "\u00a0:" not in text, rel
+    footer = lxml.html.fromstring(site.read("index.html")).xpath(
+        "string(//p[@class='site-footer__feeds'])")
+    assert " ".join(footer.split()) == "Follow: RSS feed · Atom feed"
+    assert "Follow: <a" in site.read("tags/x/index.html")
+    author = lxml.html.fromstring(site.read("authors/claire/index.html"))
+    assert author.xpath("//ul[@class='author-links']//a/text()") == [
+        "LinkedIn", "GitHub", "Mastodon", "Bluesky"]
+    assert "Series: Saga" in site.read("2024/03/hello/index.html")
+
+
+def test_french_wording_keeps_its_no_break_space_before_colons(site):
+    site.write({"content/posts/a.md": article("Bonjour", "2024-03-01", tags='["x"]')})
+    assert site.build().code == 0
+    for rel in ("index.html", "tags/x/index.html"):
+        html = site.read(rel)
+        assert "Suivre\u00a0:" in html and "Suivre :" not in html and "Suivre\u00a0: :" not in html
 
 
 def test_custom_permalink_and_subpath(site):

@@ -31,6 +31,25 @@ def fails(site, *args):
      ["content/posts/a.md:1:", "missing required field 'date'", "2024-03-12"]),
     ({"content/posts/a.md": '---\ntitle: "x"\ndate: 12/03/2024\n---\nx'},
      ["content/posts/a.md:3:", "cannot read '12/03/2024' as a date", "accepted formats"]),
+    ({"content/posts/a.md": '---\ntitle: "x"\ndate: 2023-02-29\n---\nx'},
+     ["content/posts/a.md:3:", "'date': '2023-02-29' is not a real date",
+      "hint: February 2023 has 28 days"]),
+    ({"content/posts/a.md": '---\ntitle: "x"\ndate: 2024-13-01\n---\nx'},
+     ["content/posts/a.md:3:", "'2024-13-01' is not a real date", "months go from 1 to 12"]),
+    ({"content/posts/a.md": article(updated="2024-02-30T10:00:00")},
+     ["content/posts/a.md:4:", "'updated': '2024-02-30T10:00:00' is not a real date",
+      "February 2024 has 29 days"]),
+    ({"content/posts/a.md": article(comments="\n  - id: 1\n    author: A\n    date: 2023-02-29"
+                                             "\n    body: x")},
+     ["content/posts/a.md:7:", "comment '1' has a bad 'date': '2023-02-29' is not a real date",
+      "February 2023 has 28 days"]),
+    ({"content/posts/a.md": article(),
+      "content/posts/a.comments.yaml": "- id: 1\n  author: A\n  date: 2024-02-30T10:00:00\n"
+                                       "  body: x\n"},
+     ["content/posts/a.comments.yaml:3:", "comment '1' has a bad 'date'",
+      "February 2024 has 29 days"]),
+    ({"content/posts/a.md": '+++\ntitle = "x"\ndate = 2023-02-29\n+++\n'},
+     ["content/posts/a.md:3:", "invalid TOML front matter", "February 2023 has 28 days"]),
     ({"content/posts/a.md": "---\ntitle: [a, b]\ndate: 2024-01-01\n---\nx"},
      ["content/posts/a.md:2:", "'title' must be text", "quotes"]),
     ({"content/posts/a.md": article(slug='"../../evil"')},
@@ -75,7 +94,7 @@ def test_every_bad_file_is_reported_at_once(site):
     site.write({"content/posts/a.md": "---\ndate: 2024-01-01\n---\n",
                 "content/posts/b.md": '---\ntitle: "b"\n---\n'})
     stderr = fails(site)
-    assert "a.md" in stderr and "b.md" in stderr and "2 error(s)" in stderr
+    assert "a.md" in stderr and "b.md" in stderr and "build failed: 2 errors;" in stderr
 
 
 def test_template_syntax_error_names_template_and_line(site):

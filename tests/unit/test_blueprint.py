@@ -2,8 +2,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from reflexgen.config import SiteConfig
-from reflexgen.content.model import Article, Author
-from reflexgen.content.model import head_digest
+from reflexgen.content.model import Article, Author, head_digest
 from reflexgen.site.assemble import Selection
 from reflexgen.site.blueprint import make_blueprint
 

@@ -1,10 +1,13 @@
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from reflexgen.content.comments import thread
+from reflexgen.content.comments import read_comments, thread
 from reflexgen.content.fields import FileContext
+from reflexgen.content.frontmatter import parse_yaml
+from reflexgen.content.markup import comment_parser
 from reflexgen.content.model import Comment
 from reflexgen.errors import BuildError
 
@@ -42,3 +45,25 @@ def test_broken_threads_are_errors_with_line(comments, message, line):
         thread(comments)
     problem = info.value.problems[0]
     assert message in problem.message and problem.line == line
+
+
+SIDECAR = """\
+- id: 1
+  author: A
+  date: 2024-03-01
+  body: premier
+- id: 2
+  author: B
+  body: second
+  date: 2023-02-29
+"""
+
+
+def test_an_impossible_comment_date_names_its_line_and_says_why():
+    ctx = FileContext(Path("a.comments.yaml"), SIDECAR)
+    with pytest.raises(BuildError) as info:
+        read_comments(ctx, parse_yaml(SIDECAR, ctx.path), ZoneInfo("Europe/Paris"),
+                      comment_parser("fr"), None)
+    problem = info.value.problems[0]
+    assert problem.message == "comment '2' has a bad 'date': '2023-02-29' is not a real date"
+    assert (problem.line, problem.hint) == (8, "February 2023 has 28 days")

@@ -18,17 +18,19 @@ def test_defaults(tmp_path):
 
 
 def test_unknown_key_warns_with_suggestion(tmp_path):
-    _, warnings = load_config(write(tmp_path, 'title = "T"\nbase_url = "u"\npaginte = 5\n'))
+    _, warnings = load_config(write(tmp_path, 'title = "T"\nbase_url = "https://x.org"\n'
+                                              'paginte = 5\n'))
     assert "paginte" in warnings[0].message and "paginate" in warnings[0].hint
 
 
 @pytest.mark.parametrize("text, message", [
-    ('base_url = "u"\n', "missing required setting 'title'"),
-    ('title = "T"\nbase_url = "u"\nlanguage = "de"\n', "not supported"),
-    ('title = "T"\nbase_url = "u"\ntimezone = "Mars/Olympus"\n', "unknown timezone"),
-    ('title = "T"\nbase_url = "u"\npaginate = 0\n', "paginate"),
-    ('title = "T"\nbase_url = "u"\npermalink = "/{year}/{titre}/"\n', "unknown permalink"),
-    ('title = "T"\nbase_url = "u"\npermalink = "/{year}/"\n', "must contain {slug}"),
+    ('base_url = "https://x.org"\n', "missing required setting 'title'"),
+    ('title = "T"\nbase_url = "https://x.org"\nlanguage = "de"\n', "not supported"),
+    ('title = "T"\nbase_url = "https://x.org"\ntimezone = "Mars/Olympus"\n', "unknown timezone"),
+    ('title = "T"\nbase_url = "https://x.org"\npaginate = 0\n', "paginate"),
+    ('title = "T"\nbase_url = "https://x.org"\npermalink = "/{year}/{titre}/"\n',
+     "unknown permalink field: titre"),
+    ('title = "T"\nbase_url = "https://x.org"\npermalink = "/{year}/"\n', "must contain {slug}"),
     ('title = "T\n', "invalid TOML"),
 ])
 def test_invalid_settings(tmp_path, text, message):
@@ -41,3 +43,50 @@ def test_invalid_settings(tmp_path, text, message):
 def test_missing_site_toml(tmp_path):
     with pytest.raises(BuildError, match="no site.toml"):
         load_config(tmp_path)
+
+
+def test_invalid_settings_name_their_line(tmp_path):
+    with pytest.raises(BuildError) as info:
+        load_config(write(tmp_path, 'title = "T"\nbase_url = "https://x.org"\n\n'
+                                    'language = "de"\ntimezone = "Mars/Olympus"\n'))
+    assert [p.line for p in info.value.problems] == [4, 5]
+
+
+@pytest.mark.parametrize("url, message, fix", [
+    ("monblog.example.org", "has no scheme", 'base_url = "https://monblog.example.org/"'),
+    ("monblog.example.org/blog/", "has no scheme",
+     'base_url = "https://monblog.example.org/blog/"'),
+    ("//monblog.example.org", "has no scheme", 'base_url = "https://monblog.example.org/"'),
+    ("localhost:8000", "has no scheme", 'base_url = "https://localhost:8000/"'),
+    ("/blog", "has no scheme", 'base_url = "https://monblog.example.org/"'),
+    ("ftp://monblog.example.org", "must start with https:// (or http://), not ftp://",
+     'base_url = "https://monblog.example.org/"'),
+    ("file:///srv/blog", "must start with https://", 'base_url = "https://monblog.example.org/"'),
+    ("mailto:moi@example.org", "must start with https://",
+     'base_url = "https://monblog.example.org/"'),
+    ("https://", "has no host name", 'base_url = "https://monblog.example.org/"'),
+    ("https:///blog", "has no host name", 'base_url = "https://monblog.example.org/"'),
+    ("https://x.org:99999", "has an invalid port", 'base_url = "https://'),
+    ("https://x.org/?p=1", "without '?', '#' or user@", 'base_url = "https://'),
+    ("https://mon blog.org", "holds a space", 'base_url = "https://'),
+])
+def test_a_base_url_that_would_break_every_link_is_an_error(tmp_path, url, message, fix):
+    with pytest.raises(BuildError) as info:
+        load_config(write(tmp_path, f'# Mon blog\ntitle = "T"\nbase_url = "{url}"\n'))
+    [problem] = info.value.problems
+    assert problem.path == tmp_path / "site.toml" and problem.line == 3
+    assert message in problem.message and repr(url) in problem.message
+    assert problem.hint is not None and fix in problem.hint
+    assert str(problem).startswith(f"{tmp_path / 'site.toml'}:3: base_url")
+
+
+@pytest.mark.parametrize("url, kept", [
+    ("https://monblog.example.org/", "https://monblog.example.org"),
+    ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+    ("https://example.org/blog/", "https://example.org/blog"),
+    ("https://[::1]:8000/", "https://[::1]:8000"),
+    (" https://example.org ", "https://example.org"),
+])
+def test_good_base_urls(tmp_path, url, kept):
+    config, _ = load_config(write(tmp_path, f'title = "T"\nbase_url = "{url}"\n'))
+    assert config.base_url == kept

@@ -64,3 +64,19 @@ def test_decode_refuses_other_encodings(raw):
     with pytest.raises(BuildError) as info:
         decode(raw, "a.md")
     assert "UTF-8" in str(info.value)
+
+
+def test_an_impossible_yaml_date_stays_text_as_written():
+    """PyYAML raises a bare ValueError for these; the date fields explain them instead."""
+    source = split("---\ndate: 2023-02-29\nupdated: 2024-13-01\nat: 2024-02-30T10:00:00\n"
+                   "real: 2024-02-29\n---\n", "a.md")
+    assert source.meta["date"] == "2023-02-29" and source.meta["updated"] == "2024-13-01"
+    assert source.meta["at"] == "2024-02-30T10:00:00"
+    assert str(source.meta["real"]) == "2024-02-29"  # a real date is still a date
+
+
+def test_an_impossible_toml_date_says_why():
+    with pytest.raises(BuildError) as info:
+        split('+++\ntitle = "x"\ndate = 2023-02-29  # oups\n+++\n', "a.md")
+    problem = info.value.problems[0]
+    assert problem.line == 3 and problem.hint == "February 2023 has 28 days"

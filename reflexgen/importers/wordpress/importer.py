@@ -241,8 +241,7 @@ class Importer:
             meta["draft"] = True
         if item.is_sticky:
             meta["pinned"] = True
-        new_url = urls.article_url(self.config.permalink, slug, date,
-                                   urls.slug(category) if category else None)
+        new_url = urls.article_url(self.config.permalink, slug, date, category)
         aliases = self.aliases(item, new_url, "p", notes)
         if aliases:
             meta["aliases"] = aliases
