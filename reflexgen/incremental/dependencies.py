@@ -49,25 +49,19 @@ def split(reads: bytes) -> set[bytes]:
 
 
 class Fingerprints:
-    """Fingerprints of view fields in one process, each worked out once per build."""
+    """Fingerprints of groups of view fields in one process, each worked out once per build."""
 
     def __init__(self, views: Views) -> None:
         self.views = views
-        self._fields: dict[tuple[str, str], str] = {}
         self._entries: dict[tuple[str, tuple[str, ...]], str] = {}
         self._names: dict[tuple[str, ...], tuple[str, ...]] = {}  # one object each: smaller
 
     def entry(self, identity: str, names: tuple[str, ...]) -> str:
         found = self._entries.get((identity, names))
         if found is None:
-            found = self._entries[identity, names] = digest(*map(
-                lambda name: self.field(identity, name), names))[:16]
-        return found
-
-    def field(self, identity: str, name: str) -> str:
-        found = self._fields.get((identity, name))
-        if found is None:
-            found = self._fields[identity, name] = self.views.fingerprint(identity, name)
+            fingerprint = self.views.fingerprint
+            found = self._entries[identity, names] = digest(
+                *(fingerprint(identity, name) for name in names))[:16]
         return found
 
     def record(self, reads: Reads, known: Collection[bytes] = ()) -> tuple[bytes, Entries]:

@@ -78,8 +78,9 @@ class Tracked:
 class derived(Generic[T]):  # noqa: N801 - used as a decorator, like cached_property
     """A field worked out on first read and kept; what its computation read is recorded with
     it and reported again at every later read. `body=True` marks a field made from the
-    article's body: its fingerprint is the source digest, so that checking it never loads
-    the body."""
+    article's body: it is worked out again at each read rather than kept (bodies are large
+    and read once, by the article's page), and its fingerprint is the source digest, so that
+    checking it never loads the body."""
 
     def __init__(self, compute: Callable[[Any], T] | None = None, *, body: bool = False):
         self.compute = compute
@@ -96,11 +97,14 @@ class derived(Generic[T]):  # noqa: N801 - used as a decorator, like cached_prop
     def __get__(self, view: Any, owner: type | None = None) -> Any:
         if view is None:
             return self
+        assert self.compute is not None
+        recorder: Recorder = view._recorder
+        if self.body:
+            with recorder.capture():
+                return self.compute(view)
         cache, key = view.__dict__, "_derived_" + self.name
         hit = cache.get(key)
-        recorder: Recorder = view._recorder
         if hit is None:
-            assert self.compute is not None
             with recorder.capture() as reads:
                 value = self.compute(view)
             hit = cache[key] = (value, reads)
