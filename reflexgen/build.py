@@ -19,7 +19,6 @@ from pathlib import Path
 from reflexgen.config import load_config
 from reflexgen.content.model import StaticFile
 from reflexgen.errors import BuildError, Problem, Reporter, counted
-from reflexgen.hashing import digest
 from reflexgen.incremental.cache import Cache
 from reflexgen.incremental.ledger import Ledger
 from reflexgen.incremental.parallel import default_jobs
@@ -110,10 +109,9 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
         return BuildResult(0, 0, ledger.summary.files, (), (), (), clock.elapsed,
                            len(ledger.summary.warnings), True, clock.phases)
     # Imported only now: an up-to-date check need not load Markdown, Jinja, Babel or lxml.
-    from reflexgen.content.readers import Parsers, read_author, read_page
     from reflexgen.incremental.dependencies import Dependencies
     from reflexgen.incremental.outputs import write_outputs
-    from reflexgen.incremental.sources import Kept, read_articles
+    from reflexgen.incremental.sources import read_sources
     from reflexgen.incremental.workers import BodyStore
     from reflexgen.render.i18n import load_translator
     from reflexgen.render.templates import Renderer
@@ -124,35 +122,20 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
     content = config.content_dir
     with clock.phase("read"):
         state = ledger.load()
-        inventory = ledger.inventory
-        articles, fresh, problems = read_articles(inventory, state, config, cache.key, jobs,
-                                                  reporter)
-        kept = Kept(cache.small, inventory.stamps, digest(sorted(vars(config).items())))
-        cache.small = kept.now
-        parsers = Parsers()
-        authors = kept.read_all(read_author, content, inventory.authors, problems, config,
-                                parsers)
-        pages = kept.read_all(read_page, content, inventory.pages, problems, config, parsers)
-        if problems:
-            raise BuildError(problems)
+        sources = read_sources(ledger.inventory, state, config, cache, jobs, reporter)
+        articles, fresh = sources.articles, sources.fresh
         translator = load_translator(theme, config.language, config.tz)
-    warnings += [problem for article in articles for problem in article.warnings]
-    if config.raw_html == "allow":
-        for article in articles:
-            if article.raw_html:
-                reporter.debug(f"{content / article.source}: raw HTML kept as written "
-                               '(raw_html = "allow" in site.toml)')
-    reporter.debug(f"read {len(articles)} articles ({len(articles) - articles.reused} parsed), "
-                   f"{len(authors)} authors, {len(pages)} pages ({clock.elapsed:.2f} s)")
+        warnings += sources.warnings
 
     with clock.phase("assemble"):
-        static = [StaticFile(str(content / rel), rel) for rel in inventory.static]
+        static = [StaticFile(str(content / rel), rel) for rel in ledger.inventory.static]
         static += [StaticFile(str(path), "theme/" + rel) for path, rel in theme.static_files()]
         cache.store_bodies({a.digest: fresh[a.source] for a in articles if a.source in fresh})
         bodies = BodyStore(cache, content, config, {a.source: a.digest for a in articles}, fresh)
         selection = Selection(options.now, options.drafts, options.future)
         blueprint = cache.blueprint = make_blueprint(
-            config, list(articles), bodies, pages, authors, static, selection, cache.blueprint)
+            config, list(articles), bodies, sources.pages, sources.authors, static, selection,
+            cache.blueprint)
         warnings += blueprint.warnings
         report_warnings(warnings, options, reporter)
 
@@ -160,19 +143,19 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
         previous = ledger.previous_outputs()
         renderer = Renderer(blueprint.site, theme, translator, blueprint.related, cache.templates)
         dependencies = Dependencies(renderer.views, renderer.env, translator.strings,
-                                    dict(state.entries) if previous else {})
+                                    cache.read_index(fresh=not previous))
         # While the blueprint stays the same, only the articles read again can have changed.
-        frame = ledger.frame(blueprint.shape)
-        same_plan = ledger.summary.frame == frame
-        dependencies.compare([f"article:{source}" for source in fresh] if same_plan else None)
+        plan_stamp = ledger.plan_stamp(blueprint.shape)
+        same_plan = ledger.summary.plan_stamp == plan_stamp
+        dependencies.compare(fresh if same_plan else None)
     report = write_outputs(blueprint, renderer, dependencies, previous, same_plan, output, jobs,
                            reporter, clock, cache.memo, trusted=changed is not None)
     if on_commit is not None:
         on_commit(tuple(report.written))
 
     with clock.phase("write"):
-        ledger.close(inputs, frame, articles, fresh, report.record, dependencies.entries,
-                     warnings, options.now, options.future)
+        ledger.close(inputs, plan_stamp, articles, fresh, report.record, warnings, options.now,
+                     options.future)
     return BuildResult(
         pages=report.pages, feeds=report.feeds, files=len(report.record),
         rendered=tuple(report.rendered), written=tuple(report.written),

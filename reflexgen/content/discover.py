@@ -42,9 +42,10 @@ class Inventory:
 def markdown_stem(name: str) -> str | None:
     """`name` (or a relative path) without its Markdown extension, whatever its case
     (`a.MD`, `a.markdown` → `a`); None when it is not a Markdown source."""
-    lower = name.lower()
-    return next((name[: -len(suffix)] for suffix in MARKDOWN_SUFFIXES
-                 if lower.endswith(suffix) and len(lower) > len(suffix)), None)
+    if not name.lower().endswith(MARKDOWN_SUFFIXES):
+        return None
+    stem = name[:name.rindex(".")]  # every suffix is one extension
+    return stem if stem and not stem.endswith("/") else None
 
 
 def is_sidecar(name: str) -> bool:
@@ -58,8 +59,8 @@ def source_stem(rel: str) -> str:
 
 
 def sidecar_for(post: str) -> tuple[str, ...]:
-    """The comment files that may sit beside an article."""
-    stem = source_stem(post)
+    """The comment files that may sit beside an article (a Markdown source)."""
+    stem = post[:post.rindex(".")]  # every Markdown suffix is one extension
     return tuple(stem + suffix for suffix in SIDECAR_SUFFIXES)
 
 
@@ -146,27 +147,29 @@ def discover(content_dir: Path) -> tuple[Inventory, list[Problem]]:
                 static.append(rel)
             else:
                 warnings.append(problem)
-    warnings += shared_names(posts, content_dir)
-    expected = {sidecar for post in posts for sidecar in sidecar_for(post)}
+    beside = {post: sidecar_for(post) for post in posts}
+    warnings += shared_names(beside, content_dir)
+    expected = {sidecar for sidecars_of in beside.values() for sidecar in sidecars_of}
     for sidecar in sidecars:
         if sidecar not in expected:
             warnings.append(Problem("comment file has no article beside it", content_dir / sidecar,
                                     hint="name it <article-file-name>.comments.yaml"))
-    post_stamps = {rel: post_stamp(rel, stamps) for rel in posts}
+    post_stamps = {rel: (stamps[rel], *map(stamps.get, beside[rel])) for rel in posts}
     return Inventory(tuple(posts), tuple(sidecars), tuple(authors), tuple(pages),
                      tuple(static), stamps, post_stamps), warnings
 
 
-def shared_names(posts: list[str], content_dir: Path) -> list[Problem]:
+def shared_names(beside: dict[str, tuple[str, ...]], content_dir: Path) -> list[Problem]:
     """Articles whose names differ only by their extension (`a.md`, `a.markdown`) would
-    share one comment file."""
+    share one comment file (`beside`: each article's comment files)."""
     by_stem: dict[str, list[str]] = {}
-    for post in posts:
-        by_stem.setdefault(source_stem(post), []).append(post)
-    return [Problem(f"{len(found)} articles share the name {stem.rsplit('/', 1)[-1]!r}: "
+    for post, sidecars in beside.items():
+        by_stem.setdefault(sidecars[0], []).append(post)
+    return [Problem(f"{len(found)} articles share the name "
+                    f"{source_stem(found[0]).rsplit('/', 1)[-1]!r}: "
                     f"{', '.join(f.rsplit('/', 1)[-1] for f in found)}", content_dir / found[1],
                     hint="rename one of them: they would share the same comment file")
-            for stem, found in by_stem.items() if len(found) > 1]
+            for found in by_stem.values() if len(found) > 1]
 
 
 def post_stamp(post: str, stamps: dict[str, tuple[int, int]]) -> tuple:

@@ -96,7 +96,7 @@ class Summary:
     format: int = FORMAT
     version: str = field(default_factory=code_id)
     inputs: str = ""
-    frame: str = ""  # the blueprint's shape, the theme and the code (see build.py)
+    plan_stamp: str = ""  # the blueprint's shape, the theme and the code (see build.py)
     output_dir: str = ""
     ready_until: float = 0.0  # the first future article's date: then the site changes
     warnings: list[Problem] = field(default_factory=list)
@@ -112,7 +112,6 @@ class State:
 
     sources: Sources = field(default_factory=dict)
     outputs: dict[str, Output] = field(default_factory=dict)
-    entries: dict[bytes, tuple] = field(default_factory=dict)  # what pages read, by entry id
 
 
 def shard_of(source: str) -> str:
@@ -134,6 +133,7 @@ class Cache:
         self._pid = 0
         self._shards: dict[str, Sources] | None = None  # as loaded, for partial saves
         self._state: State | None = None  # the index this object last saved
+        self._index: ReadIndex | None = None  # and what its pages read
         self._saved: tuple | None = None  # and the stamp of the file that says so
         self._bodies: dict[str, Body] = {}  # by digest, least recently used first
         # Objects a long-lived process reuses from one build to the next (feed entries), each
@@ -197,8 +197,7 @@ class Cache:
         sources: Sources = {}
         for shard in shards.values():
             sources.update(shard)
-        return State(sources, {rel: Output._make(record) for rel, record in outputs[0].items()},
-                     outputs[1])
+        return State(sources, {rel: Output._make(record) for rel, record in outputs.items()})
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -246,10 +245,20 @@ class Cache:
             self.db.execute("BEGIN")
             self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", rows)
 
+    def read_index(self, fresh: bool) -> ReadIndex:
+        """What the pages of the last build read (`fresh`: nothing, to be written anew); a
+        long-lived process keeps the shards it loaded while the index on disk is its own."""
+        if fresh or self._index is None or self._stamp() != self._saved:
+            self._index = ReadIndex(self, fresh)
+        return self._index
+
     def save(self, summary: Summary, state: State, changed: set[str],
              dropped: set[str]) -> None:
         """Write the index, rewriting only the shards of `changed` sources when the last index
-        was loaded, and drop the bodies of sources that changed or went away."""
+        was loaded (and the shards of what pages read that changed), and drop the bodies of
+        sources that changed or went away."""
+        if self._index is not None:
+            self._index.save()
         (self.folder / "sources").mkdir(exist_ok=True)
         shards = self._shards
         if shards is None:  # no usable index was loaded: write every shard anew
@@ -270,8 +279,7 @@ class Cache:
         for name in sorted(dirty):
             self._dump_part(f"sources/{name}.pickle", shards[name])
         self._shards = shards
-        self._dump_part("outputs.pickle", ({rel: tuple(o) for rel, o in state.outputs.items()},
-                                           state.entries))
+        self._dump_part("outputs.pickle", {rel: tuple(o) for rel, o in state.outputs.items()})
         dump(self.folder / "summary.pickle", summary, self.key)
         self.summary, self._state, self._saved = summary, state, self._stamp()
         if dropped:
@@ -279,3 +287,66 @@ class Cache:
                 self.db.execute("BEGIN")
                 self.db.executemany("DELETE FROM bodies WHERE digest = ?",
                                     [(d,) for d in dropped])
+
+
+def shard_of_entry(eid: bytes) -> str:
+    """An entry's shard: its id starts with the digest of its view's identity, so a view's
+    entries share one (see dependencies.entry_id)."""
+    return f"{eid[0] % SHARDS:02x}"
+
+
+class ReadIndex:
+    """What the pages of a build read (`dependencies.Entry` values by entry id), kept in
+    SHARDS files under `reads/` by view: a build loads only the shards of the views it checks
+    and rewrites only the shards that changed."""
+
+    def __init__(self, cache: Cache, fresh: bool) -> None:
+        self.cache = cache
+        self.fresh = fresh  # start empty, and replace every shard on disk when saved
+        self.shards: dict[str, dict[bytes, tuple]] = {}
+        self.dirty: set[str] = set()
+        self.lost: set[int] = set()  # shards missing or unusable: what they held is unknown
+        self._same: dict = {}  # one object for equal identities and field names: smaller files
+
+    def shard(self, name: str) -> dict[bytes, tuple]:
+        found = self.shards.get(name)
+        if found is None:
+            loaded = None if self.fresh else self.cache._load_part(f"reads/{name}.pickle")
+            if not self.fresh and not isinstance(loaded, dict):
+                self.lost.add(int(name, 16))
+            found = self.shards[name] = loaded if isinstance(loaded, dict) else {}
+        return found
+
+    def every(self) -> list[dict[bytes, tuple]]:
+        """Every shard, loaded."""
+        return [self.shard(f"{n:02x}") for n in range(SHARDS)]
+
+    def knows(self, eid: bytes) -> bool:
+        """Whether a loaded shard holds `eid` (never loads: asked from worker processes)."""
+        shard = self.shards.get(shard_of_entry(eid))
+        return shard is not None and eid in shard
+
+    def put(self, eid: bytes, entry: tuple) -> None:
+        name = shard_of_entry(eid)
+        shard = self.shard(name)
+        if shard.get(eid) != entry:
+            identity, names, fingerprint = entry
+            same = self._same
+            shard[eid] = (same.setdefault(identity, identity), same.setdefault(names, names),
+                          fingerprint)
+            self.dirty.add(name)
+
+    def drop(self, eid: bytes) -> None:
+        name = shard_of_entry(eid)
+        if self.shard(name).pop(eid, None) is not None:
+            self.dirty.add(name)
+
+    def save(self) -> None:
+        folder = self.cache.folder / "reads"
+        folder.mkdir(exist_ok=True)
+        if self.fresh:  # every shard is written, empty ones too: a missing one was lost
+            self.every()
+            self.dirty, self.fresh = set(self.shards), False
+        for name in sorted(self.dirty):
+            self.cache._dump_part(f"reads/{name}.pickle", self.shards[name])
+        self.dirty = set()

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 
 from jinja2 import Environment
 
 from reflexgen.hashing import code_id, digest
+from reflexgen.incremental.cache import SHARDS, ReadIndex, shard_of_entry
 from reflexgen.render.tracking import Reads
-from reflexgen.render.views import Views
+from reflexgen.render.views import Views, article_identity
 from reflexgen.site.plan import FeedJob, Job, JobKind
 
 # Templates named in extends/include/import/from tags, or rendered through the `fragment()`
@@ -34,18 +34,25 @@ REFERENCE = re.compile(r"""(?:\{%-?\s*(?:extends|include|import|from)\s+|fragmen
 COMPUTED = re.compile(r"""(?:\{%-?\s*(?:extends|include|import|from)\s+|fragment\(\s*)"""
                       r"""(?!["'])""")
 FEW = 8  # changed entries looked for by substring; more are compared as sets
-ID = 8  # bytes of an entry id: the reads of a page are their concatenation
+READ = 4  # bytes of an entry id kept in a page's reads: a clash only renders a page again
 
 Entry = tuple[str, tuple[str, ...], str]  # view identity, fields read, fingerprint
 Entries = dict[bytes, Entry]  # by entry id
 
 
 def entry_id(identity: str, names: tuple[str, ...]) -> bytes:
-    return hashlib.blake2b(f"{identity}|{','.join(names)}".encode(), digest_size=ID).digest()
+    """Eight bytes: two of the view's identity (which names the shard the entry is kept in,
+    see cache.ReadIndex), six of the fields read."""
+    return view_id(identity) + hashlib.blake2b(
+        f"{identity}|{','.join(names)}".encode(), digest_size=6).digest()
+
+
+def view_id(identity: str) -> bytes:
+    return hashlib.blake2b(identity.encode(), digest_size=2).digest()
 
 
 def split(reads: bytes) -> set[bytes]:
-    return {reads[i:i + ID] for i in range(0, len(reads), ID)}
+    return {reads[i:i + READ] for i in range(0, len(reads), READ)}
 
 
 class Fingerprints:
@@ -64,16 +71,16 @@ class Fingerprints:
                 *(fingerprint(identity, name) for name in names))[:16]
         return found
 
-    def record(self, reads: Reads, known: Collection[bytes] = ()) -> tuple[bytes, Entries]:
-        """A page's reads as kept in its output record (its entry ids, end to end), and the
-        entries not in `known`."""
+    def record(self, reads: Reads, known: Callable[[bytes], bool]) -> tuple[bytes, Entries]:
+        """A page's reads as kept in its output record (the start of its entry ids, end to
+        end), and the entries not `known`."""
         ids, new = [], {}
         for identity in sorted(reads):
             names = tuple(sorted(reads[identity]))
             names = self._names.setdefault(names, names)
             eid = entry_id(identity, names)
-            ids.append(eid)
-            if eid not in known:
+            ids.append(eid[:READ])
+            if not known(eid):
                 new[eid] = (identity, names, self.entry(identity, names))
         return b"".join(ids), new
 
@@ -81,47 +88,62 @@ class Fingerprints:
 class Dependencies:
     """Keys and reads of one build's outputs, against the record of the last build."""
 
-    def __init__(self, views: Views, env: Environment, strings: dict, entries: Entries) -> None:
+    def __init__(self, views: Views, env: Environment, strings: dict, index: ReadIndex) -> None:
         self.views = views
         self.site = views.site
         self.env = env
-        self.entries = entries  # the last build's, updated in place to this build's
+        self.index = index  # the last build's, updated in place to this build's
         self.fingerprints = Fingerprints(views)
         self.frame = digest(code_id(), sorted(vars(self.site.config).items()),
                             sorted(strings.items()), repr(sorted(views.common.items())))
-        self.changed: set[bytes] = set()
+        self.changed: set[bytes] = set()  # the start of the ids of entries that changed
+        self._pattern: tuple[int, re.Pattern[bytes]] | None = None
         self.template = cache(self._template)
 
     # What changed ------------------------------------------------------------------------
 
-    def compare(self, identities: Iterable[str] | None) -> None:
-        """Check again, by value, the entries of these views (None: of every view) and note
-        those that changed or are gone."""
-        by_identity: dict[str, list[bytes]] = defaultdict(list)
-        for eid, (identity, _, _) in self.entries.items():
-            by_identity[identity].append(eid)
-        wanted = by_identity.keys() if identities is None else identities
-        for identity in list(wanted):
-            for eid in by_identity.get(identity, ()):
-                _, names, before = self.entries[eid]
+    def compare(self, articles: Iterable[str] | None) -> None:
+        """Check again, by value, the entries of the views of these articles (by source;
+        None: of every view) and note those that changed or are gone."""
+        if articles is None:
+            shards = self.index.every()
+            wanted = None
+        else:
+            wanted = {article_identity(source) for source in articles}
+            shards = [self.index.shard(shard_of_entry(view_id(i))) for i in wanted]
+        for shard in shards:
+            for eid, (identity, names, before) in list(shard.items()):
+                if wanted is not None and identity not in wanted:
+                    continue
                 if self.views.resolve(identity) is None:
-                    del self.entries[eid]
-                    self.changed.add(eid)
+                    self.index.drop(eid)
+                    self.changed.add(eid[:READ])
                 else:
                     now = self.fingerprints.entry(identity, names)
                     if now != before:
-                        self.entries[eid] = (identity, names, now)
-                        self.changed.add(eid)
+                        self.index.put(eid, (identity, names, now))
+                        self.changed.add(eid[:READ])
 
     def read_changed(self, reads: bytes) -> bool:
-        """Whether a page with these recorded reads read anything that changed (a match
-        across two ids, one time in billions, only renders a page again)."""
-        changed = self.changed
-        if not changed or not reads:
+        """Whether a page with these recorded reads read anything that changed, or anything
+        in a part of the index that was lost (a clash of ids, one time in billions, only
+        renders a page again)."""
+        changed, lost = self.changed, self.index.lost
+        if not reads or not (changed or lost):
+            return False
+        if lost and any(reads[i] % SHARDS in lost for i in range(0, len(reads), READ)):
+            return True
+        if not changed:
             return False
         if len(changed) <= FEW:
-            return any(eid in reads for eid in changed)
+            return self._changed_pattern().search(reads) is not None
         return not changed.isdisjoint(split(reads))
+
+    def _changed_pattern(self) -> re.Pattern[bytes]:
+        if self._pattern is None or self._pattern[0] != len(self.changed):
+            self._pattern = (len(self.changed),
+                             re.compile(b"|".join(map(re.escape, sorted(self.changed)))))
+        return self._pattern[1]
 
     # Keys --------------------------------------------------------------------------------
 

@@ -84,22 +84,23 @@ class Ledger:
         same = self.summary.output_dir == str(self.output) and self.output.is_dir()
         return self.state.outputs if same else {}
 
-    def frame(self, shape: str) -> str:
+    def plan_stamp(self, shape: str) -> str:
         """The blueprint's shape, the theme and the code: while it stays, only the articles
         read again can have changed."""
         return digest(shape, self.themed, code_id())
 
-    def close(self, inputs: str, frame: str, articles: list[Article], fresh: Collection[str],
-              outputs: dict[str, Output], entries: dict, warnings: list[Problem],
+    def close(self, inputs: str, plan_stamp: str, articles: list[Article], fresh: Collection[str],
+              outputs: dict[str, Output], warnings: list[Problem],
               now: datetime, future: bool) -> None:
         """Record this build for the next one."""
         state, inventory = self.state, self.inventory
         future_dates = [a.date.timestamp() for a in articles if a.date > now]
         self.cache.save(
-            Summary(inputs=inputs, frame=frame, output_dir=str(self.output), warnings=warnings,
+            Summary(inputs=inputs, plan_stamp=plan_stamp, output_dir=str(self.output),
+                    warnings=warnings,
                     files=len(outputs),
                     ready_until=min(future_dates) if future_dates and not future else math.inf),
             State(sources={a.source: (inventory.post_stamps[a.source], a) for a in articles},
-                  outputs=outputs, entries=entries),
+                  outputs=outputs),
             changed=set(fresh) | (state.sources.keys() - set(inventory.posts)),
             dropped={a.digest for _, a in state.sources.values()} - {a.digest for a in articles})

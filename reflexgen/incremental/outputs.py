@@ -76,18 +76,19 @@ def write_outputs(blueprint: Blueprint, renderer: Renderer, dependencies: Depend
                 else:
                     tasks.append((kind, index, key))
     rendered, written = [], []
-    entries = dependencies.entries
+    index = dependencies.index
     with Staging(output, full=not previous) as staging:
         with clock.phase("render"):
             results = run_all(
                 tasks, lambda: RenderWorker(renderer, page_jobs, feed_jobs, staging.root,
-                                            known.records, entries, memo),
+                                            known.records, index, memo),
                 render_one, jobs, reporter.progress("rendering", len(tasks)))
             for result in results:
                 clock.work[result.kind] = clock.work.get(result.kind, 0.0) + result.seconds
                 rendered.append(result.output)
                 outputs[result.output] = result.record
-                entries.update(result.entries)
+                for eid, entry in result.entries.items():
+                    index.put(eid, entry)
                 if result.written:
                     written.append(result.output)
         with clock.phase("write"):

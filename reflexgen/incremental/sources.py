@@ -4,14 +4,16 @@ last build, parsed again only when they did."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from reflexgen.config import SiteConfig
 from reflexgen.content.discover import Inventory
-from reflexgen.content.model import Article
-from reflexgen.content.readers import attempt
-from reflexgen.errors import Problem, Reporter
-from reflexgen.incremental.cache import State
+from reflexgen.content.model import Article, Author, Page
+from reflexgen.content.readers import Parsers, attempt, read_author, read_page
+from reflexgen.errors import BuildError, Problem, Reporter
+from reflexgen.hashing import digest
+from reflexgen.incremental.cache import Cache, State
 from reflexgen.incremental.parallel import run_all
 
 
@@ -47,6 +49,42 @@ def read_articles(inventory: Inventory, state: State, config: SiteConfig, key: b
             problems += outcome
     articles += [by_source[rel] for rel in inventory.posts if rel in by_source]
     return articles, fresh, problems
+
+
+@dataclass
+class Sources:
+    """What this build read: articles (`fresh`: those parsed again, with their sealed bodies),
+    authors and pages, and the warnings found while reading them."""
+
+    articles: Articles
+    fresh: dict[str, bytes]
+    authors: list[Author]
+    pages: list[Page]
+    warnings: list[Problem]
+
+
+def read_sources(inventory: Inventory, state: State, config: SiteConfig, cache: Cache,
+                 jobs: int, reporter: Reporter) -> Sources:
+    """Every source of the site, or a `BuildError` with every problem found."""
+    content = config.content_dir
+    articles, fresh, problems = read_articles(inventory, state, config, cache.key, jobs,
+                                              reporter)
+    kept = Kept(cache.small, inventory.stamps, digest(sorted(vars(config).items())))
+    cache.small = kept.now
+    parsers = Parsers()
+    authors = kept.read_all(read_author, content, inventory.authors, problems, config, parsers)
+    pages = kept.read_all(read_page, content, inventory.pages, problems, config, parsers)
+    if problems:
+        raise BuildError(problems)
+    if config.raw_html == "allow":
+        for article in articles:
+            if article.raw_html:
+                reporter.debug(f"{content / article.source}: raw HTML kept as written "
+                               '(raw_html = "allow" in site.toml)')
+    reporter.debug(f"read {len(articles)} articles ({len(articles) - articles.reused} parsed), "
+                   f"{len(authors)} authors, {len(pages)} pages")
+    return Sources(articles, fresh, authors, pages,
+                   [problem for article in articles for problem in article.warnings])
 
 
 class Kept:

@@ -15,7 +15,7 @@ from reflexgen.content.model import Article, Body
 from reflexgen.content.readers import Parsers, attempt, read_article
 from reflexgen.errors import Problem
 from reflexgen.hashing import content_hash
-from reflexgen.incremental.cache import Cache, Output, seal, unseal
+from reflexgen.incremental.cache import Cache, Output, ReadIndex, seal, unseal
 from reflexgen.incremental.dependencies import Entries, Fingerprints
 from reflexgen.render.templates import Renderer
 from reflexgen.render.writer import write_file
@@ -91,8 +91,9 @@ class RenderWorker:
     feeds: list[FeedJob]
     staging: Path
     previous: dict[str, Output]
-    known: Entries  # the entries of reads the parent knows (see dependencies.py)
+    index: ReadIndex  # what the parent knows pages read (see dependencies.py)
     memo: dict  # see Cache.memo
+    sent: set[bytes] = field(default_factory=set)  # what this process told the parent since
 
     @cached_property
     def fingerprints(self) -> Fingerprints:
@@ -117,8 +118,9 @@ def render_one(worker: RenderWorker, task: tuple[str, int, str]) -> RenderResult
     else:
         job = worker.feeds[index]
         data, seen = worker.feed_renderer.render(job)
-    reads, entries = worker.fingerprints.record(seen, worker.known)
-    worker.known.update(entries)  # in this process: sent to the parent once
+    reads, entries = worker.fingerprints.record(
+        seen, lambda eid: eid in worker.sent or worker.index.knows(eid))
+    worker.sent.update(entries)
     content = content_hash(data)
     record = Output(key, content, reads)
     previous = worker.previous.get(job.output)

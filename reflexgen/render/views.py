@@ -29,6 +29,11 @@ WORDS_PER_MINUTE = 230
 AVATAR_COLOURS = 8
 
 
+def article_identity(source: str) -> str:
+    """How an article's view is named in the dependency record."""
+    return "article:" + source
+
+
 def reading_minutes(words: int) -> int:
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
@@ -252,7 +257,7 @@ class Views:
 
     def article(self, index: int) -> ArticleView:
         a = self.site.articles[index]
-        identity = "article:" + a.source
+        identity = article_identity(a.source)
         view = self._made.get(identity)
         if view is None:
             view = self._made[identity] = ArticleView(

@@ -348,3 +348,17 @@ def test_series_edits_follow_the_episodes(blog, tmp_path):
     edit(blog, "content/posts/a.md", "Corps A.", "Corps A modifié.")
     assert C not in full(blog).rendered  # a body edit does not change C's navigation
     assert_same_as_full_build(blog, tmp_path)
+
+
+def test_a_lost_part_of_the_read_index_renders_what_it_cannot_vouch_for(blog, tmp_path):
+    """Without the record of what pages read, those pages cannot be trusted: they are
+    rendered again, and the result is a full build's."""
+    for shard in (blog.root / ".reflexgen-cache/reads").glob("*.pickle"):
+        shard.unlink()
+    edit(blog, "content/posts/a.md", "Titre A", "Titre A2")
+    result = full(blog)
+    assert {A, B, "index.html", "tags/x/index.html"} <= set(result.rendered)
+    assert "Titre A2" in blog.read("index.html")
+    assert_same_as_full_build(blog, tmp_path)
+    edit(blog, "content/posts/c.md", "Résumé C.", "Résumé C.\n\nPlus.")
+    assert "index.html" not in full(blog).rendered  # the index is whole again: precise
