@@ -138,8 +138,8 @@ def measure(n: int, runs: int, checkouts: list[Path | None]) -> list[dict]:
                    cold_s=statistics.median(c[0] for c in cold[checkout]),
                    cold_runs=[c[0] for c in cold[checkout]],
                    peak_mib=max(c[1] for c in cold[checkout]),
-                   noop_s=statistics.median(noop[checkout]),
-                   edit_s=statistics.median(edit[checkout]))
+                   noop_s=statistics.median(noop[checkout]), noop_runs=noop[checkout],
+                   edit_s=statistics.median(edit[checkout]), edit_runs=edit[checkout])
         row["ms_per_page"] = 1000 * row["cold_s"] / pages
         rows.append(row)
     return rows

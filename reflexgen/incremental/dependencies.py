@@ -55,21 +55,13 @@ def split(reads: bytes) -> set[bytes]:
     return {reads[i:i + READ] for i in range(0, len(reads), READ)}
 
 
-class Fingerprints:
-    """Fingerprints of groups of view fields in one process, each worked out once per build."""
+class Recording:
+    """Turns what pages read into their output records, in one process."""
 
     def __init__(self, views: Views) -> None:
         self.views = views
-        self._entries: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._ids: dict[tuple[str, tuple[str, ...]], bytes] = {}
         self._names: dict[tuple[str, ...], tuple[str, ...]] = {}  # one object each: smaller
-
-    def entry(self, identity: str, names: tuple[str, ...]) -> str:
-        found = self._entries.get((identity, names))
-        if found is None:
-            fingerprint = self.views.fingerprint
-            found = self._entries[identity, names] = digest(
-                *(fingerprint(identity, name) for name in names))[:16]
-        return found
 
     def record(self, reads: Reads, known: Callable[[bytes], bool]) -> tuple[bytes, Entries]:
         """A page's reads as kept in its output record (the start of its entry ids, end to
@@ -78,10 +70,12 @@ class Fingerprints:
         for identity in sorted(reads):
             names = tuple(sorted(reads[identity]))
             names = self._names.setdefault(names, names)
-            eid = entry_id(identity, names)
+            eid = self._ids.get((identity, names))
+            if eid is None:
+                eid = self._ids[identity, names] = entry_id(identity, names)
             ids.append(eid[:READ])
             if not known(eid):
-                new[eid] = (identity, names, self.entry(identity, names))
+                new[eid] = (identity, names, self.views.fingerprint(identity, names))
         return b"".join(ids), new
 
 
@@ -93,7 +87,6 @@ class Dependencies:
         self.site = views.site
         self.env = env
         self.index = index  # the last build's, updated in place to this build's
-        self.fingerprints = Fingerprints(views)
         self.frame = digest(code_id(), sorted(vars(self.site.config).items()),
                             sorted(strings.items()), repr(sorted(views.common.items())))
         self.changed: set[bytes] = set()  # the start of the ids of entries that changed
@@ -119,7 +112,7 @@ class Dependencies:
                     self.index.drop(eid)
                     self.changed.add(eid[:READ])
                 else:
-                    now = self.fingerprints.entry(identity, names)
+                    now = self.views.fingerprint(identity, names)
                     if now != before:
                         self.index.put(eid, (identity, names, now))
                         self.changed.add(eid[:READ])

@@ -16,7 +16,7 @@ from reflexgen.content.readers import Parsers, attempt, read_article
 from reflexgen.errors import Problem
 from reflexgen.hashing import content_hash
 from reflexgen.incremental.cache import Cache, Output, ReadIndex, seal, unseal
-from reflexgen.incremental.dependencies import Entries, Fingerprints
+from reflexgen.incremental.dependencies import Entries, Recording
 from reflexgen.render.templates import Renderer
 from reflexgen.render.writer import write_file
 from reflexgen.site.plan import FeedJob, Job
@@ -96,8 +96,8 @@ class RenderWorker:
     sent: set[bytes] = field(default_factory=set)  # what this process told the parent since
 
     @cached_property
-    def fingerprints(self) -> Fingerprints:
-        return Fingerprints(self.renderer.views)
+    def recording(self) -> Recording:
+        return Recording(self.renderer.views)
 
     @cached_property
     def feed_renderer(self) -> FeedRenderer:
@@ -118,7 +118,7 @@ def render_one(worker: RenderWorker, task: tuple[str, int, str]) -> RenderResult
     else:
         job = worker.feeds[index]
         data, seen = worker.feed_renderer.render(job)
-    reads, entries = worker.fingerprints.record(
+    reads, entries = worker.recording.record(
         seen, lambda eid: eid in worker.sent or worker.index.knows(eid))
     worker.sent.update(entries)
     content = content_hash(data)

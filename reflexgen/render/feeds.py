@@ -59,8 +59,9 @@ class FeedRenderer:
         self.config = views.config
         self._settings = digest(sorted(vars(self.config).items()))
         # Entries, with what they read; a long-lived process keeps them between builds.
-        self._entries: dict[tuple, tuple[FeedEntry, Reads, list[str]]] = \
-            memo if memo is not None else {}
+        self._entries: dict = memo if memo is not None else {}
+        # This renderer's number: an entry checked once is not checked again by the same one.
+        self._generation = self._entries["generation"] = self._entries.get("generation", 0) + 1
         # A scope's RSS and Atom jobs are planned side by side: build its feed once.
         self._last: tuple[tuple, FeedGenerator, Reads] | None = None
 
@@ -118,17 +119,19 @@ class FeedRenderer:
         views = self.views
         key = ("feed entry", repr(article), self._settings)
         found = self._entries.pop(key, None)
-        if found is not None and found[2] != fingerprints(views, found[1]):
-            found = None
+        if found is not None and found[3] != self._generation \
+                and found[2] != fingerprints(views, found[1]):
+            found = None  # made in an earlier build, from values that changed since
         if found is None:
             with views.recorder.capture() as reads:
                 made = self._entry(article)
-            found = (made, reads, fingerprints(views, reads))
+            found = (made, reads, fingerprints(views, reads), self._generation)
         else:
             views.recorder.replay(found[1])
+            found = (*found[:3], self._generation)  # checked: the same for this build
         self._entries[key] = found  # most recently used last
         if len(self._entries) > ENTRIES_KEPT:
-            del self._entries[next(iter(self._entries))]
+            del self._entries[next(k for k in self._entries if k != "generation")]
         return found[0]
 
     def _entry(self, article: ArticleView) -> FeedEntry:
@@ -156,5 +159,5 @@ class FeedRenderer:
 
 
 def fingerprints(views: Views, reads: Reads) -> list[str]:
-    return [views.fingerprint(identity, name) for identity in sorted(reads)
-            for name in sorted(reads[identity])]
+    return [views.fingerprint(identity, tuple(sorted(reads[identity])))
+            for identity in sorted(reads)]

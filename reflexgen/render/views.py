@@ -19,6 +19,7 @@ from markupsafe import Markup
 from reflexgen import urls
 from reflexgen.config import SiteConfig
 from reflexgen.content.model import Article, Page, Site, Taxon, Thread, place
+from reflexgen.hashing import digest
 from reflexgen.render import structured
 from reflexgen.render.tracking import Recorder, Tracked, body_fields, derived
 from reflexgen.site.plan import Job, JobKind
@@ -236,6 +237,7 @@ class Views:
             (kind, t.slug): t for kind, taxa in (("tag", site.tags), ("category", site.categories),
                                                  ("series", site.series)) for t in taxa}
         self._pages = {p.source: p for p in site.pages}
+        self._fingerprints: dict[tuple[str, tuple[str, ...]], str] = {}
 
     # Views by identity -------------------------------------------------------------------
 
@@ -317,9 +319,18 @@ class Views:
 
     # Fingerprints ------------------------------------------------------------------------
 
-    def fingerprint(self, identity: str, name: str) -> str:
-        """What a field of a view is, as text that changes when it does (views it holds are
-        named, not copied); a body field is named by the article's source digest."""
+    def fingerprint(self, identity: str, names: tuple[str, ...]) -> str:
+        """A digest of these fields of a view, that changes when one of them does; worked
+        out once per build (views do not change during one)."""
+        found = self._fingerprints.get((identity, names))
+        if found is None:
+            found = self._fingerprints[identity, names] = digest(
+                *(self._field(identity, name) for name in names))[:16]
+        return found
+
+    def _field(self, identity: str, name: str) -> str:
+        """What a field of a view is, as text (views it holds are named, not copied); a body
+        field is named by the article's source digest."""
         view = self.resolve(identity)
         if view is None:
             return "gone"
