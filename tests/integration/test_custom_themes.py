@@ -87,7 +87,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
             for p in folder.rglob("*") if p.is_file()}
 
 
-# Each edit: (name, function of the site that edits it and returns the files it touched).
+# Each kind of edit, by name: a function that makes it in the site.
 EDITS = {
     "author avatar": lambda s: replace(s, "content/authors/claire.md", "claire.png", "c2.png"),
     "author website": lambda s: replace(s, "content/authors/claire.md", "claire.example",
