@@ -104,8 +104,8 @@ class Dependencies:
         else:
             wanted = {article_identity(source) for source in articles}
             shards = [self.index.shard(shard_of_entry(view_id(i))) for i in wanted]
-        for shard in shards:
-            for eid, (identity, names, before) in list(shard.items()):
+        for shard in shards:  # by view: the fields of one are worked out once
+            for eid, (identity, names, before) in sorted(shard.items(), key=lambda e: e[1][0]):
                 if wanted is not None and identity not in wanted:
                     continue
                 if self.views.resolve(identity) is None:

@@ -238,6 +238,7 @@ class Views:
                                                  ("series", site.series)) for t in taxa}
         self._pages = {p.source: p for p in site.pages}
         self._fingerprints: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._fields: tuple[str, dict[str, str]] = ("", {})
 
     # Views by identity -------------------------------------------------------------------
 
@@ -324,8 +325,14 @@ class Views:
         out once per build (views do not change during one)."""
         found = self._fingerprints.get((identity, names))
         if found is None:
+            if self._fields[0] != identity:  # the fields of the last view asked about
+                self._fields = (identity, {})
+            fields_ = self._fields[1]
+            for name in names:
+                if name not in fields_:
+                    fields_[name] = self._field(identity, name)
             found = self._fingerprints[identity, names] = digest(
-                *(self._field(identity, name) for name in names))[:16]
+                *(fields_[name] for name in names))[:16]
         return found
 
     def _field(self, identity: str, name: str) -> str:
@@ -338,7 +345,9 @@ class Views:
             return "body " + object.__getattribute__(view, "_record").digest
         reads, self.recorder.reads = self.recorder.reads, None  # checking is not reading
         try:
-            return repr(getattr(view, name, "missing"))
+            return repr(object.__getattribute__(view, name))  # past the recording
+        except AttributeError:
+            return "missing"
         finally:
             self.recorder.reads = reads
 
