@@ -5,8 +5,12 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reflexgen import __version__
+
+if TYPE_CHECKING:
+    from reflexgen.config import SiteConfig
 
 PACKAGE = Path(__file__).parent
 
@@ -24,6 +28,11 @@ def code_id() -> str:
 def digest(*parts: object) -> str:
     """A short stable hash of plain values (their repr), for keys and stamps."""
     return content_hash(repr(parts).encode())
+
+
+def settings_digest(config: SiteConfig) -> str:
+    """Every setting of site.toml: what all the site's pages and records are made under."""
+    return digest(sorted(vars(config).items()))
 
 
 def content_hash(data: bytes) -> str:

@@ -154,7 +154,7 @@ def discover(content_dir: Path) -> tuple[Inventory, list[Problem]]:
         if sidecar not in expected:
             warnings.append(Problem("comment file has no article beside it", content_dir / sidecar,
                                     hint="name it <article-file-name>.comments.yaml"))
-    post_stamps = {rel: (stamps[rel], *map(stamps.get, beside[rel])) for rel in posts}
+    post_stamps = {rel: post_stamp(rel, stamps, beside[rel]) for rel in posts}
     return Inventory(tuple(posts), tuple(sidecars), tuple(authors), tuple(pages),
                      tuple(static), stamps, post_stamps), warnings
 
@@ -172,8 +172,9 @@ def shared_names(beside: dict[str, tuple[str, ...]], content_dir: Path) -> list[
             for found in by_stem.values() if len(found) > 1]
 
 
-def post_stamp(post: str, stamps: dict[str, tuple[int, int]]) -> tuple:
-    return (stamps[post], *(stamps.get(s) for s in sidecar_for(post)))
+def post_stamp(post: str, stamps: dict[str, tuple[int, int]], sidecars: tuple[str, ...]) -> tuple:
+    """An article's stamp: its file's and its comment files' (`sidecar_for`)."""
+    return (stamps[post], *map(stamps.get, sidecars))
 
 
 def restamp(inventory: Inventory, content_dir: Path,
@@ -200,6 +201,6 @@ def restamp(inventory: Inventory, content_dir: Path,
                 owners = {s: p for p in post_stamps for s in sidecar_for(p)}
             post = owners.get(rel)
         if post in post_stamps:
-            post_stamps[post] = post_stamp(post, stamps)
+            post_stamps[post] = post_stamp(post, stamps, sidecar_for(post))
     return replace(inventory, stamps=stamps, post_stamps=post_stamps)
 

@@ -21,7 +21,7 @@ from functools import cache
 
 from jinja2 import Environment
 
-from reflexgen.hashing import code_id, digest
+from reflexgen.hashing import code_id, digest, settings_digest
 from reflexgen.incremental.cache import SHARDS, ReadIndex, shard_of_entry
 from reflexgen.render.tracking import Reads
 from reflexgen.render.views import Views, article_identity
@@ -87,10 +87,10 @@ class Dependencies:
         self.site = views.site
         self.env = env
         self.index = index  # the last build's, updated in place to this build's
-        self.frame = digest(code_id(), sorted(vars(self.site.config).items()),
+        self.frame = digest(code_id(), settings_digest(self.site.config),
                             sorted(strings.items()), repr(sorted(views.common.items())))
         self.changed: set[bytes] = set()  # the start of the ids of entries that changed
-        self._pattern: tuple[int, re.Pattern[bytes]] | None = None
+        self._pattern: re.Pattern[bytes] | None = None  # the changed ids, as one search
         self.template = cache(self._template)
 
     # What changed ------------------------------------------------------------------------
@@ -116,6 +116,8 @@ class Dependencies:
                     if now != before:
                         self.index.put(eid, (identity, names, now))
                         self.changed.add(eid[:READ])
+        self._pattern = re.compile(b"|".join(map(re.escape, sorted(self.changed)))) \
+            if 0 < len(self.changed) <= FEW else None
 
     def read_changed(self, reads: bytes) -> bool:
         """Whether a page with these recorded reads read anything that changed, or anything
@@ -126,17 +128,9 @@ class Dependencies:
             return False
         if lost and any(reads[i] % SHARDS in lost for i in range(0, len(reads), READ)):
             return True
-        if not changed:
-            return False
-        if len(changed) <= FEW:
-            return self._changed_pattern().search(reads) is not None
+        if self._pattern is not None:
+            return self._pattern.search(reads) is not None
         return not changed.isdisjoint(split(reads))
-
-    def _changed_pattern(self) -> re.Pattern[bytes]:
-        if self._pattern is None or self._pattern[0] != len(self.changed):
-            self._pattern = (len(self.changed),
-                             re.compile(b"|".join(map(re.escape, sorted(self.changed)))))
-        return self._pattern[1]
 
     # Keys --------------------------------------------------------------------------------
 
@@ -167,9 +161,13 @@ class Dependencies:
         elif job.kind is JobKind.PAGE:
             key = self.site.pages[key].source  # type: ignore[index]
         return digest(self.frame, self.template(job.template), job.kind, job.url, key,
-                      job.number, job.pages, [articles[i].source for i in job.items])
+                      job.number, job.pages, self._sources(job.items))
 
     def feed(self, job: FeedJob) -> str:
         """What a feed is made from but its reads: the frame and its job."""
         return digest(self.frame, job.scope, job.key, job.format, job.url, job.page_url,
-                      job.title, [self.site.articles[i].source for i in job.items])
+                      job.title, self._sources(job.items))
+
+    def _sources(self, items: tuple[int, ...]) -> list[str]:
+        """Listed articles by source: indices shift when an article comes or goes."""
+        return [self.site.articles[i].source for i in items]

@@ -70,7 +70,7 @@ class Ledger:
     def up_to_date(self, inputs: str, now: datetime) -> bool:
         summary = self.summary
         return summary.inputs == inputs and now.timestamp() < summary.ready_until \
-            and summary.output_dir == str(self.output) and self.output.is_dir()
+            and self._same_output()
 
     def load(self) -> State:
         """The last build's index (sources and outputs), once the build has work to do."""
@@ -81,8 +81,10 @@ class Ledger:
 
     def previous_outputs(self) -> dict[str, Output]:
         """The last build's outputs, if they went to this output folder and are still there."""
-        same = self.summary.output_dir == str(self.output) and self.output.is_dir()
-        return self.state.outputs if same else {}
+        return self.state.outputs if self._same_output() else {}
+
+    def _same_output(self) -> bool:
+        return self.summary.output_dir == str(self.output) and self.output.is_dir()
 
     def plan_stamp(self, shape: str) -> str:
         """The blueprint's shape, the theme and the code: while it stays, only the articles

@@ -12,7 +12,7 @@ from reflexgen.content.discover import Inventory
 from reflexgen.content.model import Article, Author, Page
 from reflexgen.content.readers import Parsers, attempt, read_author, read_page
 from reflexgen.errors import BuildError, Problem, Reporter
-from reflexgen.hashing import digest
+from reflexgen.hashing import settings_digest
 from reflexgen.incremental.cache import Cache, State
 from reflexgen.incremental.parallel import run_all
 
@@ -69,7 +69,7 @@ def read_sources(inventory: Inventory, state: State, config: SiteConfig, cache: 
     content = config.content_dir
     articles, fresh, problems = read_articles(inventory, state, config, cache.key, jobs,
                                               reporter)
-    kept = Kept(cache.small, inventory.stamps, digest(sorted(vars(config).items())))
+    kept = Kept(cache.small, inventory.stamps, settings_digest(config))
     cache.small = kept.now
     parsers = Parsers()
     authors = kept.read_all(read_author, content, inventory.authors, problems, config, parsers)

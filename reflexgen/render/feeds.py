@@ -13,7 +13,7 @@ from feedgen.feed import FeedGenerator
 from reflexgen import __version__, urls
 from reflexgen.config import SiteConfig
 from reflexgen.content.discover import source_stem
-from reflexgen.hashing import digest
+from reflexgen.hashing import settings_digest
 from reflexgen.render import structured
 from reflexgen.render.tracking import Reads
 from reflexgen.render.views import ArticleView, Views
@@ -57,7 +57,7 @@ class FeedRenderer:
     def __init__(self, views: Views, memo: dict | None = None) -> None:
         self.views = views
         self.config = views.config
-        self._settings = digest(sorted(vars(self.config).items()))
+        self._settings = settings_digest(self.config)
         # Entries, with what they read; a long-lived process keeps them between builds.
         self._entries: dict = memo if memo is not None else {}
         # This renderer's number: an entry checked once is not checked again by the same one.

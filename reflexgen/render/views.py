@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import cached_property
 from itertools import groupby
-from typing import Any
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 
@@ -27,6 +28,7 @@ from reflexgen.site.related import Related
 
 OG_LOCALES = {"fr": "fr_FR", "en": "en_US"}  # Open Graph wants a territory
 WORDS_PER_MINUTE = 230
+V = TypeVar("V", bound=Tracked)
 AVATAR_COLOURS = 8
 
 
@@ -260,54 +262,40 @@ class Views:
 
     def article(self, index: int) -> ArticleView:
         a = self.site.articles[index]
-        identity = article_identity(a.source)
-        view = self._made.get(identity)
-        if view is None:
-            view = self._made[identity] = ArticleView(
-                source=a.source, title=a.title, url=a.url, date=a.date, updated=a.updated,
-                authors=tuple(self.author(x) for x in a.authors),
-                tags=tuple(self.taxon("tag", urls.slug(t)) for t in a.tags),
-                category=self.taxon("category", urls.slug(a.category)) if a.category else None,
-                summary_html=Markup(urls.rebase(a.summary_html, a.url)), image=a.image,
-                words=a.words, reading_minutes=reading_minutes(a.words),
-                comment_count=a.comment_count, comments_open=a.comments_open, draft=a.draft,
-                future=a.future, pinned=a.pinned, lang=a.lang, extra=a.extra,
-                _record=a, _views=self)
-            self._track(view, identity)
-        return view  # type: ignore[return-value]
+        return self._view(article_identity(a.source), lambda: ArticleView(
+            source=a.source, title=a.title, url=a.url, date=a.date, updated=a.updated,
+            authors=tuple(self.author(x) for x in a.authors),
+            tags=tuple(self.taxon("tag", urls.slug(t)) for t in a.tags),
+            category=self.taxon("category", urls.slug(a.category)) if a.category else None,
+            summary_html=Markup(urls.rebase(a.summary_html, a.url)), image=a.image,
+            words=a.words, reading_minutes=reading_minutes(a.words),
+            comment_count=a.comment_count, comments_open=a.comments_open, draft=a.draft,
+            future=a.future, pinned=a.pinned, lang=a.lang, extra=a.extra,
+            _record=a, _views=self))
 
     def author(self, author_id: str) -> AuthorView:
-        identity = "author:" + author_id
-        view = self._made.get(identity)
-        if view is None:
-            a = self.site.authors[author_id]
-            view = self._made[identity] = AuthorView(
-                a.id, a.name, Markup(a.bio_html), a.avatar, a.website, a.social, a.profile, a.url)
-            self._track(view, identity)
-        return view  # type: ignore[return-value]
+        a = self.site.authors[author_id]
+        return self._view("author:" + author_id, lambda: AuthorView(
+            a.id, a.name, Markup(a.bio_html), a.avatar, a.website, a.social, a.profile, a.url))
 
     def taxon(self, kind: str, slug: str) -> TaxonView:
-        identity = f"{kind}:{slug}"
-        view = self._made.get(identity)
-        if view is None:
-            t = self._taxa[kind, slug]
-            view = self._made[identity] = TaxonView(kind, t.name, t.slug, t.url, len(t.articles),
-                                                    _views=self)
-            self._track(view, identity)
-        return view  # type: ignore[return-value]
+        t = self._taxa[kind, slug]
+        return self._view(f"{kind}:{slug}", lambda: TaxonView(
+            kind, t.name, t.slug, t.url, len(t.articles), _views=self))
 
     def page(self, p: Page) -> PageView:
-        identity = "page:" + p.source
+        return self._view("page:" + p.source, lambda: PageView(
+            p.title, p.url, p.slug, Markup(p.body_html), p.lang, p.date, p.extra))
+
+    def _view(self, identity: str, make: Callable[[], V]) -> V:
+        """The view of `identity`, made on first use and then kept for the build; it reports
+        its reads to this object's recorder."""
         view = self._made.get(identity)
         if view is None:
-            view = self._made[identity] = PageView(p.title, p.url, p.slug, Markup(p.body_html),
-                                                   p.lang, p.date, p.extra)
-            self._track(view, identity)
+            view = self._made[identity] = make()
+            object.__setattr__(view, "_identity", identity)
+            object.__setattr__(view, "_recorder", self.recorder)
         return view  # type: ignore[return-value]
-
-    def _track(self, view: Tracked, identity: str) -> None:
-        object.__setattr__(view, "_identity", identity)
-        object.__setattr__(view, "_recorder", self.recorder)
 
     def taxon_record(self, kind: str, slug: str) -> Taxon:
         return self._taxa[kind, slug]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from reflexgen.config import SiteConfig
 from reflexgen.content.model import Article, Author, Body, Page, Site, StaticFile, evolve
-from reflexgen.hashing import digest
+from reflexgen.hashing import digest, settings_digest
 from reflexgen.site import redirects, sitemap
 from reflexgen.site.assemble import Selection, assemble
 from reflexgen.site.plan import FeedJob, Job, plan
@@ -38,7 +38,7 @@ def shape(config: SiteConfig, articles: list[Article], pages: list[Page], author
     their bodies left out), which of them are in the future, the settings,
     pages, authors and static files."""
     future = [a.source for a in articles if a.date > selection.now]
-    return digest(sorted(vars(config).items()), selection.drafts, selection.future, future,
+    return digest(settings_digest(config), selection.drafts, selection.future, future,
                   [(a.source, a.head) for a in articles], pages, authors, static)
 
 
