@@ -80,13 +80,14 @@ class Clock:
 
 
 def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
-          on_commit: Callable[[tuple[str, ...]], None] | None = None,
+          on_commit: Callable[[tuple[str, ...], dict[str, str]], None] | None = None,
           changed: Collection[Path] | None = None) -> BuildResult:
     """Build the site into `options.output`; raise `BuildError` with every problem found.
 
     A long-lived caller (`reflexgen serve`) passes the same `cache` to every build: it then
     keeps the index, the blueprint and the inventory of content/ in memory between builds, and
-    `on_commit(written)` is told as soon as the output folder holds the new site. A caller
+    `on_commit(written, moved)` is told as soon as the output folder holds the new site
+    (`moved`: old URL → new URL of the pages that moved, see `site.addresses`). A caller
     that watches the site and owns the output folder passes the files `changed` since its
     last build: only those are looked at again (content/ is not walked when no file came or
     went), and the outputs that build recorded are taken to be still in place."""
@@ -115,6 +116,7 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
     from reflexgen.incremental.workers import BodyStore
     from reflexgen.render.i18n import load_translator
     from reflexgen.render.templates import Renderer
+    from reflexgen.site.addresses import addresses, move_warning
     from reflexgen.site.assemble import Selection
     from reflexgen.site.blueprint import make_blueprint
 
@@ -137,6 +139,9 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
             config, list(articles), bodies, sources.pages, sources.authors, static, selection,
             cache.blueprint)
         warnings += blueprint.warnings
+        located = addresses(blueprint.site)
+        moved = ledger.moves(located)
+        warnings += [move_warning(move, content) for move in moved if not move.kept]
         report_warnings(warnings, options, reporter)
 
     with clock.phase("plan"):
@@ -151,11 +156,11 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
     report = write_outputs(blueprint, renderer, dependencies, previous, same_plan, output, jobs,
                            reporter, clock, cache.memo, trusted=changed is not None)
     if on_commit is not None:
-        on_commit(tuple(report.written))
+        on_commit(tuple(report.written), {move.old: move.new for move in moved})
 
     with clock.phase("write"):
-        ledger.close(inputs, plan_stamp, articles, fresh, report.record, warnings, options.now,
-                     options.future)
+        ledger.close(inputs, plan_stamp, articles, fresh, report.record, located, warnings,
+                     options.now, options.future)
     return BuildResult(
         pages=report.pages, feeds=report.feeds, files=len(report.record),
         rendered=tuple(report.rendered), written=tuple(report.written),

@@ -19,6 +19,20 @@ def slug(text: str) -> str:
     return slugify(text, replacements=APOSTROPHES)
 
 
+DATE_PREFIX = re.compile(r"\d{4}-\d{2}-\d{2}[-_]")
+
+
+def file_slug(rel: str) -> str:
+    """The slug a source's file name gives it, as Hugo, Zola and Jekyll do: the name
+    transliterated, without a leading `2024-03-12-` date; `…/mon-billet/index.md` is
+    `mon-billet`. The title never decides it, so fixing a title keeps the address."""
+    parts = rel.split("/")
+    stem = parts[-1].rsplit(".", 1)[0]
+    if stem in ("index", "_index") and len(parts) > 1:
+        stem = parts[-2]
+    return slug(DATE_PREFIX.sub("", stem, count=1)) or slug(stem)
+
+
 def article_url(pattern: str, slug_: str, date: datetime, category: str | None) -> str:
     """An article's path by the site's permalink pattern (`category` as written)."""
     return pattern.format(year=f"{date.year:04d}", month=f"{date.month:02d}",

@@ -112,6 +112,7 @@ class State:
 
     sources: Sources = field(default_factory=dict)
     outputs: dict[str, Output] = field(default_factory=dict)
+    addresses: dict[str, tuple] = field(default_factory=dict)  # see site/addresses.py
 
 
 def shard_of(source: str) -> str:
@@ -158,6 +159,13 @@ class Cache:
             return value[2]
         return None
 
+    def load_addresses(self) -> dict[str, tuple]:
+        """The last build's addresses (plain tuples), kept across reflexgen versions: an
+        upgrade must not hide that a page moved."""
+        value = self._unseal("addresses.pickle")
+        ok = isinstance(value, tuple) and len(value) == 3 and value[0] == FORMAT
+        return value[2] if ok and isinstance(value[2], dict) else {}
+
     def _unseal(self, name: str) -> Any:
         """The stored value; a file that fails the signature check marks the cache rejected
         (one from another reflexgen is merely stale, and dropped without a word)."""
@@ -192,12 +200,13 @@ class Cache:
         names = sorted(p.name for p in (self.folder / "sources").glob("*.pickle"))
         shards = {name[:-len(".pickle")]: self._load_part(f"sources/{name}") for name in names}
         if outputs is None or None in shards.values():
-            return State()
+            return State(addresses=self.load_addresses())
         self._shards = shards
         sources: Sources = {}
         for shard in shards.values():
             sources.update(shard)
-        return State(sources, {rel: Output._make(record) for rel, record in outputs.items()})
+        return State(sources, {rel: Output._make(record) for rel, record in outputs.items()},
+                     self.load_addresses())
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -280,6 +289,8 @@ class Cache:
             self._dump_part(f"sources/{name}.pickle", shards[name])
         self._shards = shards
         self._dump_part("outputs.pickle", {rel: tuple(o) for rel, o in state.outputs.items()})
+        self._dump_part("addresses.pickle", {source: tuple(address)
+                                             for source, address in state.addresses.items()})
         dump(self.folder / "summary.pickle", summary, self.key)
         self.summary, self._state, self._saved = summary, state, self._stamp()
         if dropped:

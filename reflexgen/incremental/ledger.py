@@ -16,6 +16,7 @@ from reflexgen.errors import Problem, Reporter
 from reflexgen.hashing import code_id, digest
 from reflexgen.incremental.cache import Cache, Output, State, Summary
 from reflexgen.render.themes import Theme
+from reflexgen.site.addresses import Address, Move, moves
 
 
 def take_inventory(content: Path, cache: Cache,
@@ -74,7 +75,9 @@ class Ledger:
 
     def load(self) -> State:
         """The last build's index (sources and outputs), once the build has work to do."""
-        self.state = State() if self.clean else self.cache.load_state()
+        # Even a clean build knows where pages were: it must tell when one moved.
+        self.state = State(addresses=self.cache.load_addresses()) if self.clean \
+            else self.cache.load_state()
         if self.cache.rejected and not self._rejected:
             self.reporter.warn(self.rejected())
         return self.state
@@ -86,13 +89,18 @@ class Ledger:
     def _same_output(self) -> bool:
         return self.summary.output_dir == str(self.output) and self.output.is_dir()
 
+    def moves(self, now: dict[str, Address]) -> list[Move]:
+        """The articles and pages whose address changed since the last build."""
+        return moves({source: Address(*address)
+                      for source, address in self.state.addresses.items()}, now)
+
     def plan_stamp(self, shape: str) -> str:
         """The blueprint's shape, the theme and the code: while it stays, only the articles
         read again can have changed."""
         return digest(shape, self.themed, code_id())
 
     def close(self, inputs: str, plan_stamp: str, articles: list[Article], fresh: Collection[str],
-              outputs: dict[str, Output], warnings: list[Problem],
+              outputs: dict[str, Output], addresses: dict[str, tuple], warnings: list[Problem],
               now: datetime, future: bool) -> None:
         """Record this build for the next one."""
         state, inventory = self.state, self.inventory
@@ -103,6 +111,6 @@ class Ledger:
                     files=len(outputs),
                     ready_until=min(future_dates) if future_dates and not future else math.inf),
             State(sources={a.source: (inventory.post_stamps[a.source], a) for a in articles},
-                  outputs=outputs),
+                  outputs=outputs, addresses=addresses),
             changed=set(fresh) | (state.sources.keys() - set(inventory.posts)),
             dropped={a.digest for _, a in state.sources.values()} - {a.digest for a in articles})

@@ -48,6 +48,7 @@ class LiveSite:
         self.root = root
         self.version = 0
         self.problems: list[dict] = []
+        self.moved: dict[str, str] = {}  # old URL → new, for the pages that moved while served
         self._building = False
         self._closed = False
         self._condition = threading.Condition()
@@ -72,9 +73,11 @@ class LiveSite:
         with self._condition:
             self._condition.wait_for(lambda: not self._building or self._closed, timeout)
 
-    def built(self, written: tuple[str, ...]) -> None:
+    def built(self, written: tuple[str, ...], moved: dict[str, str] | None = None) -> None:
         """The folder holds the new site: requests go on, and the browsers are told (a
-        stylesheet alone is swapped in place, anything else reloads the page)."""
+        stylesheet alone is swapped in place, anything else reloads the page). A page that
+        `moved` is followed there: its old address now redirects to the new one."""
+        self.moved.update(moved or {})
         self._settle()
         had_problems, self.problems = bool(self.problems), []
         if not written and not had_problems:
@@ -198,12 +201,10 @@ def make_handler(live: LiveSite, port: Callable[[], int], bound: str,
             live.wait_until_built()
             file, needs_slash = locate(live.root, path)
             if needs_slash:
-                self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-                self.send_header("Location", path + "/")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return None
+                return self.redirect(HTTPStatus.MOVED_PERMANENTLY, path + "/")
             status = HTTPStatus.OK
+            if file is None and path in live.moved:  # an open page whose address changed
+                return self.redirect(HTTPStatus.TEMPORARY_REDIRECT, live.moved[path])
             if file is None:
                 status, file = HTTPStatus.NOT_FOUND, live.root / "404.html"
                 if not file.is_file():
@@ -215,6 +216,12 @@ def make_handler(live: LiveSite, port: Callable[[], int], bound: str,
             if kind.startswith("text/") or kind in ("application/xml", "image/svg+xml"):
                 kind += "; charset=utf-8"
             return self.send(status, kind, data, send_body)
+
+        def redirect(self, status: HTTPStatus, location: str) -> None:
+            self.send_response(status)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def events(self) -> None:
             origin = self.headers.get("Origin")

@@ -107,3 +107,17 @@ def test_the_page_reconnects_by_itself_after_a_server_restart(blog, serving, pag
     page.wait_for_function("document.body.innerText.includes('Après le redémarrage.')",
                            timeout=5_000)
     assert second.url == first.url
+
+
+def test_a_title_edit_keeps_the_page_and_a_slug_edit_follows_it(blog, serving, page):
+    server = serving()
+    open_live(page, server.url.rstrip("/") + ARTICLE)
+    blog.write({"content/posts/a.md": article("Premier billet, titre corrigé", "2024-03-01",
+                                              LONG_BODY, slug="premier")})
+    page.wait_for_function("document.title.includes('titre corrigé')", timeout=5_000)
+    assert page.url.endswith(ARTICLE)  # fixing a title never moves a page
+    page.wait_for_function("window.__reflexgen && window.__reflexgen.open", timeout=10_000)
+    blog.write({"content/posts/a.md": article("Premier billet, titre corrigé", "2024-03-01",
+                                              LONG_BODY, slug="premier-billet")})
+    page.wait_for_url("**/2024/03/premier-billet/", timeout=5_000)
+    assert "titre corrigé" in page.title() and "introuvable" not in page.content()

@@ -15,6 +15,7 @@ AUTHORS = {
     "content/authors/claire.md": """
         ---
         name: "Claire Dumas"
+        gender: f
         website: https://claire.example.org
         social:
           mastodon: https://mastodon.example/@claire
@@ -75,15 +76,15 @@ SIDECAR = """
 def blog(site):
     site.write(AUTHORS)
     site.write({
-        "content/posts/2024/reseaux.md": COMMENTED,
-        "content/posts/2024/reseaux.comments.yaml": SIDECAR,
-        "content/posts/2024/seo.md": article("Le SEO est-il mort ?", "2024-01-05",
+        "content/posts/2024/reseaux-sociaux-etre-ou-ne-pas-etre.md": COMMENTED,
+        "content/posts/2024/reseaux-sociaux-etre-ou-ne-pas-etre.comments.yaml": SIDECAR,
+        "content/posts/2024/le-seo-est-il-mort.md": article("Le SEO est-il mort ?", "2024-01-05",
                                              author="Paul Martin", tags='["SEO", "stratégie"]',
                                              category="Marketing", image="/img/seo.png"),
-        "content/posts/2023/ferme.md": article("Sujet clos", "2023-06-01 08:15", author="claire",
+        "content/posts/2023/sujet-clos.md": article("Sujet clos", "2023-06-01 08:15", author="claire",
                                                comments_open="false", category='"Société"'),
         "content/posts/brouillon.md": article("Brouillon", "2024-02-01", draft="true"),
-        "content/posts/futur.md": article("Demain", "2099-01-01"),
+        "content/posts/demain.md": article("Demain", "2099-01-01"),
         "content/pages/a-propos.md": '---\ntitle: "À propos"\n---\nQui sommes-nous ?\n',
         "content/img/seo.png": "PNG",
     })
@@ -98,7 +99,7 @@ def test_article_page(blog):
     assert re.search(r'<span class="meta__words">\d+ mots</span>', html)
     assert '<h2 id="suite">' in html
     assert 'href="/tags/medias-sociaux/"' in html and 'href="/categories/marketing/"' in html
-    assert "À propos de l’auteur" in html and "<strong>médias sociaux</strong>" in html
+    assert "À propos de l’autrice" in html and "<strong>médias sociaux</strong>" in html
     assert 'href="https://mastodon.example/@claire"' in html
 
 
@@ -112,7 +113,7 @@ def test_comment_thread(blog):
     assert page.xpath("//li[@id='comment-1']//li[@id='comment-2']//li[@id='comment-4']")
     assert not page.xpath("//li[@id='comment-1']//li[@id='comment-1']")
     assert re.search(r'<li class="comment comment--by-author" id="comment-2"', html)
-    assert "Auteur" in html
+    assert '<span class="badge">Autrice</span>' in html
     link = ('<a href="https://jean.example.org" rel="nofollow ugc">'
             "Jean &lt;b&gt;Lecteur&lt;/b&gt;</a>")
     assert link in html
@@ -222,7 +223,7 @@ def test_feeds_parse_and_carry_content(blog):
                                               "Le SEO est-il mort\u202f?", "Sujet clos"]
     entry = rss.entries[0]
     assert entry.link == "https://blog.example.org/2024/03/reseaux-sociaux-etre-ou-ne-pas-etre/"
-    assert entry.id == "tag:blog.example.org,2024-03-12:posts/2024/reseaux"
+    assert entry.id == "tag:blog.example.org,2024-03-12:posts/2024/reseaux-sociaux-etre-ou-ne-pas-etre"
     assert entry.author == "Claire Dumas"
     assert "Introduction" in entry.summary and "La suite." in entry.content[0].value
     assert {t.term for t in entry.tags} == {"médias sociaux", "stratégie"}
@@ -259,7 +260,7 @@ def test_two_builds_are_byte_identical(blog):
 def test_deleted_article_disappears(blog):
     blog.build()
     assert blog.exists("2024/01/le-seo-est-il-mort/index.html")
-    blog.remove("content/posts/2024/seo.md")
+    blog.remove("content/posts/2024/le-seo-est-il-mort.md")
     blog.build()
     assert not blog.exists("2024/01/le-seo-est-il-mort/index.html")
     assert not blog.exists("tags/seo/index.html")
@@ -276,7 +277,8 @@ def test_sitemap_and_robots(blog):
 
 def test_english_site(site):
     (site.root / "site.toml").write_text('title = "B"\nbase_url = "https://b.org"\n')
-    site.write({"content/posts/a.md": COMMENTED, "content/posts/a.comments.yaml": SIDECAR})
+    site.write({"content/posts/reseaux-sociaux-etre-ou-ne-pas-etre.md": COMMENTED,
+                "content/posts/reseaux-sociaux-etre-ou-ne-pas-etre.comments.yaml": SIDECAR})
     assert site.build().code == 0
     html = site.read("2024/03/reseaux-sociaux-etre-ou-ne-pas-etre/index.html")
     assert "3 thoughts on “Réseaux sociaux : être où ne pas être ?”" in html
@@ -294,7 +296,7 @@ def test_english_wording_has_english_punctuation(site):
                                      "  github: https://github.com/claire\n"
                                      "  mastodon: https://mastodon.example/@claire\n"
                                      "  Bluesky: https://bsky.app/profile/claire\n---\nBio.\n",
-        "content/posts/a.md": article("Hello", "2024-03-01", author="claire", tags='["x"]',
+        "content/posts/hello.md": article("Hello", "2024-03-01", author="claire", tags='["x"]',
                                       category="Notes", series="Saga"),
     })
     assert site.build().code == 0
@@ -325,7 +327,7 @@ def test_french_wording_keeps_its_no_break_space_before_colons(site):
 def test_custom_permalink_and_subpath(site):
     (site.root / "site.toml").write_text(
         'title = "B"\nbase_url = "https://b.org/blog"\npermalink = "/posts/{slug}/"\n')
-    site.write({"content/posts/a.md": article("Bonjour")})
+    site.write({"content/posts/bonjour.md": article("Bonjour")})
     site.build()
     assert site.exists("posts/bonjour/index.html")
     assert 'href="/blog/posts/bonjour/"' in site.read("index.html")
@@ -334,7 +336,7 @@ def test_custom_permalink_and_subpath(site):
 
 
 def test_toml_front_matter_article(site):
-    site.write({"content/posts/t.md": '+++\ntitle = "En TOML"\ndate = 2024-05-01\n'
+    site.write({"content/posts/en-toml.md": '+++\ntitle = "En TOML"\ndate = 2024-05-01\n'
                                       'tags = ["a"]\n+++\nCorps.\n'})
     assert site.build().code == 0
     assert "En TOML" in site.read("2024/05/en-toml/index.html")
@@ -349,7 +351,7 @@ def test_output_option(site, tmp_path):
 
 def test_site_theme_overrides_single_templates_and_strings(site):
     site.write({
-        "content/posts/a.md": article(note='"Spéciale"'),
+        "content/posts/un-titre.md": article(note='"Spéciale"'),
         "themes/default/templates/article.html": "{{ article.extra.note }} {{ t('home') }}",
         "themes/default/i18n/fr.toml": 'home = "Maison"\n',
     })
@@ -405,8 +407,8 @@ def test_no_redirect_lists_without_aliases(site):
 
 
 def test_pinned_articles_come_first_on_the_home_page(blog):
-    blog.write({"content/posts/2023/ferme.md": blog.root.joinpath(
-        "content/posts/2023/ferme.md").read_text().replace("---\n", "---\npinned: true\n", 1)})
+    blog.write({"content/posts/2023/sujet-clos.md": blog.root.joinpath(
+        "content/posts/2023/sujet-clos.md").read_text().replace("---\n", "---\npinned: true\n", 1)})
     assert blog.build().code == 0
     home = blog.read("index.html")
     assert re.findall(r'<h2 class="card__title"><a href="([^"]+)"', home)[0] \

@@ -204,7 +204,9 @@ def test_renamed_article_moves(blog, serving):
     blog.write({"content/posts/renomme.md": article("Premier billet", "2024-03-01",
                                                     slug="renomme")})
     wait_for(lambda: server.get("/2024/03/renomme/")[0] == 200)
-    assert server.get("/2024/03/premier/")[0] == 404
+    assert not (blog.root / ".reflexgen-cache/serve/site/2024/03/premier").exists()
+    status, headers, _ = server.get("/2024/03/premier/")  # an open tab follows it
+    assert status == 307 and headers["Location"] == "/2024/03/renomme/"
 
 
 def test_polling_sees_changes_too(blog, serving):
@@ -229,3 +231,15 @@ def test_a_browser_leaving_mid_answer_is_not_an_error(blog, serving):
         connection.close()  # a reset, not a polite close
     time.sleep(0.5)
     assert server.get("/2024/03/premier/")[0] == 200
+
+
+def test_an_open_page_whose_slug_changed_is_sent_to_its_new_address(blog, serving):
+    server = serving()
+    assert server.get("/2024/03/premier/")[0] == 200
+    blog.write({"content/posts/a.md": article("Premier billet", "2024-03-01",
+                                              slug="premier-billet")})
+    wait_for(lambda: server.get("/2024/03/premier-billet/")[0] == 200)
+    status, headers, _ = server.get("/2024/03/premier/")
+    assert status == 307 and headers["Location"] == "/2024/03/premier-billet/"
+    assert server.get("/2024/03/jamais-vu/")[0] == 404
+    assert any("address changed from /2024/03/premier/" in line for line in server.lines)
