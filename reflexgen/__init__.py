@@ -1,3 +1,3 @@
 """reflexgen: a static site generator for opinion blogs."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -136,6 +136,7 @@ class Cache:
         self._state: State | None = None  # the index this object last saved
         self._index: ReadIndex | None = None  # and what its pages read
         self._saved: tuple | None = None  # and the stamp of the file that says so
+        self._addresses: dict | None = None  # the addresses as last read or written
         self._bodies: dict[str, Body] = {}  # by digest, least recently used first
         # Objects a long-lived process reuses from one build to the next (feed entries), each
         # under a key that names everything it was made from.
@@ -164,7 +165,8 @@ class Cache:
         upgrade must not hide that a page moved."""
         value = self._unseal("addresses.pickle")
         ok = isinstance(value, tuple) and len(value) == 3 and value[0] == FORMAT
-        return value[2] if ok and isinstance(value[2], dict) else {}
+        self._addresses = value[2] if ok and isinstance(value[2], dict) else {}
+        return self._addresses
 
     def _unseal(self, name: str) -> Any:
         """The stored value; a file that fails the signature check marks the cache rejected
@@ -289,8 +291,10 @@ class Cache:
             self._dump_part(f"sources/{name}.pickle", shards[name])
         self._shards = shards
         self._dump_part("outputs.pickle", {rel: tuple(o) for rel, o in state.outputs.items()})
-        self._dump_part("addresses.pickle", {source: tuple(address)
-                                             for source, address in state.addresses.items()})
+        if state.addresses != self._addresses:  # as read or written last: most edits move none
+            self._addresses = {source: tuple(address)
+                               for source, address in state.addresses.items()}
+            self._dump_part("addresses.pickle", self._addresses)
         dump(self.folder / "summary.pickle", summary, self.key)
         self.summary, self._state, self._saved = summary, state, self._stamp()
         if dropped:

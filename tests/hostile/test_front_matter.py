@@ -34,7 +34,7 @@ def test_surprising_values_are_errors_with_file_and_line(site, header, expected)
 
 
 def test_a_fence_with_trailing_spaces_is_still_a_fence(site):
-    site.write({"content/posts/a.md":
+    site.write({"content/posts/espaces.md":
                 "---  \ntitle: \"Espaces\"\ndate: 2024-03-01\n---\t\nCorps.\n"})
     assert site.build().code == 0
     assert "Corps." in site.read("2024/03/espaces/index.html")

@@ -24,7 +24,7 @@ def test_version_and_help(tmp_path):
 
 
 def test_build_in_current_folder(site):
-    site.write({"content/posts/a.md": article()})
+    site.write({"content/posts/un-titre.md": article()})
     result = run("build", cwd=site.root)
     assert result.returncode == 0, result.stderr
     assert "built" in result.stderr and "pages" in result.stderr and "feeds" in result.stderr
@@ -54,7 +54,7 @@ def test_installed_wheel_builds_a_site_with_only_content(tmp_path):
     site = tmp_path / "site"
     (site / "content/posts").mkdir(parents=True)
     (site / "site.toml").write_text(SITE_TOML)
-    (site / "content/posts/a.md").write_text(article("Installé"))
+    (site / "content/posts/installe.md").write_text(article("Installé"))
     env = {**os.environ, "PYTHONPATH": str(target)}
     probe = subprocess.run([sys.executable, "-c", "import reflexgen; print(reflexgen.__file__)"],
                            env=env, capture_output=True, text=True, cwd=site)
@@ -83,7 +83,7 @@ def test_build_flags(site):
 
 
 def test_verify_reports_a_tampered_output(site):
-    site.write({"content/posts/a.md": article(), "content/posts/b.md": article("Autre")})
+    site.write({"content/posts/un-titre.md": article(), "content/posts/b.md": article("Autre")})
     assert run("build", cwd=site.root).returncode == 0
     page = site.root / "output/2024/03/un-titre/index.html"
     page.write_text(page.read_text().replace("Un titre", "Falsifié"))

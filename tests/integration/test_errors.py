@@ -64,9 +64,9 @@ def fails(site, *args):
      ["content/posts/a.comments.yaml:1:", "comment '1' has no 'date'"]),
     ({"content/posts/a.md": article(comments_open="peut-être")},
      ["content/posts/a.md:", "'comments_open' must be true or false"]),
-    ({"content/posts/a.md": article("Même titre"), "content/posts/b.md": article("Même titre")},
-     ["content/posts/a.md and content/posts/b.md would both be written to "
-      "2024/03/meme-titre/index.html"]),
+    ({"content/posts/a.md": article("Un", slug="meme"), "content/posts/b/meme.md": article()},
+     ["content/posts/a.md and content/posts/b/meme.md would both be written to "
+      "2024/03/meme/index.html"]),
     ({"content/posts/a.md": article(aliases='["/ancien/", "/../../hors-du-site/"]')},
      ["content/posts/a.md:4:", "alias '/../../hors-du-site/' leads outside the site"]),
     ({"content/posts/a.md": article(aliases='["ancien"]')},
@@ -137,12 +137,26 @@ def test_render_failure_midway_leaves_output_untouched(site):
 
 def test_unknown_author_warns_and_strict_fails(site):
     site.write({"content/authors/claire.md": '---\nname: "Claire"\n---\nBio.\n',
-                "content/posts/a.md": article(author="Inconnu")})
+                "content/posts/un-titre.md": article(author="Inconnu")})
     run = site.build()
     assert run.code == 0
     assert "author 'Inconnu' matches no author file" in run.stderr and "claire" in run.stderr
     assert "Inconnu" in site.read("2024/03/un-titre/index.html")
-    assert "À propos de l’auteur" not in site.read("2024/03/un-titre/index.html")
+    assert 'class="author-box"' not in site.read("2024/03/un-titre/index.html")
+    assert "--strict" in fails(site, "--strict")
+
+
+def test_a_tag_written_several_ways_warns_and_strict_fails(site):
+    site.write({"content/posts/a.md": article("A", "2024-03-03", slug="a", tags='["Écologie"]'),
+                "content/posts/b.md": article("B", "2024-03-02", slug="b", tags='["écologie"]'),
+                "content/posts/c.md": article("C", "2024-03-01", slug="c",
+                                              tags='["ecologie", "écologie"]')})
+    run = site.build()
+    assert run.code == 0
+    assert ("content/posts/a.md: tag 'ecologie' is written 3 ways: « écologie » (posts/b.md, "
+            "posts/c.md), « Écologie » (posts/a.md), « ecologie » (posts/c.md) — the page uses "
+            "« écologie »; write it one way") in run.stderr
+    assert "<h1>écologie</h1>" in site.read("tags/ecologie/index.html")
     assert "--strict" in fails(site, "--strict")
 
 

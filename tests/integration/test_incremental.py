@@ -38,7 +38,7 @@ def blog(site: Site) -> Site:
                                       author="paul", tags='["y"]', category="Essais"),
         "content/posts/c.md": article("Titre C", "2024-01-01", "Résumé C.", slug="c",
                                       author="claire", tags='["z"]'),
-        "content/pages/apropos.md": '---\ntitle: "À propos"\n---\nNous.\n',
+        "content/pages/a-propos.md": '---\ntitle: "À propos"\n---\nNous.\n',
     })
     assert full(site).written
     return site
@@ -126,6 +126,22 @@ def test_author_bio_edit(blog, tmp_path):
     result = full(blog)
     assert set(result.rendered) == {A, C, "authors/claire/index.html"}
     assert_same_as_full_build(blog, tmp_path)
+
+
+def test_author_gender_edit(blog, tmp_path):
+    """Wording that agrees with an author's gender (author box, comment badge, author page)
+    follows an edit of it, on exactly the pages that show it."""
+    blog.write({"content/posts/a.comments.yaml": "- id: 1\n  author: Claire\n"
+                "  author_id: claire\n  date: 2024-03-02\n  body: Merci\n"})
+    full(blog)
+    for old, new, wording in [('name: "Claire"\n', 'name: "Claire"\ngender: f\n', "Autrice"),
+                              ("gender: f", "gender: m", "Auteur")]:
+        edit(blog, "content/authors/claire.md", old, new)
+        result = full(blog)
+        assert set(result.rendered) == {A, C, "authors/claire/index.html"}
+        assert f'<span class="badge">{wording}</span>' in blog.read(A)
+        assert f"À propos de l’{wording.lower()}" in blog.read(C)
+        assert_same_as_full_build(blog, tmp_path)
 
 
 def test_comment_added(blog, tmp_path):
