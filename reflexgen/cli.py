@@ -1,5 +1,5 @@
-"""Command line: `reflexgen build`, `serve`, `check` and `import`, with conventional flags
-and exit codes.
+"""Command line: `reflexgen build`, `serve`, `check`, `import` and `new`, with conventional
+flags and exit codes.
 
 Exit codes: 0 success (and `serve` stopped with Ctrl-C), 1 the site has errors (or `serve`
 cannot listen), 2 bad command line, 130 interrupted.
@@ -8,8 +8,10 @@ cannot listen), 2 bad command line, 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import webbrowser
+from datetime import UTC, datetime
 from pathlib import Path
 
 from reflexgen import __version__
@@ -93,7 +95,8 @@ def parser() -> argparse.ArgumentParser:
         description="Write the posts, pages, authors and comments of a WordPress export "
                     "(Tools → Export → All content) into the site's content/, keeping the "
                     "old URLs working through redirects. Prints a report and writes it to "
-                    "import-report.md.")
+                    "import-report.md. A folder without site.toml gets one made from the "
+                    "export's title, address and language.")
     wordpress.add_argument("export", type=Path, metavar="EXPORT.xml", help="the WXR file")
     wordpress.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
                            help="the site folder, holding site.toml and content/ (default: .)")
@@ -106,7 +109,59 @@ def parser() -> argparse.ArgumentParser:
                            help="show what would be imported, write nothing")
     wordpress.add_argument("--force", action="store_true",
                            help="replace files edited since the last import")
+    add_new(commands, common)
     return main
+
+
+def add_new(commands, common: argparse.ArgumentParser) -> None:
+    """`reflexgen new site|post|page|author`."""
+    new_cmd = commands.add_parser(
+        "new", parents=[common], help="start a blog, or add an article, a page or an author",
+        description="Make the files of a new site, article, page or author, ready to edit. "
+                    "An existing file is never replaced.")
+    kinds = new_cmd.add_subparsers(dest="kind", metavar="WHAT")
+    site = kinds.add_parser(
+        "site", parents=[common], help="a blog that builds at once, in a new folder",
+        description="Create a site in DIR: site.toml, a first article saying how to write "
+                    "the next, an author, an about page and a .gitignore. On a terminal, asks "
+                    "for the settings not given (Enter takes the default).")
+    site.add_argument("folder", type=Path, metavar="DIR", help="the new site's folder")
+    site.add_argument("--title", help='the blog\'s name (default: "Mon blog" / "My blog")')
+    site.add_argument("--url", dest="base_url", metavar="URL",
+                      help="its public address (default: https://example.org)")
+    site.add_argument("--language", choices=("fr", "en"), help="fr or en (default: fr)")
+    site.add_argument("--author", metavar="NAME", help="your name (default: your login)")
+    site.add_argument("--timezone", metavar="ZONE",
+                      help="an IANA name such as Europe/Paris (default: this computer's)")
+    site.add_argument("--force", action="store_true",
+                      help="add the starter files to a folder that is not empty, keeping every "
+                           "file already there")
+    entry_site = argparse.ArgumentParser(add_help=False)
+    entry_site.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
+                            help="the site folder, holding site.toml and content/ (default: .)")
+    editing = argparse.ArgumentParser(add_help=False)
+    editing.add_argument("--draft", action="store_true", help="mark it as a draft")
+    editing.add_argument("--edit", action="store_true",
+                         help="then open it in $VISUAL or $EDITOR")
+    post = kinds.add_parser(
+        "post", parents=[common, entry_site, editing], help="a new article, dated now",
+        description="Create content/posts/<year>/<slug>.md, dated now in the site's timezone, "
+                    "and print its path.")
+    post.add_argument("title", metavar="TITLE")
+    post.add_argument("--author", metavar="ID", help="its author's id (default: site.toml's "
+                      "default_author, or the site's only author)")
+    post.add_argument("--tag", action="append", default=[], metavar="TAG",
+                      help="a tag (repeat for more)")
+    post.add_argument("--category", metavar="NAME", help="its category")
+    page = kinds.add_parser(
+        "page", parents=[common, entry_site, editing], help="a new page (About, Contact…)",
+        description="Create content/pages/<slug>.md and print its path.")
+    page.add_argument("title", metavar="TITLE")
+    author = kinds.add_parser(
+        "author", parents=[common, entry_site], help="a new author",
+        description="Create content/authors/<id>.md and print its path.")
+    author.add_argument("id", metavar="ID", help="the author's id, a slug such as claire-dumas")
+    author.add_argument("--name", required=True, help="the name shown on the site")
 
 
 def positive(text: str) -> int:
@@ -136,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         return import_content(args, reporter)
     if args.command == "check":
         return check(args, reporter)
+    if args.command == "new":
+        return new(args, reporter)
     try:
         options = BuildOptions(site_dir=args.site, output_dir=args.output, drafts=args.drafts,
                                future=args.future, strict=args.strict, clean=args.clean,
@@ -230,6 +287,77 @@ def import_content(args: argparse.Namespace, reporter: Reporter) -> int:
         reporter.info(f"report written to {options.site_dir / 'import-report.md'}; "
                       "next: reflexgen build")
     return 0
+
+
+def new(args: argparse.Namespace, reporter: Reporter) -> int:
+    if args.kind is None:
+        parser().parse_args(["new", "--help"])
+    try:
+        return new_site(args, reporter) if args.kind == "site" else new_entry(args, reporter)
+    except BuildError as exc:
+        for problem in exc.problems:
+            reporter.error(problem)
+        return 1
+    except OSError as exc:
+        reporter.error(Problem(f"cannot write: {exc.strerror or exc}", exc.filename))
+        return 1
+    except (KeyboardInterrupt, EOFError):
+        reporter.info("\nstopped: nothing was written")
+        return 130
+
+
+def new_site(args: argparse.Namespace, reporter: Reporter) -> int:
+    from reflexgen.scaffold import prompts, site
+
+    given = {key: getattr(args, key) for key in site.ASKED}
+    wrong = site.check_given(given)
+    for problem in wrong:
+        reporter.error(problem)
+    if wrong:
+        return 2
+    site.check_folder(args.folder, args.force)  # before any question
+    settings = (prompts.ask_missing(given, os.environ)
+                if sys.stdin.isatty() and sys.stdout.isatty()
+                else site.with_defaults(given, os.environ))
+    made = site.create_site(args.folder, settings, args.force, datetime.now(UTC))
+    reporter.info(f"created in {args.folder}: {', '.join(made.created) or 'nothing'}")
+    if made.kept:
+        reporter.info(f"kept as they were: {', '.join(made.kept)}")
+    steps = site.next_steps(args.folder, settings.language)
+    reporter.info("next:\n" + "\n".join(f"  {step}" for step in steps))
+    return 0
+
+
+def new_entry(args: argparse.Namespace, reporter: Reporter) -> int:
+    """`new post`, `page` or `author`: the new file's path alone on stdout, for scripts."""
+    from reflexgen.config import load_config
+    from reflexgen.scaffold import editor, entries
+
+    config, warnings = load_config(args.site)
+    for warning in warnings:
+        reporter.warn(warning)
+    if args.kind == "post":
+        request = entries.PostRequest(args.title, args.author, tuple(args.tag), args.category,
+                                      args.draft)
+        created = entries.new_post(config, request, datetime.now(UTC))
+    elif args.kind == "page":
+        created = entries.new_page(config, args.title, args.draft)
+    else:
+        created = entries.new_author(config, args.id, args.name)
+    for note in created.notes:
+        reporter.info(note)
+    print(created.path, flush=True)
+    if not getattr(args, "edit", False):
+        return 0
+    command = editor.command(os.environ)
+    if command is None:
+        reporter.warn(Problem("not opened: neither $VISUAL nor $EDITOR is set", created.path,
+                              hint="set one (export EDITOR=nano), or open the file yourself"))
+        return 0
+    trouble = editor.edit(created.path, command)
+    if trouble is not None:
+        reporter.error(trouble)
+    return 0 if trouble is None else 1
 
 
 def serve(args: argparse.Namespace, reporter: Reporter) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from functools import lru_cache
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin, urlsplit
 
 from slugify import slugify
 
@@ -38,6 +38,12 @@ def article_url(pattern: str, slug_: str, date: datetime, category: str | None) 
     return pattern.format(year=f"{date.year:04d}", month=f"{date.month:02d}",
                           day=f"{date.day:02d}", slug=slug_,
                           category=slug(category) if category else "")
+
+
+# The first path segments of the pages reflexgen makes itself (listings, pagination, the
+# theme's files): a page of the author's must take another slug (see the importer, `new page`).
+RESERVED = frozenset({"tags", "categories", "authors", "archives", "series", "page", "theme",
+                      "posts", "pages"})
 
 
 def page_url(slug: str) -> str:
@@ -96,3 +102,17 @@ def rebase(html: str, page_url: str) -> str:
 
 def absolute(base_url: str, url: str) -> str:
     return base_url + url if url.startswith("/") else url
+
+
+def content_file(url: str) -> str | None:
+    """The file under content/ that a site path names (`/images/x.jpg` → `images/x.jpg`, as
+    content/ is copied to the output), or None for another site's address, a relative one or
+    one that would leave content/."""
+    parts = urlsplit(url)
+    path = unquote(parts.path)
+    if parts.scheme or parts.netloc or not path.startswith("/") or path.endswith("/"):
+        return None
+    try:
+        return output_path(path)
+    except ValueError:
+        return None

@@ -8,6 +8,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from reflexgen import urls
 from reflexgen.errors import Problem
 
 # Markdown sources, as editors and other engines name them (compared in lower case):
@@ -37,6 +38,12 @@ class Inventory:
     stamps: dict[str, tuple[int, int]]  # every file: (modification time in ns, size)
     # What tells whether an article changed: its stamp and its comment files' stamps.
     post_stamps: dict[str, tuple]
+
+    def article_stamp(self, post: str, image: str | None) -> tuple:
+        """What tells whether an article's parsed record still holds: its `post_stamps`, and
+        the stamp of its image's file under content/ (the record holds the image's size)."""
+        local = urls.content_file(image) if image else None
+        return self.post_stamps[post], self.stamps.get(local) if local else None
 
 
 def markdown_stem(name: str) -> str | None:

@@ -15,6 +15,7 @@ from reflexgen.errors import BuildError, Problem
 
 SAFE_SLUG = re.compile(r"^[\w][\w.-]*$")
 SAFE_LINK = re.compile(r"^(?:https?://|mailto:)", re.I)
+WHOLE_NUMBER = re.compile(r"\s*[+-]?\d+\s*")
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,28 @@ class FileContext:
         value = meta.get(key, default)
         if not isinstance(value, bool):
             raise self.error(key, f"{key!r} must be true or false, not {value!r}")
+        return value
+
+    def choice(self, meta: dict, key: str, allowed: dict[str, str],
+               hint: str | None = None) -> str | None:
+        """One of the keys of `allowed` (any case), or None when the field is absent."""
+        value = meta.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str) and value.strip().lower() in allowed:
+            return value.strip().lower()
+        names = [f"{name} ({meaning})" for name, meaning in allowed.items()]
+        listed = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+        raise self.error(key, f"{key!r} must be {listed}, not {value!r}", hint=hint)
+
+    def whole_number(self, meta: dict, key: str, default: int) -> int:
+        """An integer: YAML front matter gives numbers as text (`weight: 10` is "10")."""
+        value = meta.get(key, default)
+        if isinstance(value, str) and WHOLE_NUMBER.fullmatch(value):
+            return int(value)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise self.error(key, f"{key!r} must be a whole number, not {value!r}",
+                             hint=f"{key}: 10")
         return value
 
     def text_list(self, meta: dict, key: str) -> tuple[str, ...]:

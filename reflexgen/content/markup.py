@@ -20,7 +20,7 @@ from reflexgen import urls
 from reflexgen.content.typography import typography_plugin
 
 MORE_MARKER = re.compile(r"^\s*<!--\s*more\s*-->\s*$", re.I)
-WORD = re.compile(r"\w+(?:['’-]\w+)*")
+WORD = re.compile(r"\w+(?:(?:['’]|-\u2060?)\w+)*")  # « peut-⁠il » (typography.WJ) is one
 SAFE_LINK = re.compile(r"^(https?:|mailto:)", re.I)
 SPANS = HtmlFormatter(nowrap=True)  # token spans only: markdown-it writes <pre><code>
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, TypeVar
 
-from reflexgen.config import SiteConfig
+from reflexgen.config import MenuEntry, SiteConfig
 from reflexgen.hashing import digest
 
 R = TypeVar("R")
@@ -15,6 +15,8 @@ R = TypeVar("R")
 BODY = {"body": True}
 
 COMMENT_STATUSES = ("approved", "pending", "spam")
+# The grammatical genders an author file may give (`gender:`): the theme's wording agrees.
+GENDERS = {"f": "feminine", "m": "masculine", "n": "neutral"}
 
 
 def evolve(record: R, **changes: Any) -> R:
@@ -72,6 +74,7 @@ class Author:
     source: str | None = None
     profile: bool = True
     url: str = ""
+    gender: str | None = None  # a key of GENDERS, or None when the file does not say
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,7 @@ class Article:
     tags: tuple[str, ...] = ()
     category: str | None = None
     image: str | None = None
+    image_size: tuple[int, int] | None = None  # (width, height) of a local image file
     draft: bool = False
     lang: str | None = None
     comments_open: bool = True
@@ -139,6 +143,8 @@ class Page:
     date: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
+    menu: str | None = "main"  # the menu it is linked in (see config.MENUS), or None
+    weight: int = 0  # its place in that menu: lower first
     url: str = ""
 
 
@@ -161,6 +167,16 @@ class StaticFile:
 
 
 @dataclass(frozen=True)
+class SiteImage:
+    """An image of site.toml: the logo or the favicon."""
+
+    url: str  # its path in the site, percent-encoded: /images/logo.svg
+    type: str  # its media type: image/svg+xml, image/png, image/x-icon…
+    width: int | None  # its width in pixels, when the file says it simply
+    height: int | None  # its height in pixels, likewise
+
+
+@dataclass(frozen=True)
 class Site:
     """Everything the renderers need, assembled once; articles are newest first."""
 
@@ -174,3 +190,6 @@ class Site:
     static_files: tuple[StaticFile, ...]
     author_articles: dict[str, tuple[int, ...]]
     bodies: Mapping[str, Body]
+    menus: dict[str, tuple[MenuEntry, ...]] = field(default_factory=dict)  # by place, in order
+    logo: SiteImage | None = None
+    favicon: SiteImage | None = None

@@ -1,4 +1,5 @@
-"""Read one source file into a model object; pure apart from reading that file."""
+"""Read one source file into a model object; pure apart from reading that file (and, for an
+article, its comment files and the header of its image)."""
 
 from __future__ import annotations
 
@@ -11,25 +12,45 @@ from typing import Any, TypeVar
 from markdown_it import MarkdownIt
 
 from reflexgen import hashing, urls
-from reflexgen.config import SiteConfig
-from reflexgen.content import comments, frontmatter, markup, typography
+from reflexgen.config import MENUS, SiteConfig
+from reflexgen.content import comments, frontmatter, images, markup, typography
 from reflexgen.content.discover import sidecar_for
 from reflexgen.content.fields import FileContext
-from reflexgen.content.model import Article, Author, Body, Page, evolve, head_digest
+from reflexgen.content.model import GENDERS, Article, Author, Body, Page, evolve, head_digest
 from reflexgen.errors import BuildError, Problem
 
 ARTICLE_KEYS = frozenset({"title", "date", "updated", "author", "authors", "tags", "category",
                           "summary", "image", "slug", "draft", "lang", "comments_open",
                           "comments", "aliases", "pinned", "series"})
 T = TypeVar("T")
-PAGE_KEYS = frozenset({"title", "slug", "draft", "lang", "date", "aliases"})
+PAGE_KEYS = frozenset({"title", "slug", "draft", "lang", "date", "aliases", "menu", "weight"})
 
 
 @dataclass
 class Parsers:
-    """The Markdown parsers, built once per process and language (typography differs)."""
+    """The Markdown parsers, built once per process and language (typography differs), and
+    the sizes of the images measured, once per process and version of each file."""
 
     made: dict[tuple, MarkdownIt] = field(default_factory=dict)
+    sizes: dict[tuple[str, int, int], images.Size | str] = field(default_factory=dict)
+
+    def image_size(self, path: Path) -> images.Size:
+        """`images.image_size`, remembered by the file's stamp; raises `images.ImageError`."""
+        try:
+            info = path.stat()
+        except OSError:
+            raise images.ImageError("no such file") from None
+        key = (str(path), info.st_mtime_ns, info.st_size)
+        found = self.sizes.get(key)
+        if found is None:
+            try:
+                found = images.image_size(path)
+            except images.ImageError as exc:
+                found = str(exc)
+            self.sizes[key] = found
+        if isinstance(found, str):
+            raise images.ImageError(found)
+        return found
 
     def article(self, language: str, raw_html: str = "allow") -> MarkdownIt:
         return self._parser(("article", language, raw_html),
@@ -88,17 +109,20 @@ def read_article(content_dir: Path, rel: str, config: SiteConfig,
                                               parsers.comment(language), None,
                                               config.max_comment_kb)
     threads, count = comments.thread(located)
+    image = ctx.text_field(meta, "image")
+    image_size = measure(content_dir, ctx, image, parsers)
+    digest.update(f"\0image size {image_size}".encode())
     rendered = markup.render_article(parsers.article(language, config.raw_html), source.body,
                                      ctx.text_field(meta, "summary"),
                                      sanitize=config.raw_html == "sanitize")
     article = Article(
         source=rel, title=typography.plain(title, language), date=date,
-        slug=ctx.slug(meta, urls.slug(title) or urls.slug(Path(rel).stem)),
+        slug=ctx.slug(meta, urls.file_slug(rel)),
         summary_html=rendered.summary_html, words=rendered.words, digest=digest.hexdigest(),
         updated=ctx.date(meta, "updated", tz, required=False),
         author_refs=ctx.text_list(meta, "authors") or ctx.text_list(meta, "author"),
         tags=ctx.text_list(meta, "tags"), category=ctx.text_field(meta, "category") or None,
-        image=ctx.text_field(meta, "image"),
+        image=image, image_size=image_size,
         draft=ctx.flag(meta, "draft", False), lang=lang,
         comments_open=ctx.flag(meta, "comments_open", True), comment_count=count,
         extra={k: v for k, v in meta.items() if k not in ARTICLE_KEYS},
@@ -107,6 +131,26 @@ def read_article(content_dir: Path, rel: str, config: SiteConfig,
         warnings=tuple(ctx.notes),
     )
     return evolve(article, head=head_digest(article)), Body(rendered.html, threads)
+
+
+def measure(content_dir: Path, ctx: FileContext, image: str | None,
+            parsers: Parsers) -> images.Size | None:
+    """The size of an article's image when it is a file under content/ (another site's is
+    not fetched); a local file that cannot be measured is a warning, and no size."""
+    local = urls.content_file(image) if image else None
+    if local is None:
+        return None
+    try:
+        return parsers.image_size(content_dir / local)
+    except images.ImageError as exc:
+        ctx.notes.append(Problem(
+            f"image {image!r} (content/{local}) cannot be measured: {exc}", ctx.path,
+            ctx.line_of("image"),
+            hint="files under content/ are published at the same path (/images/x.jpg is "
+                 "content/images/x.jpg); use JPEG, PNG, WebP, GIF, AVIF or SVG, or the full "
+                 "address of an image elsewhere. Until then the page gives it no width and "
+                 "height"))
+        return None
 
 
 def too_big(path: Path, limit_kb: int, setting: str) -> None:
@@ -135,6 +179,10 @@ def read_author(content_dir: Path, rel: str, config: SiteConfig, parsers: Parser
         bio_html=markup.render_bio(parsers.article(config.language), source.body),
         avatar=ctx.text_field(meta, "avatar"), website=ctx.link(meta, "website"),
         social=tuple((str(k), v) for k, v in social.items()), source=rel,
+        gender=ctx.choice(meta, "gender", GENDERS,
+                          hint="write gender: f, gender: m or gender: n (the theme's wording "
+                               "agrees with it: « autrice », « auteur »); leave it out for "
+                               "neutral wording"),
     )
 
 
@@ -146,14 +194,28 @@ def read_page(content_dir: Path, rel: str, config: SiteConfig, parsers: Parsers)
     language = lang or config.language
     return Page(
         source=rel, title=typography.plain(title, language),
-        slug=ctx.slug(meta, urls.slug(title) or Path(rel).stem),
+        slug=ctx.slug(meta, urls.file_slug(rel)),
         body_html=markup.render_article(parsers.article(language, config.raw_html),
                                         source.body, sanitize=config.raw_html == "sanitize").html,
         draft=ctx.flag(meta, "draft", False),
         lang=lang, date=ctx.date(meta, "date", config.tz, required=False),
         extra={k: v for k, v in meta.items() if k not in PAGE_KEYS},
-        aliases=ctx.aliases(meta),
+        aliases=ctx.aliases(meta), menu=menu_place(ctx, meta),
+        weight=ctx.whole_number(meta, "weight", 0),
     )
+
+
+def menu_place(ctx: FileContext, meta: dict) -> str | None:
+    """The menu a page is linked in: `menu: footer`, `menu: main` (or true, the default), or
+    none with `menu: false`."""
+    value = meta.get("menu", True)
+    if isinstance(value, bool):
+        return "main" if value else None
+    place = value.strip().lower() if isinstance(value, str) else value
+    if place not in MENUS:
+        raise ctx.error("menu", f"'menu' must be main, footer or false, not {value!r}",
+                        hint="menu: footer links the page in the footer, menu: false in no menu")
+    return place
 
 
 def attempt(reader: Callable[..., T], content_dir: Path, rel: str, *args: Any

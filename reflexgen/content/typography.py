@@ -4,6 +4,11 @@ In Markdown it works on text tokens only (markdown-it's typographer pairs the qu
 makes `…`; `french_spaces` adds the no-break spaces), so code, `pre`, attributes and URLs are
 never touched. Titles are plain text: `plain` does the same to them. Everything is idempotent:
 text typed correctly already comes out unchanged.
+
+French verb–pronoun inversions (« peut-il », « va-t-on ») must not break after their hyphen:
+a WORD JOINER (U+2060) follows it rather than the hyphen becoming U+2011, which Charter and
+Georgia, early in the theme's font stack, may lack (the browser then draws another font's
+hyphen); the joiner is drawn by no font, and the hyphen stays the one the reader typed.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 
 NNBSP, NBSP = "\u202f", "\u00a0"  # narrow no-break space; no-break space
+WJ = "\u2060"  # word joiner: no line break on either side, and no glyph
 QUOTES = {"fr": ["«" + NBSP, NBSP + "»", "‘", "’"], "en": ["“", "”", "‘", "’"]}
 UNITS = (r"%|‰|€|\$|£|°C|°|km|m|cm|mm|kg|g|mg|t|l|ml|h|min|s|ms|Mo|Go|To|ko|Ko|Mb|Gb|"
          r"km/h|ans?|jours?|mois|heures?|minutes?|secondes?|euros?|millions?|milliards?")
@@ -24,6 +30,10 @@ FRENCH = re.compile(  # anchored on the marks themselves: one quick pass over th
 TRIGGER = re.compile(r"[;!?:«»%]|\d[ \u00a0\u202f]")  # most runs of text have none
 WORDLIKE = ")]’”»_"  # a mark typed right after these (or a letter or digit) ends a clause
 CLOSING = ";!?»)]”’"
+# A subject pronoun (or « ce ») after a verb and its hyphen, with the euphonic « -t- »:
+INVERSION = re.compile(rf"(?<=[^\W\d_])-{WJ}?(?:t-{WJ}?)?"
+                       r"(?:je|tu|il|elle|on|nous|vous|ils|elles|ce)(?!\w)", re.I)
+ADDRESS = re.compile(r"[/@]|\w\.\w")  # a word that is a URL, a path or an e-mail address
 
 
 def _space(match: re.Match) -> str:
@@ -50,6 +60,26 @@ def french_spaces(text: str) -> str:
     return FRENCH.sub(_space, text) if TRIGGER.search(text) else text
 
 
+def join_inversions(text: str) -> str:
+    """« peut-il », « va-t-on », « est-ce » kept on one line: a word joiner after each
+    hyphen; never inside a word that is an address (`https://x.fr/peut-il`)."""
+    if "-" not in text or not INVERSION.search(text):
+        return text
+    return re.sub(r"\S+", _join_word, text)
+
+
+def _join_word(match: re.Match) -> str:
+    word = match.group()
+    if ADDRESS.search(word):
+        return word
+    return INVERSION.sub(lambda m: m.group().replace(WJ, "").replace("-", "-" + WJ), word)
+
+
+def french(text: str) -> str:
+    """What French typography does to a run of plain text (see the functions it calls)."""
+    return join_inversions(french_spaces(text))
+
+
 def plain(text: str, language: str) -> str:
     """Typography for a plain-text field (a title): quotes paired, `...` → `…`, spaces."""
     lang = language.split("-")[0]
@@ -57,7 +87,7 @@ def plain(text: str, language: str) -> str:
     text = text.replace("...", "…")
     text = re.sub(r'"([^"]+)"', lambda m: quotes[0] + m.group(1).strip() + quotes[1], text)
     text = re.sub(r"(?<=\w)'(?=\w)", "’", text)
-    return french_spaces(text) if lang == "fr" else text
+    return french(text) if lang == "fr" else text
 
 
 def typography_plugin(md: MarkdownIt, language: str) -> None:
@@ -75,4 +105,4 @@ def _french_rule(state: StateCore) -> None:
         if token.type == "inline" and token.children:
             for child in token.children:
                 if child.type == "text":
-                    child.content = french_spaces(child.content)
+                    child.content = french(child.content)

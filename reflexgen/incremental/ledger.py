@@ -110,7 +110,8 @@ class Ledger:
                     warnings=warnings,
                     files=len(outputs),
                     ready_until=min(future_dates) if future_dates and not future else math.inf),
-            State(sources={a.source: (inventory.post_stamps[a.source], a) for a in articles},
+            State(sources={a.source: (inventory.article_stamp(a.source, a.image), a)
+                           for a in articles},
                   outputs=outputs, addresses=addresses),
             changed=set(fresh) | (state.sources.keys() - set(inventory.posts)),
             dropped={a.digest for _, a in state.sources.values()} - {a.digest for a in articles})

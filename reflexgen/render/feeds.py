@@ -13,6 +13,7 @@ from feedgen.feed import FeedGenerator
 from reflexgen import __version__, urls
 from reflexgen.config import SiteConfig
 from reflexgen.content.discover import source_stem
+from reflexgen.content.model import Site
 from reflexgen.hashing import settings_digest
 from reflexgen.render import structured
 from reflexgen.render.tracking import Reads
@@ -33,15 +34,27 @@ def entry_id(config: SiteConfig, source: str, date: datetime) -> str:
     return f"tag:{host},{date:%Y-%m-%d}:{stem}"
 
 
-def new_feed(title: str, description: str, language: str, updated: datetime) -> FeedGenerator:
-    """A feed with what every one of ours carries; its date is its newest entry's, never
-    the build's."""
+RSS_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif")
+
+
+def new_feed(title: str, description: str, language: str, updated: datetime,
+             site: Site) -> FeedGenerator:
+    """A feed with what every one of ours carries: the site's logo and favicon too, if it
+    has them; its date is its newest entry's, never the build's."""
     fg = FeedGenerator()
     fg.title(title)
     fg.description(description)
     fg.language(language)
     fg.generator("reflexgen", __version__, "https://pypi.org/project/reflexgen/")
     fg.updated(updated)
+    # RSS 2.0's <image> (which feedgen also writes as Atom's <logo>) must be a GIF, JPEG or
+    # PNG: the logo if it is one, else the favicon if it is one, as WordPress does.
+    raster = next((image for image in (site.logo, site.favicon)
+                   if image and image.type in RSS_IMAGE_TYPES), None)
+    if raster:
+        fg.image(urls.absolute(site.config.base_url, raster.url))
+    if site.favicon:
+        fg.icon(urls.absolute(site.config.base_url, site.favicon.url))  # Atom <icon>
     return fg
 
 
@@ -86,7 +99,8 @@ class FeedRenderer:
         config = self.config
         articles = [self.views.article(i) for i in job.items]
         fg = new_feed(job.title, config.description or config.title, config.language,
-                      max((a.updated or a.date for a in articles), default=EPOCH))
+                      max((a.updated or a.date for a in articles), default=EPOCH),
+                      self.views.site)
         fg.load_extension("dc", atom=False, rss=True)
         for article in articles:
             fg.add_entry(self.entry(article), order="append")
@@ -100,7 +114,7 @@ class FeedRenderer:
         comments = sorted(structured.comments(article.comments), key=lambda c: (c.date, c.id),
                           reverse=True)
         fg = new_feed(job.title, job.title, article.lang or config.language,
-                      max((c.date for c in comments), default=article.date))
+                      max((c.date for c in comments), default=article.date), self.views.site)
         uid = entry_id(config, article.source, article.date)
         for comment in comments:
             entry = fg.add_entry(order="append")

@@ -1,8 +1,13 @@
-"""The theme's UI strings in the site language, with CLDR plurals and dates from Babel."""
+"""The theme's UI strings in the site language, with CLDR plurals and dates from Babel.
+
+A string is text, or a table of variants: by plural form (`one`, `other`…, for `tn`) or by the
+grammatical gender of the people it speaks of (`f`, `m`, `n`, for `t(…, gender=…)`)."""
 
 from __future__ import annotations
 
+import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -14,8 +19,22 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from reflexgen.config import toml_error_line
+from reflexgen.content.model import GENDERS
 from reflexgen.errors import BuildError, Problem
 from reflexgen.render.themes import Theme
+
+PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")  # CLDR's, and `zero`
+NEUTRAL = "n"
+
+
+def agreement(genders: Iterable[str | None]) -> str:
+    """The gender that words about these people take: feminine when every one of them says
+    `f`, masculine when one says `m`, else neutral (one who did not say, or a group with no
+    man in it and not only women: the theme's `n` variant says what that is)."""
+    said = set(genders)
+    if said == {"f"}:
+        return "f"
+    return "m" if "m" in said else NEUTRAL
 
 
 @dataclass(frozen=True)
@@ -26,15 +45,19 @@ class Translator:
     strings: dict
     tz: ZoneInfo
 
-    def t(self, key: str, **values: object) -> str:
+    def t(self, key: str, gender: str | None = None, **values: object) -> str:
+        """The string `key` with `values` filled in; of a string with variants by gender,
+        the one of `gender` (the neutral one when it is None or has none of its own)."""
         text = self.strings.get(key)
+        if isinstance(text, dict) and NEUTRAL in text:
+            text = text.get(gender or NEUTRAL, text[NEUTRAL])
         if not isinstance(text, str):
             raise KeyError(f"no UI string {key!r} for language {self.language!r}")
         return text.format(**values) if values else text
 
     def tn(self, key: str, count: int, **values: object) -> str:
         forms = self.strings.get(key)
-        if not isinstance(forms, dict):
+        if not isinstance(forms, dict) or "other" not in forms:
             raise KeyError(f"no plural UI string {key!r} for language {self.language!r}")
         form = "zero" if count == 0 and "zero" in forms else \
             Locale.parse(self.language).plural_form(count)
@@ -72,6 +95,25 @@ def load_translator(theme: Theme, language: str, tz: ZoneInfo) -> Translator:
 
 def _read_strings(path: Path) -> dict:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        strings = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise BuildError(Problem(f"invalid TOML: {exc}", path, toml_error_line(exc))) from None
+    for key, value in strings.items():
+        if isinstance(value, dict) and not _variants(value):
+            match = re.search(rf"^[ \t]*\[[ \t]*{re.escape(key)}[ \t]*\]", text, re.M)
+            raise BuildError(Problem(
+                f"UI string {key!r} has variants {', '.join(map(repr, value))}: a table holds "
+                f"plural forms ({', '.join(PLURAL_FORMS)}; `other` required) or genders "
+                f"({', '.join(GENDERS)}; `n` required), each a text",
+                path, text.count("\n", 0, match.start()) + 1 if match else None,
+                hint=f'[{key}]\nf = "…"\nm = "…"\nn = "…"'))
+    return strings
+
+
+def _variants(table: dict) -> bool:
+    """Whether a table of a strings file is one of plural forms or one of genders."""
+    if not all(isinstance(text, str) for text in table.values()):
+        return False
+    return ("other" in table and table.keys() <= set(PLURAL_FORMS)) or \
+        (NEUTRAL in table and table.keys() <= GENDERS.keys())

@@ -13,6 +13,7 @@ import typing
 from dataclasses import fields, is_dataclass
 
 from reflexgen.config import SiteConfig
+from reflexgen.content.model import SiteImage
 from reflexgen.render import views
 from reflexgen.render.templates import HELPERS
 from reflexgen.render.tracking import public_fields
@@ -21,7 +22,8 @@ from reflexgen.site.plan import Job, JobKind
 # The classes a template meets, in the order the reference presents them.
 CLASSES: tuple[type, ...] = (views.Context, views.ArticleView, views.AuthorView,
                              views.TaxonView, views.PageView, views.SeriesView,
-                             views.CommentView, views.Pagination, views.MenuLink, Job)
+                             views.CommentView, views.Pagination, views.MenuLink, SiteImage,
+                             Job)
 SKIPPED = {Job: {"source", "items", "output"}}  # planning details, not for templates
 
 INTRO = """\
@@ -34,6 +36,10 @@ assets (`static/`). A site overrides the default theme file by file: a file in t
 `themes/default/templates/` replaces the one of the same name. Templates are autoescaped and
 strict: reading a variable or field that does not exist is an error that names the template
 and line (use `is defined` or `default()` for optional values).
+
+A string is text, or a table of variants: plural forms (`one`, `other`…) for `tn`, or the
+grammatical genders `f`, `m` and `n` (required: the wording when unsaid) for a string that
+speaks of authors, picked with `t('about_author', gender=profiles | gender)`.
 
 Incremental builds follow what your templates read: reading any field below makes the page
 depend on it, so a custom theme never shows stale values.
@@ -69,6 +75,7 @@ def type_name(cls: type, name: str) -> str:
     else:
         text = str(inspect.signature(vars(cls)[name].compute).return_annotation)
     for prefix in ("reflexgen.render.views.", "reflexgen.site.plan.", "reflexgen.config.",
+                   "reflexgen.content.model.",
                    "markupsafe.", "datetime.", "typing."):
         text = text.replace(prefix, "")
     for noise in ("<class '", "<enum '", "'>"):

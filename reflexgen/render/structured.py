@@ -1,4 +1,5 @@
-"""schema.org data (JSON-LD) for search engines: BlogPosting, Person, Blog and WebSite.
+"""schema.org data (JSON-LD) for search engines: BlogPosting, Person, Blog and WebSite,
+with the Organization that publishes them.
 
 Built from the views a page shows and serialized here, so it is always valid JSON whatever the
 text holds (a comment saying `</script>` cannot end the script element).
@@ -14,6 +15,7 @@ from typing import Any
 
 from reflexgen import urls
 from reflexgen.config import SiteConfig
+from reflexgen.content.model import SiteImage
 
 CONTEXT = "https://schema.org"
 TAG = re.compile(r"<[^>]+>")
@@ -39,7 +41,19 @@ def comments(threads: Iterable[Any]) -> list[Any]:
     return [c for t in threads for c in (t, *comments(t.replies))]
 
 
-def blog_posting(config: SiteConfig, article: Any) -> dict[str, Any]:
+def publisher(config: SiteConfig, logo: SiteImage | None) -> dict[str, Any]:
+    """The blog as the Organization that publishes it, with its logo if it has one."""
+    found: dict[str, Any] = {"@type": "Organization", "name": config.title,
+                             "url": urls.absolute(config.base_url, "/")}
+    if logo is not None:
+        found["logo"] = {"@type": "ImageObject", "url": urls.absolute(config.base_url, logo.url)}
+        if logo.width and logo.height:
+            found["logo"] |= {"width": logo.width, "height": logo.height}
+    return found
+
+
+def blog_posting(config: SiteConfig, article: Any, logo: SiteImage | None = None
+                 ) -> dict[str, Any]:
     """BlogPosting of an article view (`views.ArticleView`)."""
     base = config.base_url
     url = urls.absolute(base, article.url)
@@ -53,6 +67,7 @@ def blog_posting(config: SiteConfig, article: Any) -> dict[str, Any]:
         "inLanguage": article.lang or config.language,
         "wordCount": article.words,
         "commentCount": article.comment_count,
+        "publisher": publisher(config, logo),
     }
     if article.tags:
         data["keywords"] = [tag.name for tag in article.tags]
@@ -77,13 +92,14 @@ def profile(config: SiteConfig, author: Any) -> dict[str, Any]:
     return data
 
 
-def home(config: SiteConfig) -> dict[str, Any]:
+def home(config: SiteConfig, logo: SiteImage | None = None) -> dict[str, Any]:
     url = urls.absolute(config.base_url, "/")
     about = {"name": config.title, "url": url, "inLanguage": config.language}
     if config.description:
         about["description"] = config.description
-    return {"@context": CONTEXT, "@graph": [{"@type": "WebSite", **about},
-                                            {"@type": "Blog", **about}]}
+    return {"@context": CONTEXT, "@graph": [
+        {"@type": "WebSite", **about},
+        {"@type": "Blog", **about, "publisher": publisher(config, logo)}]}
 
 
 def script(data: dict[str, Any]) -> str:

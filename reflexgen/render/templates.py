@@ -20,7 +20,7 @@ from markupsafe import Markup
 from reflexgen import __version__, urls
 from reflexgen.content.model import Site
 from reflexgen.errors import BuildError, Problem
-from reflexgen.render.i18n import Translator
+from reflexgen.render.i18n import Translator, agreement
 from reflexgen.render.themes import Theme
 from reflexgen.render.tracking import Reads
 from reflexgen.render.views import Views, colour, initials
@@ -45,9 +45,10 @@ def _url(base: str) -> Callable[[str], str]:
 
 
 HELPERS = (
-    Helper("t", "function", "t('key', name=value…)",
-           "a string of the theme (i18n/<language>.toml) with its placeholders filled",
-           lambda tr, base: tr.t),
+    Helper("t", "function", "t('key', name=value…, gender=…)",
+           "a string of the theme (i18n/<language>.toml) with its placeholders filled; for a "
+           "string with variants by gender (a table of `f`, `m`, `n`), the one of `gender` "
+           "(see the `gender` filter), else the neutral one", lambda tr, base: tr.t),
     Helper("tn", "function", "tn('key', count, name=value…)",
            "the plural form of a theme string that suits `count`", lambda tr, base: tr.tn),
     Helper("fragment", "function", "fragment('_card.html', article, name=value…)",
@@ -76,7 +77,18 @@ HELPERS = (
     Helper("avatar_colour", "filter", "name | avatar_colour",
            "a colour number from 0 to 7, the same for the same name",
            lambda tr, base: colour),
+    Helper("gender", "filter", "article.authors | gender",
+           "the grammatical gender that words about these authors take (one author or a "
+           "list): `f` when every one says `gender: f`, `m` when one says `m`, else `n`; give "
+           "it to `t()` for the variant of a string that agrees",
+           lambda tr, base: gender),
 )
+
+
+def gender(who: object) -> str:
+    """The `gender` filter: the agreement of one author view, a list of them, or none."""
+    people = who if isinstance(who, list | tuple) else () if who is None else (who,)
+    return agreement(person.gender for person in people)
 
 
 def make_environment(site: Site, theme: Theme, translator: Translator,

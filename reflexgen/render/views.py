@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from reflexgen import urls
 from reflexgen.config import SiteConfig
-from reflexgen.content.model import Article, Page, Site, Taxon, Thread, place
+from reflexgen.content.model import Article, Page, Site, SiteImage, Taxon, Thread, place
 from reflexgen.hashing import digest
 from reflexgen.render import structured
 from reflexgen.render.tracking import Recorder, Tracked, body_fields, derived
@@ -53,6 +53,7 @@ class AuthorView(Tracked):
     social: tuple[tuple[str, str], ...]  # (network, URL) pairs, e.g. ('mastodon', 'https://…')
     profile: bool  # whether they have an author file, hence a page
     url: str  # their page's path (empty without a profile)
+    gender: str | None  # "f", "m" or "n" as its author file says, else None; see the gender filter
 
 
 @dataclass(repr=False, eq=False)
@@ -60,7 +61,7 @@ class TaxonView(Tracked):
     """A tag, a category or a series, with its articles (newest first; series oldest first)."""
 
     kind: str  # "tag", "category" or "series"
-    name: str  # its name, as the newest article spells it
+    name: str  # its name, as most of its articles spell it (on a tie, the newest)
     slug: str  # its name in URLs
     url: str  # its page's path
     count: int  # how many articles it has
@@ -84,6 +85,8 @@ class PageView(Tracked):
     lang: str | None  # its language, if not the site's
     date: datetime | None  # its date, if the front matter gives one
     extra: dict[str, Any]  # front matter keys of your own
+    menu: str | None  # the menu that links it: "main", "footer", or None (`menu: false`)
+    weight: int  # its place in that menu: lower first
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ class CommentView:
     body_html: Markup  # its text as HTML (sanitized)
     by_author: bool  # written by one of the article's authors: shown with a badge
     replies: tuple[CommentView, ...]  # the approved replies, oldest first
+    article_author: AuthorView | None = None  # the article's author who wrote it, if one did
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,8 @@ class ArticleView(Tracked):
     category: TaxonView | None  # its category, if any
     summary_html: Markup  # its summary (front matter, or the text before <!-- more -->), as HTML
     image: str | None  # its image's URL, if any
+    image_width: int | None  # its image's width in pixels, read from its file under content/
+    image_height: int | None  # its image's height in pixels (None for another site's image)
     words: int  # how many words its body has
     reading_minutes: int  # its reading time in minutes (230 words a minute)
     comment_count: int  # how many approved comments it has
@@ -146,21 +152,24 @@ class ArticleView(Tracked):
     @derived(body=True)
     def comments(self) -> tuple[CommentView, ...]:
         """Its approved comments as threads, oldest first."""
-        names = {a.name.casefold() for a in self.authors}
-        ids = {a.id for a in self.authors}
+        names = {a.name.casefold(): a for a in self.authors}
+        ids = {a.id: a for a in self.authors}
 
         def view(thread: Thread) -> CommentView:
             c = thread.comment
-            by_author = c.author_id in ids if c.author_id else c.author.casefold() in names
-            return CommentView(c.id, c.author, c.url, c.date, Markup(c.body_html), by_author,
-                               tuple(view(r) for r in thread.replies))
+            author = ids.get(c.author_id) if c.author_id else names.get(c.author.casefold())
+            return CommentView(c.id, c.author, c.url, c.date, Markup(c.body_html),
+                               author is not None, tuple(view(r) for r in thread.replies),
+                               author)
 
         return tuple(view(t) for t in self._views.body(self._record).threads)
 
     @derived(body=True)
     def structured_data(self) -> Markup:
         """schema.org BlogPosting (JSON-LD), for search engines."""
-        return Markup(structured.script(structured.blog_posting(self._views.config, self)))
+        views = self._views
+        return Markup(structured.script(structured.blog_posting(views.config, self,
+                                                                views.site.logo)))
 
     @derived
     def related(self) -> tuple[ArticleView, ...]:
@@ -218,10 +227,11 @@ def colour(name: str) -> int:
 
 @dataclass(frozen=True)
 class MenuLink:
-    """A page in the site menu."""
+    """A link of a menu: a page, or a `[[menu]]` entry of site.toml."""
 
-    title: str  # the page's title
-    url: str  # the page's path
+    title: str  # the text of the link: the page's title, or the entry's name
+    url: str  # a path in the site (give it to the `url` filter), or an address elsewhere
+    external: bool  # whether it leads out of the site (https://…, mailto:)
 
 
 class Views:
@@ -268,6 +278,8 @@ class Views:
             tags=tuple(self.taxon("tag", urls.slug(t)) for t in a.tags),
             category=self.taxon("category", urls.slug(a.category)) if a.category else None,
             summary_html=Markup(urls.rebase(a.summary_html, a.url)), image=a.image,
+            image_width=a.image_size[0] if a.image_size else None,
+            image_height=a.image_size[1] if a.image_size else None,
             words=a.words, reading_minutes=reading_minutes(a.words),
             comment_count=a.comment_count, comments_open=a.comments_open, draft=a.draft,
             future=a.future, pinned=a.pinned, lang=a.lang, extra=a.extra,
@@ -276,7 +288,8 @@ class Views:
     def author(self, author_id: str) -> AuthorView:
         a = self.site.authors[author_id]
         return self._view("author:" + author_id, lambda: AuthorView(
-            a.id, a.name, Markup(a.bio_html), a.avatar, a.website, a.social, a.profile, a.url))
+            a.id, a.name, Markup(a.bio_html), a.avatar, a.website, a.social, a.profile, a.url,
+            a.gender))
 
     def taxon(self, kind: str, slug: str) -> TaxonView:
         t = self._taxa[kind, slug]
@@ -285,7 +298,8 @@ class Views:
 
     def page(self, p: Page) -> PageView:
         return self._view("page:" + p.source, lambda: PageView(
-            p.title, p.url, p.slug, Markup(p.body_html), p.lang, p.date, p.extra))
+            p.title, p.url, p.slug, Markup(p.body_html), p.lang, p.date, p.extra, p.menu,
+            p.weight))
 
     def _view(self, identity: str, make: Callable[[], V]) -> V:
         """The view of `identity`, made on first use and then kept for the build; it reports
@@ -343,10 +357,14 @@ class Views:
 
     @cached_property
     def common(self) -> dict[str, Any]:
-        """What every page shows alike: the settings and the menu."""
+        """What every page shows alike: the settings, the menus, the logo and favicon."""
         config = self.config
+        menus = {place: [MenuLink(e.name, e.url, not e.url.startswith("/")) for e in entries]
+                 for place, entries in self.site.menus.items()}
         return {
-            "site": config, "site_pages": [MenuLink(p.title, p.url) for p in self.site.pages],
+            "site": config, "main_menu": menus.get("main", []),
+            "footer_menu": menus.get("footer", []), "site_pages": menus.get("main", []),
+            "logo": self.site.logo, "favicon": self.site.favicon,
             "og_locale": OG_LOCALES.get(config.language, config.language),
             "has_categories": bool(self.site.categories),
         }
@@ -375,7 +393,8 @@ class Views:
                                                                               author)))
             ctx.feeds = [author.url]
         elif kind is JobKind.HOME:
-            ctx.structured_data = Markup(structured.script(structured.home(self.config)))
+            ctx.structured_data = Markup(structured.script(structured.home(
+                self.config, self.site.logo)))
         elif kind is JobKind.TAGS:
             ctx.taxa = [self.taxon("tag", t.slug) for t in self.site.tags]
         elif kind is JobKind.CATEGORIES:
@@ -398,7 +417,11 @@ class Context:
     """The variables every template receives."""
 
     site: SiteConfig  # the settings of site.toml (title, base_url, language, description, extra…)
-    site_pages: list[MenuLink]  # the pages of the site menu
+    main_menu: list[MenuLink]  # the header's menu: pages and [[menu]] links, in order
+    footer_menu: list[MenuLink]  # the footer's menu (`menu: footer`, `where = "footer"`)
+    site_pages: list[MenuLink]  # the main menu under its former name: use main_menu
+    logo: SiteImage | None  # site.toml's logo, to show instead of the site's title
+    favicon: SiteImage | None  # site.toml's favicon; None: the theme's own
     og_locale: str  # the site's language as Open Graph writes it (fr_FR)
     has_categories: bool  # whether any article has a category
     job: Job  # the page being made: kind, url, number and pages (for paginated listings)

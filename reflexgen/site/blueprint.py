@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from reflexgen.config import SiteConfig
-from reflexgen.content.model import Article, Author, Body, Page, Site, StaticFile, evolve
+from reflexgen.content.model import Article, Author, Body, Page, Site, SiteImage, StaticFile, evolve
 from reflexgen.hashing import digest, settings_digest
 from reflexgen.site import redirects, sitemap
 from reflexgen.site.assemble import Selection, assemble
+from reflexgen.site.branding import site_images
 from reflexgen.site.plan import FeedJob, Job, plan
 from reflexgen.site.related import Related
 
@@ -33,13 +34,14 @@ class Blueprint:
 
 
 def shape(config: SiteConfig, articles: list[Article], pages: list[Page], authors: list[Author],
-          static: list[StaticFile], selection: Selection) -> str:
+          static: list[StaticFile], selection: Selection,
+          images: dict[str, SiteImage | None]) -> str:
     """Everything `assemble` and `plan` read: articles by source and head (what follows
     their bodies left out), which of them are in the future, the settings,
-    pages, authors and static files."""
+    pages, authors and static files, and the logo and favicon as read from their files."""
     future = [a.source for a in articles if a.date > selection.now]
     return digest(settings_digest(config), selection.drafts, selection.future, future,
-                  [(a.source, a.head) for a in articles], pages, authors, static)
+                  [(a.source, a.head) for a in articles], pages, authors, static, images)
 
 
 def make_blueprint(config: SiteConfig, articles: list[Article], bodies: Mapping[str, Body],
@@ -47,10 +49,13 @@ def make_blueprint(config: SiteConfig, articles: list[Article], bodies: Mapping[
             selection: Selection, last: Blueprint | None = None) -> Blueprint:
     """The blueprint of these records: `last` updated in place of a new one when its shape is
     the same (only bodies differ), else assembled and planned from scratch."""
-    current = shape(config, articles, pages, authors, static, selection)
+    images, measured = site_images(config)  # the logo and favicon, with their sizes
+    current = shape(config, articles, pages, authors, static, selection, images)
     if last is not None and last.shape == current:
         return replace(last, site=swap_bodies(last.site, articles, bodies))
     site, warnings = assemble(config, articles, bodies, pages, authors, static, selection)
+    site = evolve(site, **images)
+    warnings += measured
     moved = redirects.collect(site)
     page_jobs, feed_jobs = plan(site, moved)
     files = {"sitemap.xml": sitemap.render_sitemap(site, page_jobs),

@@ -9,7 +9,7 @@ import feedparser
 import lxml.html
 import pytest
 
-from conftest import article
+from conftest import SITE_TOML, article
 
 AUTHORS = {
     "content/authors/claire.md": """
@@ -81,8 +81,9 @@ def blog(site):
         "content/posts/2024/le-seo-est-il-mort.md": article("Le SEO est-il mort ?", "2024-01-05",
                                              author="Paul Martin", tags='["SEO", "stratégie"]',
                                              category="Marketing", image="/img/seo.png"),
-        "content/posts/2023/sujet-clos.md": article("Sujet clos", "2023-06-01 08:15", author="claire",
-                                               comments_open="false", category='"Société"'),
+        "content/posts/2023/sujet-clos.md": article("Sujet clos", "2023-06-01 08:15",
+                                                    author="claire", comments_open="false",
+                                                    category='"Société"'),
         "content/posts/brouillon.md": article("Brouillon", "2024-02-01", draft="true"),
         "content/posts/demain.md": article("Demain", "2099-01-01"),
         "content/pages/a-propos.md": '---\ntitle: "À propos"\n---\nQui sommes-nous ?\n',
@@ -139,14 +140,14 @@ def test_listings(blog):
                       "/2024/01/le-seo-est-il-mort/", "/2023/06/sujet-clos/"]
     assert "3 commentaires" in home
     tag = blog.read("tags/strategie/index.html")
-    assert "Le SEO est-il mort\u202f?" in tag and "Sujet clos" not in tag
+    assert "Le SEO est-\u2060il mort\u202f?" in tag and "Sujet clos" not in tag
     assert "Marketing" in blog.read("categories/marketing/index.html")
     assert "médias sociaux" in blog.read("tags/index.html")
     author = blog.read("authors/claire/index.html")
     assert "Claire Dumas" in author and "Sujet clos" in author and "Le SEO" not in author
     archives = blog.read("archives/index.html")
     assert "Mars 2024" in archives and "Juin 2023" in archives
-    assert "Qui sommes-nous" in blog.read("a-propos/index.html")
+    assert "Qui sommes-\u2060nous" in blog.read("a-propos/index.html")
     assert "Page introuvable" in blog.read("404.html")
 
 
@@ -197,7 +198,7 @@ def test_markdown_sources_of_every_usual_extension_are_built_never_copied(site):
     page = site.read("2024/03/mon-billet/index.html")
     assert "Le corps du billet." in page and "Bien vu." in page
     assert site.exists("2024/03/autre/index.html") and site.exists("2024/03/vieux/index.html")
-    assert "Écrivez-nous." in site.read("contact/index.html")
+    assert "Écrivez-\u2060nous." in site.read("contact/index.html")
     ids = {e.id for e in feedparser.parse(site.read("atom.xml")).entries}
     assert "tag:blog.example.org,2024-03-01:posts/mon-billet" in ids  # as for a .md file
     assert site.read("docs/a-lire.txt") == "Rien de secret.\n"
@@ -220,10 +221,11 @@ def test_feeds_parse_and_carry_content(blog):
         assert feed.bozo == 0, (rel, feed.get("bozo_exception"))
     rss = feedparser.parse(blog.read("feed.xml"))
     assert [e.title for e in rss.entries] == ["Réseaux sociaux\u00a0: être où ne pas être\u202f?",
-                                              "Le SEO est-il mort\u202f?", "Sujet clos"]
+                                              "Le SEO est-\u2060il mort\u202f?", "Sujet clos"]
     entry = rss.entries[0]
     assert entry.link == "https://blog.example.org/2024/03/reseaux-sociaux-etre-ou-ne-pas-etre/"
-    assert entry.id == "tag:blog.example.org,2024-03-12:posts/2024/reseaux-sociaux-etre-ou-ne-pas-etre"
+    assert entry.id == \
+        "tag:blog.example.org,2024-03-12:posts/2024/reseaux-sociaux-etre-ou-ne-pas-etre"
     assert entry.author == "Claire Dumas"
     assert "Introduction" in entry.summary and "La suite." in entry.content[0].value
     assert {t.term for t in entry.tags} == {"médias sociaux", "stratégie"}
@@ -232,7 +234,7 @@ def test_feeds_parse_and_carry_content(blog):
     assert atom.entries[0].published_parsed[:3] == (2024, 3, 12) and atom.entries[0].updated
     assert atom.entries[0].id == entry.id and atom.entries[0].author == "Claire Dumas"
     assert [e.title for e in feedparser.parse(blog.read("authors/paul/atom.xml")).entries] == \
-        ["Le SEO est-il mort\u202f?"]
+        ["Le SEO est-\u2060il mort\u202f?"]
 
 
 def test_feed_links_are_absolute(blog):
@@ -512,3 +514,17 @@ def test_series_page_and_navigation(site):
     assert not lxml.html.fromstring(site.read("2024/01/autre/index.html")).xpath(
         "//nav[@class='series-nav']")
     assert "/series/le-feuilleton/" in site.read("sitemap.xml")
+
+
+def test_tagline_gets_the_typography_of_titles(site):
+    site.write({"site.toml": SITE_TOML + "description = 'Peut-on \"tout\" dire ?'\n",
+                "content/posts/a.md": article("Faut-il partir ?", slug="a")})
+    assert site.build().code == 0
+    tagline = "Peut-\u2060on «\u00a0tout\u00a0» dire\u202f?"
+    home = lxml.html.fromstring(site.read("index.html"))
+    assert home.xpath("string(//p[@class='site-tagline'])") == tagline
+    assert home.xpath("//meta[@name='description']/@content") == [tagline]
+    assert feedparser.parse(site.read("feed.xml")).feed.description == tagline
+    title = "Faut-\u2060il partir\u202f?"
+    assert lxml.html.fromstring(site.read("2024/03/a/index.html")).xpath(
+        "string(//h1)") == title

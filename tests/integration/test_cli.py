@@ -1,13 +1,13 @@
-"""The real command line, run as a user would: exit codes, messages, an installed wheel."""
+"""The real command line, run as a user would: exit codes and messages (the installed wheel:
+tests/e2e/test_install_wheel.py)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO, SITE_TOML, article
+from conftest import article
 from reflexgen import __version__
 
 
@@ -38,32 +38,6 @@ def test_errors_exit_1_without_traceback(tmp_path):
     result = run("build", cwd=tmp_path)
     assert result.returncode == 1
     assert "no site.toml" in result.stderr and "Traceback" not in result.stderr
-
-
-def test_installed_wheel_builds_a_site_with_only_content(tmp_path):
-    """A non-editable install carries the default theme inside the package."""
-    wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(wheels), str(REPO)], check=True, timeout=300)
-    target = tmp_path / "installed"
-    wheel = next(wheels.glob("reflexgen-*.whl"))
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
-                    str(target), str(wheel)], check=True, timeout=300)
-    assert (target / "reflexgen/themes/default/templates/article.html").exists()
-
-    site = tmp_path / "site"
-    (site / "content/posts").mkdir(parents=True)
-    (site / "site.toml").write_text(SITE_TOML)
-    (site / "content/posts/installe.md").write_text(article("Installé"))
-    env = {**os.environ, "PYTHONPATH": str(target)}
-    probe = subprocess.run([sys.executable, "-c", "import reflexgen; print(reflexgen.__file__)"],
-                           env=env, capture_output=True, text=True, cwd=site)
-    assert probe.stdout.startswith(str(target))
-    result = run("build", cwd=site, env=env)
-    assert result.returncode == 0, result.stderr
-    html = (site / "output/2024/03/installe/index.html").read_text()
-    assert "Installé" in html and 'href="/theme/style.css"' in html
-    assert (site / "output/theme/style.css").stat().st_size > 100
 
 
 def test_build_flags(site):

@@ -74,3 +74,15 @@ def test_demo_feeds(demo):
     for path in demo.rglob("*.xml"):
         if path.name in ("feed.xml", "atom.xml"):
             assert feedparser.parse(path.read_bytes()).bozo == 0, path
+
+
+def test_demo_menus_logo_and_colour(demo):
+    doc = page(demo, "index.html")
+    header = doc.xpath("//nav[@class='site-nav']//a/@href")
+    footer = doc.xpath("//nav[@class='site-footer__nav']//a/@href")
+    assert "/a-propos/" in header and "/mentions-legales/" not in header
+    assert footer == ["/mentions-legales/", "mailto:redaction@example.org"]
+    assert doc.xpath("//a[@class='site-title']/img/@alt") == ["Réflexions numériques"]
+    assert doc.xpath("//link[@rel='icon']/@href") == ["/images/favicon.svg"]
+    assert doc.xpath("//meta[@name='theme-color']/@content") == ["#1f3a5f"]
+    assert (demo / "images/logo.svg").is_file()

@@ -47,3 +47,39 @@ def test_tags_group_by_slug_and_articles_are_newest_first():
     assert set(tags) == {"medias-sociaux", "seo"}
     assert tags["medias-sociaux"].articles == (0, 1)
     assert tags["medias-sociaux"].url == "/tags/medias-sociaux/"
+
+
+def test_a_tag_written_several_ways_takes_the_most_used_spelling_with_a_warning():
+    site, warnings = run([post("a.md", days=4, tags=("Écologie",)),
+                          post("b.md", days=3, tags=("écologie", "SEO", "seo")),
+                          post("c.md", days=2, tags=("écologie",)),
+                          post("d.md", days=1, tags=("ecologie",))])
+    tags = {t.slug: t for t in site.tags}
+    assert tags["ecologie"].name == "écologie" and tags["ecologie"].articles == (0, 1, 2, 3)
+    assert tags["seo"].articles == (1,)  # one article, both spellings: listed once
+    messages = sorted(w.message for w in warnings)
+    assert messages == [
+        "tag 'ecologie' is written 3 ways: « écologie » (b.md, c.md), « Écologie » (a.md), "
+        "« ecologie » (d.md) — the page uses « écologie »; write it one way",
+        "tag 'seo' is written 2 ways: « SEO » (b.md), « seo » (b.md) — the page uses « SEO »; "
+        "write it one way"]
+    located = next(w for w in warnings if "ecologie" in w.message)
+    assert located.path == CONFIG.root / "content/a.md"  # the newest file to change
+    assert "most of its articles use" in located.hint
+
+
+def test_a_tie_between_spellings_goes_to_the_newest_article_and_long_lists_are_cut():
+    site, warnings = run([post("old.md", category="société"),
+                          post("new.md", days=1, category="Société")])
+    assert [c.name for c in site.categories] == ["Société"]
+    assert warnings[0].message.startswith("category 'societe' is written 2 ways: « Société » "
+                                          "(new.md), « société » (old.md)")
+    site, warnings = run([post(f"{n}.md", days=n, tags=("x",)) for n in range(5)]
+                         + [post("y.md", tags=("X",))])
+    assert site.tags[0].name == "x"
+    assert "« x » (4.md, 3.md, 2.md and 2 more), « X » (y.md)" in warnings[0].message
+
+
+def test_one_spelling_gives_no_warning():
+    _, warnings = run([post("a.md", tags=("Écologie",)), post("b.md", tags=("Écologie",))])
+    assert warnings == []

@@ -1,6 +1,6 @@
 import pytest
 
-from reflexgen.config import load_config
+from reflexgen.config import MenuEntry, contrast_on_white, load_config, table_line
 from reflexgen.errors import BuildError
 
 
@@ -90,3 +90,51 @@ def test_a_base_url_that_would_break_every_link_is_an_error(tmp_path, url, messa
 def test_good_base_urls(tmp_path, url, kept):
     config, _ = load_config(write(tmp_path, f'title = "T"\nbase_url = "{url}"\n'))
     assert config.base_url == kept
+
+
+def test_menu_tables_become_entries_in_the_order_written(tmp_path):
+    config, warnings = load_config(write(tmp_path, 'title = "T"\nbase_url = "https://x.org"\n'
+                                                   '\n[[menu]]\nname = " Mastodon "\n'
+                                                   'url = "https://mastodon.example/@moi"\n'
+                                                   '\n[[menu]]\nname = "Plan"\nurl = "/plan/"\n'
+                                                   'weight = -3\nwhere = "footer"\n'))
+    assert config.menu == (MenuEntry("Mastodon", "https://mastodon.example/@moi"),
+                           MenuEntry("Plan", "/plan/", -3, "footer"))
+    assert warnings == []
+
+
+def test_menu_written_inline_is_read_too(tmp_path):
+    config, _ = load_config(write(tmp_path, 'title = "T"\nbase_url = "https://x.org"\n'
+                                            'menu = [{name = "A", url = "mailto:a@x.org"}]\n'))
+    assert config.menu == (MenuEntry("A", "mailto:a@x.org"),)
+
+
+def test_menu_that_is_not_tables_names_its_line(tmp_path):
+    with pytest.raises(BuildError) as info:
+        load_config(write(tmp_path, 'title = "T"\nbase_url = "https://x.org"\nmenu = "/a/"\n'))
+    [problem] = info.value.problems
+    assert (problem.message, problem.line) == ("menu must be a list of [[menu]] tables", 3)
+
+
+def test_table_line_finds_the_key_inside_its_own_table():
+    text = '[[menu]]\nname = "A"\n\n[[menu]]\nurl = "/b/"\n\n[[menu]]\nname = "C"\n'
+    assert [table_line(text, "menu", i, "name") for i in range(3)] == [2, 4, 8]
+    assert table_line(text, "menu", 1, "url") == 5
+    assert table_line(text, "menu", 3) is None
+
+
+@pytest.mark.parametrize("colour, ratio", [("#fff", 1.0), ("#000000", 21.0),
+                                           ("#1f3a5f", 11.5), ("#b3261e", 6.5)])
+def test_contrast_on_white(colour, ratio):
+    assert contrast_on_white(colour) == pytest.approx(ratio, abs=0.05)
+
+
+def test_images_settings_are_kept_as_written(tmp_path):
+    (tmp_path / "content/images").mkdir(parents=True)
+    (tmp_path / "content/images/logo.svg").write_text("<svg/>")
+    (tmp_path / "content/favicon.ico").write_bytes(b"\0")
+    config, _ = load_config(write(tmp_path, 'title = "T"\nbase_url = "https://x.org"\n'
+                                            'logo = "/images/logo.svg"\n'
+                                            'favicon = "/favicon.ico"\naccent_color = "#123"\n'))
+    assert (config.logo, config.favicon, config.accent_color) == \
+        ("/images/logo.svg", "/favicon.ico", "#123")

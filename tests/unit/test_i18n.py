@@ -4,7 +4,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reflexgen.render.i18n import load_translator
+from reflexgen.errors import BuildError
+from reflexgen.render.i18n import agreement, load_translator
 from reflexgen.render.themes import find_theme
 
 THEME = find_theme(Path("/nonexistent"), "default")
@@ -47,3 +48,44 @@ def test_word_counts_are_written_the_language_way():
         == "12\u202f345 mots"
     assert translator("en").tn("word_count", 1, words=translator("en").number(1)) == "1 word"
     assert translator("en").number(12345) == "12,345"
+
+
+@pytest.mark.parametrize("genders, agreed", [
+    ([], "n"), ([None], "n"), (["n"], "n"), (["f"], "f"), (["m"], "m"), (["f", "f"], "f"),
+    (["f", "m"], "m"), (["f", None], "n"), (["f", "n"], "n"), (["m", None], "m"),
+])
+def test_a_group_agrees_in_gender_the_french_way(genders, agreed):
+    assert agreement(genders) == agreed
+
+
+@pytest.mark.parametrize("gender, text", [
+    ("f", "À propos de l’autrice"), ("m", "À propos de l’auteur"),
+    ("n", "Qui a écrit cet article\u202f?"), (None, "Qui a écrit cet article\u202f?"),
+])
+def test_french_strings_agree_with_the_gender_given(gender, text):
+    assert translator("fr").t("about_author", gender=gender) == text
+
+
+def test_english_strings_have_no_gender():
+    english = translator("en")
+    for gender in ("f", "m", "n", None):
+        assert english.t("about_author", gender=gender) == "About the author"
+        assert english.t("comment_by_author", gender=gender) == "Author"
+
+
+def test_every_french_string_about_authors_has_the_three_genders():
+    for key, text in translator("fr").strings.items():
+        if "auteur" in str(text).lower() or "autrice" in str(text).lower():
+            assert isinstance(text, dict) and set(text) == {"f", "m", "n"}, key
+
+
+def test_a_table_neither_plural_nor_gendered_is_an_error_naming_its_line(tmp_path):
+    strings = tmp_path / "themes/default/i18n/fr.toml"
+    strings.parent.mkdir(parents=True)
+    strings.write_text('home = "Accueil"\n\n[about_author]\nfemme = "À propos de l’autrice"\n')
+    with pytest.raises(BuildError) as caught:
+        load_translator(find_theme(tmp_path, "default"), "fr", ZoneInfo("Europe/Paris"))
+    problem = caught.value.problems[0]
+    assert (problem.path, problem.line) == (strings, 3)
+    assert "UI string 'about_author' has variants 'femme'" in problem.message
+    assert "n = " in (problem.hint or "")

@@ -1,7 +1,7 @@
 import pytest
 
-from reflexgen.content.markup import article_parser, comment_parser
-from reflexgen.content.typography import french_spaces, plain
+from reflexgen.content.markup import article_parser, comment_parser, render_article
+from reflexgen.content.typography import french_spaces, join_inversions, plain
 
 NB, NN = "\u00a0", "\u202f"
 FR = article_parser("fr")
@@ -49,3 +49,46 @@ def test_english_gets_curly_quotes_and_no_french_spaces():
 
 def test_comments_are_typeset_too():
     assert comment_parser("fr").render('Bravo !') == f"<p>Bravo{NN}!</p>\n"
+
+
+WJ = "\u2060"  # word joiner: no line break after the hyphen
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("Le marketing peut-il faire moins", f"Le marketing peut-{WJ}il faire moins"),
+    ("Faut-il partir", f"Faut-{WJ}il partir"),
+    ("Qu’est-ce que la sobriété", f"Qu’est-{WJ}ce que la sobriété"),
+    ("« Non », dit-elle.", f"« Non », dit-{WJ}elle."),
+    ("Va-t-on y arriver", f"Va-{WJ}t-{WJ}on y arriver"),
+    ("Y a-t-il un pilote", f"Y a-{WJ}t-{WJ}il un pilote"),
+    ("Où sont-ils", f"Où sont-{WJ}ils"),
+    ("PEUT-ON TOUT DIRE", f"PEUT-{WJ}ON TOUT DIRE"),
+    ("Pouvons-nous, devez-vous", f"Pouvons-{WJ}nous, devez-{WJ}vous"),
+])
+def test_inversions_do_not_break_after_their_hyphen(typed, expected):
+    assert join_inversions(typed) == expected
+    assert join_inversions(expected) == expected  # already right: unchanged
+
+
+@pytest.mark.parametrize("typed", [
+    "Jean-Claude", "peut-être", "c’est-à-dire", "celle-ci", "Saint-Étienne", "va-t’en",
+    "https://exemple.fr/peut-il", "www.peut-il.fr", "peut-il@exemple.fr", "il-y-a", "2-il",
+])
+def test_other_hyphens_and_addresses_are_left(typed):
+    assert join_inversions(typed) == typed
+
+
+def test_titles_keep_inversions_together_in_french_only():
+    assert plain("L’IA peut-elle écrire ?", "fr") == f"L’IA peut-{WJ}elle écrire{NN}?"
+    assert plain("Peut-il ?", "en") == "Peut-il ?"
+
+
+def test_markdown_inversions_are_joined_in_text_but_not_in_code_or_links():
+    html = FR.render("Le faut-il ? `faut-il` [faut-il](https://x.fr/faut-il \"Faut-il\")\n")
+    assert f"Le faut-{WJ}il{NN}?" in html and "<code>faut-il</code>" in html
+    assert f'<a href="https://x.fr/faut-il" title="Faut-il">faut-{WJ}il</a>' in html
+    assert article_parser("en").render("Faut-il\n") == "<p>Faut-il</p>\n"
+
+
+def test_a_joined_inversion_is_one_word():
+    assert render_article(FR, "Le marketing peut-il faire moins ?").words == 5

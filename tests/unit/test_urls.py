@@ -48,3 +48,14 @@ def test_rebase_makes_relative_links_root_relative():
         '<a href="/2024/03/b/">b</a> <a href="/2024/03/a/#note">n</a> '
         '<img src="/2024/03/a/photo.jpg"> <a href="/c/">c</a> <a href="https://x.org/">x</a> '
         '<a href="mailto:a@b.c">m</a>')
+
+
+@pytest.mark.parametrize("url, file", [
+    ("/images/x.jpg", "images/x.jpg"),
+    ("/images/une%20photo.png?v=2#haut", "images/une photo.png"),
+    ("https://cdn.example.org/x.jpg", None), ("//cdn.example.org/x.jpg", None),
+    ("images/x.jpg", None), ("/images/", None), ("/../../etc/passwd", None),
+    ("/images/%2e%2e/%2e%2e/x.jpg", None), ("data:image/png;base64,AAAA", None),
+])
+def test_the_content_file_a_site_path_names(url, file):
+    assert urls.content_file(url) == file

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -22,10 +23,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import nh3
-import yaml
 
 from reflexgen import urls
-from reflexgen.config import SiteConfig, load_config
+from reflexgen.config import SiteConfig, check_base_url, load_config, settings_text, toml_string
+from reflexgen.content.compose import front_matter, to_yaml
 from reflexgen.errors import BuildError, Problem, Reporter
 from reflexgen.importers.wordpress import wxr
 from reflexgen.importers.wordpress.html import Conversion
@@ -34,12 +35,14 @@ MANIFEST = ".reflexgen-import.json"
 MAX_SLUG = 100
 REPORT = "import-report.md"
 UPLOADS = re.compile(r"""https?://[^\s()<>"']+?/wp-content/uploads/([^\s()<>"'?#]+)""")
-# Page URLs that reflexgen's own pages use: a WordPress page there gets another slug.
-RESERVED = {"tags", "categories", "authors", "archives", "page", "theme", "posts", "pages"}
 DEFAULT_CATEGORIES = {"uncategorized", "non-classe", "sans-categorie"}
 DRAFTS = {"draft", "pending", "private"}
-WORDS = {"fr": {"untitled": "Sans titre", "anonymous": "Anonyme"},
-         "en": {"untitled": "Untitled", "anonymous": "Anonymous"}}
+WORDS = {"fr": {"untitled": "Sans titre", "anonymous": "Anonyme", "blog": "Mon blog"},
+         "en": {"untitled": "Untitled", "anonymous": "Anonymous", "blog": "My blog"}}
+PLACEHOLDER_URL = "https://example.org"
+SITE_TOML_HEADER = ("# Made by `reflexgen import wordpress` from the export's title, address, "
+                    "language and tagline.\n# Every setting: see « site.toml » in reflexgen's "
+                    "README.\n")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class ImportReport:
     media: list[str] = field(default_factory=list)  # left as absolute links
     kept: list[str] = field(default_factory=list)  # edited since the last import: not replaced
     written: list[str] = field(default_factory=list)
+    settings: list[str] = field(default_factory=list)  # of a site.toml made from the export
 
     def markdown(self, options: ImportOptions) -> str:
         c = self.counts
@@ -78,7 +82,9 @@ class ImportReport:
                 ("Needed a fallback", self.fallbacks),
                 ("Media left at their old address"
                  + ("" if options.uploads else " (use --uploads DIR to copy them)"), self.media),
-                ("Kept as you edited them (use --force to replace)", self.kept)):
+                ("Kept as you edited them (use --force to replace)", self.kept),
+                ("site.toml made from the export: check it (the timezone is a guess)",
+                 self.settings)):
             if items:
                 lines += ["", f"## {title}", ""] + [f"- {item}" for item in items]
         return "\n".join(lines) + "\n"
@@ -150,19 +156,6 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-class Dumper(yaml.SafeDumper):
-    """YAML as a person would write it: multi-line text as `|` blocks."""
-
-
-Dumper.add_representer(str, lambda dumper, text: dumper.represent_scalar(
-    "tag:yaml.org,2002:str", text, style="|" if "\n" in text else None))
-
-
-def front_matter(meta: dict, body: str) -> str:
-    header = yaml.dump(meta, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=100)
-    return f"---\n{header}---\n{body}"
-
-
 def text_only(markup: str) -> str:
     """Plain text of a title or name that may hold HTML and entities."""
     return html.unescape(nh3.clean(markup, tags=set())).strip()
@@ -225,7 +218,7 @@ class Importer:
         date = self.date(item.post_date_gmt, item.post_date) or self.undated(item, notes)
         category, tags = self.terms(item, notes)
         draft = item.status in DRAFTS
-        meta: dict = {"title": title, "date": date.isoformat(), "slug": slug}
+        meta: dict = {"title": title, "date": date.isoformat()}  # the file name is the slug
         updated = self.date(item.post_modified_gmt, item.post_modified)
         if updated and updated - date > timedelta(minutes=1):
             meta["updated"] = updated.isoformat()
@@ -251,8 +244,7 @@ class Importer:
         self.staging.write(f"{folder}/{slug}.md", front_matter(meta, body))
         comments = self.comments(item)
         if comments:
-            self.staging.write(f"{folder}/{slug}.comments.yaml", yaml.dump(
-                comments, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=100))
+            self.staging.write(f"{folder}/{slug}.comments.yaml", to_yaml(comments))
         self.report.counts["posts"] += 1
         self.report.counts["drafts"] += draft
         self.report.fallbacks += [f"{folder}/{slug}.md: {note}" for note in notes]
@@ -261,10 +253,10 @@ class Importer:
         notes: list[str] = []
         title = text_only(item.title) or self.untitled(item, notes)
         slug = self.slug(item, title, self.slugs)
-        if slug in RESERVED:
+        if slug in urls.RESERVED:
             notes.append(f"slug {slug!r} is one of reflexgen's own pages: renamed {slug}-1")
             slug = self.unique(f"{slug}-1", self.slugs)
-        meta: dict = {"title": title, "slug": slug}
+        meta: dict = {"title": title}  # the file name is the slug
         date = self.date(item.post_date_gmt, item.post_date)
         if date:
             meta["date"] = date.isoformat()
@@ -357,7 +349,7 @@ class Importer:
         for alias in dict.fromkeys(old):
             if alias in (new_url, new_url.rstrip("/"), "/"):
                 continue  # the same address, or the home page: nothing to redirect
-            if alias.strip("/").split("/")[0] in RESERVED:
+            if alias.strip("/").split("/")[0] in urls.RESERVED:
                 notes.append(f"old address {alias} is one of reflexgen's own pages now")
             elif alias in self.old_urls:
                 notes.append(f"old address {alias} is already another item's: not redirected")
@@ -434,29 +426,62 @@ class Importer:
 ORDER = ["id", "parent", "author", "url", "date", "status", "body"]
 
 
-def scan(export: Path) -> tuple[int, dict[int, str], dict[int, list[str]]]:
-    """First pass: the number of items, and attachments by id and by parent post."""
-    total, attachments, children = 0, {}, defaultdict(list)
+def scan(export: Path) -> tuple[wxr.Channel, int, dict[int, str], dict[int, list[str]]]:
+    """First pass: the channel, the number of items, and attachments by id and by parent
+    post."""
+    channel, total, attachments, children = wxr.Channel(), 0, {}, defaultdict(list)
     for record in wxr.read(export):
-        if isinstance(record, wxr.WxrItem):
+        if isinstance(record, wxr.Channel):
+            channel = record
+        elif isinstance(record, wxr.WxrItem):
             total += 1
             if record.post_type == "attachment" and record.attachment_url:
                 attachments[record.post_id] = record.attachment_url
                 children[record.post_parent].append(record.attachment_url)
-    return total, attachments, dict(children)
+    return channel, total, attachments, dict(children)
+
+
+def site_settings(channel: wxr.Channel) -> dict[str, str]:
+    """For a folder without site.toml: what the export says of the old site (its title,
+    address, language and tagline), a timezone to go with the language."""
+    language = "fr" if channel.language.lower().startswith("fr") else "en"
+    addresses = (channel.link, channel.base_blog_url, channel.base_site_url)
+    return {"title": text_only(channel.title) or WORDS[language]["blog"],
+            "base_url": next((url.rstrip("/") for url in addresses
+                              if url and check_base_url(url) is None), PLACEHOLDER_URL),
+            "language": language,
+            "timezone": "Europe/Paris" if language == "fr" else "UTC",
+            "description": text_only(channel.description)}
 
 
 def import_wordpress(options: ImportOptions, reporter: Reporter) -> ImportReport:
     """Import the export into the site; raise `BuildError` (nothing written) if it is not
-    a readable WXR file or the site is missing."""
-    config, _ = load_config(options.site_dir)
+    a readable WXR file or site.toml is wrong. A folder without site.toml gets one made from
+    the export, never replacing one."""
+    site_toml = options.site_dir / "site.toml"
+    new_site = not os.path.lexists(site_toml)
+    if not new_site:
+        config, _ = load_config(options.site_dir)
     if options.uploads is not None and not options.uploads.is_dir():
         raise BuildError(Problem("the --uploads folder does not exist", options.uploads,
                                  hint="give a copy of the old site's wp-content/uploads"))
-    total, attachments, children = scan(options.export)
+    channel, total, attachments, children = scan(options.export)
+    if new_site:
+        settings = site_settings(channel)
+        config = SiteConfig(root=options.site_dir, **settings)
+        if not options.dry_run:
+            options.site_dir.mkdir(parents=True, exist_ok=True)
     staging = ImportStaging(config.root, options.dry_run)
     try:
         importer = Importer(options, config, staging, attachments, children)
+        if new_site:
+            staging.write("site.toml", SITE_TOML_HEADER + settings_text(settings))
+            importer.report.settings = [f"{key} = {toml_string(value)}"
+                                        for key, value in settings.items()]
+            if settings["base_url"] == PLACEHOLDER_URL:
+                importer.report.fallbacks.append(
+                    "site.toml: the export gives no web address: base_url is "
+                    f"{PLACEHOLDER_URL}, put the blog's own there")
         progress = reporter.progress("importing", total)
         done = 0
         for record in wxr.read(options.export):

@@ -20,7 +20,7 @@ WP = "http://wordpress.org/export/"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
 CHANNEL_FIELDS = {("wp", "base_site_url"), ("wp", "base_blog_url"), ("", "title"), ("", "link"),
-                  ("", "language")}
+                  ("", "language"), ("", "description")}
 
 
 @dataclass
@@ -28,6 +28,7 @@ class Channel:
     title: str = ""
     link: str = ""
     language: str = ""
+    description: str = ""
     version: str = ""
     base_site_url: str = ""
     base_blog_url: str = ""
