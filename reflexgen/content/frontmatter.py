@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from reflexgen.config import toml_error_line
+from reflexgen.config.toml import toml_error_line
 from reflexgen.content import dates
 from reflexgen.errors import BuildError, Problem
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, TypeVar
 
-from reflexgen.config import MenuEntry, SiteConfig
+from reflexgen.config import SiteConfig
+from reflexgen.config.menu import MenuEntry
 from reflexgen.hashing import digest
 
 R = TypeVar("R")

@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 from markdown_it import MarkdownIt
 
 from reflexgen import hashing, urls
-from reflexgen.config import MENUS, SiteConfig
+from reflexgen.config import SiteConfig
+from reflexgen.config.menu import MENUS
 from reflexgen.content import comments, frontmatter, images, markup, typography
 from reflexgen.content.discover import sidecar_for
 from reflexgen.content.fields import FileContext

@@ -18,7 +18,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from reflexgen.config import toml_error_line
+from reflexgen.config.toml import toml_error_line
 from reflexgen.content.model import GENDERS
 from reflexgen.errors import BuildError, Problem
 from reflexgen.render.themes import Theme

@@ -13,7 +13,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from reflexgen import urls
-from reflexgen.config import SiteConfig, line_of
+from reflexgen.config import SiteConfig
+from reflexgen.config.toml import line_of
 from reflexgen.content import dates, frontmatter
 from reflexgen.content.compose import front_matter
 from reflexgen.content.discover import markdown_stem, walk

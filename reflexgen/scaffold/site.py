@@ -13,7 +13,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reflexgen import urls
-from reflexgen.config import LANGUAGES, check_base_url, settings_text
+from reflexgen.config import LANGUAGES, settings_text
+from reflexgen.config.checks import check_base_url
 from reflexgen.content.compose import front_matter
 from reflexgen.errors import BuildError, Problem
 from reflexgen.scaffold import entries, files

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from reflexgen.config import IMAGE_SETTINGS, IMAGE_TYPES, SiteConfig, line_of
+from reflexgen.config import SiteConfig
+from reflexgen.config.identity import IMAGE_SETTINGS, IMAGE_TYPES
+from reflexgen.config.toml import line_of
 from reflexgen.content.images import ImageError, image_size
 from reflexgen.content.model import SiteImage
 from reflexgen.errors import Problem

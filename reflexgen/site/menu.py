@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from reflexgen import urls
-from reflexgen.config import MENUS, MenuEntry, SiteConfig
+from reflexgen.config import SiteConfig
+from reflexgen.config.menu import MENUS, MenuEntry
 from reflexgen.content.model import Page
 
 

@@ -1,6 +1,9 @@
 import pytest
 
-from reflexgen.config import MenuEntry, contrast_on_white, load_config, table_line
+from reflexgen.config import load_config
+from reflexgen.config.identity import contrast_on_white
+from reflexgen.config.menu import MenuEntry
+from reflexgen.config.toml import table_line
 from reflexgen.errors import BuildError
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reflexgen.config import MenuEntry, SiteConfig
+from reflexgen.config import SiteConfig
+from reflexgen.config.menu import MenuEntry
 from reflexgen.content.model import Page
 from reflexgen.site.menu import menus
 

@@ -25,7 +25,9 @@ from urllib.parse import unquote, urlsplit
 import nh3
 
 from reflexgen import urls
-from reflexgen.config import SiteConfig, check_base_url, load_config, settings_text, toml_string
+from reflexgen.config import SiteConfig, load_config, settings_text
+from reflexgen.config.checks import check_base_url
+from reflexgen.config.toml import toml_string
 from reflexgen.content.compose import front_matter, to_yaml
 from reflexgen.errors import BuildError, Problem, Reporter
 from reflexgen.importers.wordpress import wxr

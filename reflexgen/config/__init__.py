@@ -1,0 +1,136 @@
+"""Read `site.toml` into a frozen `SiteConfig`, with helpful errors."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from reflexgen.config.checks import check_base_url, check_permalink, did_you_mean
+from reflexgen.config.identity import check_identity
+from reflexgen.config.menu import MenuEntry, read_menu
+from reflexgen.config.toml import line_of, toml_error_line, toml_string
+from reflexgen.errors import BuildError, Problem
+
+LANGUAGES = ("fr", "en")
+RAW_HTML = ("allow", "sanitize", "escape")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Site-wide settings; `root` is the folder holding `site.toml`."""
+
+    root: Path
+    title: str
+    base_url: str
+    language: str = "en"
+    timezone: str = "UTC"
+    description: str = ""
+    theme: str = "default"
+    paginate: int = 10
+    permalink: str = "/{year}/{month}/{slug}/"
+    feed_limit: int = 20
+    max_article_kb: int = 5 * 1024  # larger sources are refused: no one writes 5 MB by hand
+    max_comment_kb: int = 64
+    raw_html: str = "allow"  # in articles and pages: "allow", "sanitize" or "escape"
+    default_author: str = ""  # the author id `reflexgen new post` uses without --author
+    logo: str = ""  # an image under content/ ("/images/logo.svg"), shown instead of the title
+    favicon: str = ""  # an image under content/ (.svg, .png or .ico); else the theme's
+    accent_color: str = ""  # "#rrggbb": the theme's links and accents, and theme-color
+    menu: tuple[MenuEntry, ...] = ()  # the [[menu]] links, merged with the pages' menus
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+
+KNOWN_KEYS = tuple(f.name for f in fields(SiteConfig) if f.name != "root")
+
+
+def load_config(root: Path) -> tuple[SiteConfig, list[Problem]]:
+    """Parse and validate `root/site.toml`; returns the config and warnings."""
+    path = root / "site.toml"
+    if not path.is_file():
+        raise BuildError(Problem(
+            "no site.toml here", path,
+            hint="run reflexgen in a site folder, or pass --site DIR "
+                 "(a site is a folder with site.toml and content/)"))
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise BuildError(Problem(f"invalid TOML: {exc}", path, toml_error_line(exc),
+                                 hint="check quotes and `key = value` syntax")) from None
+    except UnicodeDecodeError:
+        raise BuildError(Problem("not UTF-8 text", path, hint="save the file as UTF-8")) from None
+
+    warnings = [
+        Problem(f"unknown setting {key!r}", path, line_of(text, key),
+                hint=did_you_mean(key, KNOWN_KEYS))
+        for key in data if key not in KNOWN_KEYS
+    ]
+    problems: list[Problem] = []
+    for key in ("title", "base_url"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            problems.append(Problem(f"missing required setting {key!r}", path,
+                                    hint=f'add a line like {key} = "…"'))
+    if isinstance(data.get("base_url"), str) and data["base_url"].strip():
+        trouble = check_base_url(data["base_url"].strip())
+        if trouble:
+            problems.append(Problem(trouble[0], path, line_of(text, "base_url"),
+                                    hint=trouble[1]))
+    language = data.get("language", "en")
+    if language not in LANGUAGES:
+        problems.append(Problem(f"language {language!r} is not supported", path,
+                                line_of(text, "language"),
+                                hint=f"use one of: {', '.join(LANGUAGES)}"))
+    timezone = data.get("timezone", "UTC")
+    try:
+        ZoneInfo(str(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(Problem(f"unknown timezone {timezone!r}", path,
+                                line_of(text, "timezone"),
+                                hint='use an IANA name such as "Europe/Paris" or "UTC"'))
+    for key in ("paginate", "feed_limit", "max_article_kb", "max_comment_kb"):
+        value = data.get(key, 1)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            problems.append(Problem(f"{key} must be a whole number of at least 1", path,
+                                    line_of(text, key)))
+    if data.get("raw_html", "allow") not in RAW_HTML:
+        problems.append(Problem(f"raw_html must be one of {', '.join(RAW_HTML)}", path,
+                                line_of(text, "raw_html"),
+                                hint='raw_html = "sanitize" keeps safe HTML only'))
+    permalink = data.get("permalink", SiteConfig.permalink)
+    problems += [replace(p, line=line_of(text, "permalink"))
+                 for p in check_permalink(permalink, path)]
+    if not isinstance(data.get("default_author", ""), str):
+        problems.append(Problem("default_author must be text: an author id (the name of a "
+                                "file in content/authors/ without .md)", path,
+                                line_of(text, "default_author"), hint='default_author = "claire"'))
+    if not isinstance(data.get("extra", {}), dict):
+        problems.append(Problem("extra must be a table", path, line_of(text, "extra"),
+                                hint="write [extra] then keys"))
+    identity, noted = check_identity(data, text, path)
+    menu, wrong, noted_menu = read_menu(data.get("menu", []), text, path, KNOWN_KEYS)
+    problems += identity + wrong
+    warnings += noted + noted_menu
+    if problems:
+        raise BuildError(problems)
+
+    values = {k: v for k, v in data.items() if k in KNOWN_KEYS}
+    values["base_url"] = data["base_url"].strip().rstrip("/")
+    values["menu"] = menu
+    return SiteConfig(root=root, **values), warnings
+
+
+def settings_text(values: dict[str, str]) -> str:
+    """`key = "value"` lines of site.toml for text settings, in the order of `SiteConfig`."""
+    return "".join(f"{key} = {toml_string(values[key])}\n" for key in KNOWN_KEYS
+                   if key in values)

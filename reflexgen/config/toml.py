@@ -1,0 +1,40 @@
+"""Where a setting stands in a TOML text (for errors that name the line), and TOML written."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+
+
+def toml_error_line(error: tomllib.TOMLDecodeError) -> int | None:
+    """Python 3.11's TOML errors carry the line only in their message."""
+    match = re.search(r"line (\d+)", str(error))
+    return int(match.group(1)) if match else None
+
+
+def line_of(text: str, key: str) -> int | None:
+    """The line of `key = …` in a TOML text (top level), if there is one."""
+    match = re.search(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", text, re.M)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def table_line(text: str, table: str, index: int, key: str | None = None) -> int | None:
+    """The line of the `index`-th `[[table]]` header (from 0) of a TOML text, or of `key = …`
+    inside that table."""
+    headers = list(re.finditer(rf"^[ \t]*\[\[[ \t]*{re.escape(table)}[ \t]*\]\]", text, re.M))
+    if index >= len(headers):
+        return None
+    start = headers[index].end()
+    if key is not None:
+        after = re.compile(r"^[ \t]*\[", re.M).search(text, start)
+        found = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", re.M).search(
+            text, start, after.start() if after else len(text))
+        if found:
+            return text.count("\n", 0, found.start()) + 1
+    return text.count("\n", 0, headers[index].start()) + 1
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string: JSON's escapes are TOML's, but for DEL, which TOML wants escaped."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
