@@ -116,7 +116,7 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
     from reflexgen.incremental.workers import BodyStore
     from reflexgen.render.i18n import load_translator
     from reflexgen.render.templates import Renderer
-    from reflexgen.site.addresses import addresses, move_warning
+    from reflexgen.site.addresses import move_warning
     from reflexgen.site.assemble import Selection
     from reflexgen.site.blueprint import make_blueprint
 
@@ -139,8 +139,11 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
             config, list(articles), bodies, sources.pages, sources.authors, static, selection,
             cache.blueprint)
         warnings += blueprint.warnings
-        located = addresses(blueprint.site)
-        moved = ledger.moves(located)
+        # While the blueprint keeps its shape (its URLs are part of it), only the articles
+        # read again can have changed, and no page moved.
+        plan_stamp = ledger.plan_stamp(blueprint.shape)
+        same_plan = ledger.summary.plan_stamp == plan_stamp
+        located, moved = ledger.locate(blueprint.site, same_plan)
         warnings += [move_warning(move, content) for move in moved if not move.kept]
         report_warnings(warnings, options, reporter)
 
@@ -149,9 +152,6 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
         renderer = Renderer(blueprint.site, theme, translator, blueprint.related, cache.templates)
         dependencies = Dependencies(renderer.views, renderer.env, translator.strings,
                                     cache.read_index(fresh=not previous))
-        # While the blueprint stays the same, only the articles read again can have changed.
-        plan_stamp = ledger.plan_stamp(blueprint.shape)
-        same_plan = ledger.summary.plan_stamp == plan_stamp
         dependencies.compare(fresh if same_plan else None)
     report = write_outputs(blueprint, renderer, dependencies, previous, same_plan, output, jobs,
                            reporter, clock, cache.memo, trusted=changed is not None)

@@ -8,9 +8,6 @@ import re
 import warnings
 from pathlib import Path
 
-from lxml import etree
-from PIL import Image, UnidentifiedImageError
-
 Size = tuple[int, int]
 EXIF_ORIENTATION = 0x0112
 TURNED = {5, 6, 7, 8}  # orientations that turn a photo a quarter: browsers swap its sides
@@ -25,6 +22,9 @@ def image_size(path: Path) -> Size:
     """(width, height) of the image as a browser shows it at its natural size."""
     if path.suffix.lower() == ".svg":
         return svg_size(path)
+    # Imported here: a build that measures no new image need not load Pillow.
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():  # a huge image is measured, not decoded
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -46,6 +46,8 @@ def image_size(path: Path) -> Size:
 def svg_size(path: Path) -> Size:
     """The size an SVG states: `width` and `height` in pixels, else its `viewBox` (whose
     proportions the browser keeps)."""
+    from lxml import etree
+
     try:
         with open(path, "rb") as file:
             _, root = next(etree.iterparse(file, events=("start",), resolve_entities=False,

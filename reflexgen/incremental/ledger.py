@@ -11,12 +11,12 @@ from pathlib import Path
 
 from reflexgen.config import SiteConfig
 from reflexgen.content.discover import Inventory, discover, restamp
-from reflexgen.content.model import Article
+from reflexgen.content.model import Article, Site
 from reflexgen.errors import Problem, Reporter
 from reflexgen.hashing import code_id, digest
 from reflexgen.incremental.cache import Cache, Output, State, Summary
 from reflexgen.render.themes import Theme
-from reflexgen.site.addresses import Address, Move, moves
+from reflexgen.site.addresses import Address, Move, addresses, moves
 
 
 def take_inventory(content: Path, cache: Cache,
@@ -89,10 +89,14 @@ class Ledger:
     def _same_output(self) -> bool:
         return self.summary.output_dir == str(self.output) and self.output.is_dir()
 
-    def moves(self, now: dict[str, Address]) -> list[Move]:
-        """The articles and pages whose address changed since the last build."""
-        return moves({source: Address(*address)
-                      for source, address in self.state.addresses.items()}, now)
+    def locate(self, site: Site, same_plan: bool) -> tuple[dict[str, tuple], list[Move]]:
+        """Where each article and page is, and those whose address changed since the last
+        build; nothing to work out while the blueprint keeps its shape."""
+        last = self.state.addresses
+        if same_plan and last:
+            return last, []
+        now = addresses(site)
+        return now, moves({source: Address(*address) for source, address in last.items()}, now)
 
     def plan_stamp(self, shape: str) -> str:
         """The blueprint's shape, the theme and the code: while it stays, only the articles

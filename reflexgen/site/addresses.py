@@ -34,7 +34,7 @@ class Move(NamedTuple):
 def addresses(site: Site) -> dict[str, Address]:
     """Source → address, for every article and page in the site."""
     return {record.source: Address(record.url, record.title,
-                                   tuple(urls.alias_path(a) for a in record.aliases))
+                                   tuple(map(urls.alias_path, record.aliases)))
             for record in (*site.articles, *site.pages)}
 
 
