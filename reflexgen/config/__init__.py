@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reflexgen.config.checks import check_base_url, check_permalink, did_you_mean
+from reflexgen.config.comments import CommentSettings
 from reflexgen.config.identity import check_identity
 from reflexgen.config.menu import MenuEntry, read_menu
 from reflexgen.config.toml import line_of, toml_error_line, toml_string
@@ -40,6 +41,7 @@ class SiteConfig:
     favicon: str = ""  # an image under content/ (.svg, .png or .ico); else the theme's
     accent_color: str = ""  # "#rrggbb": the theme's links and accents, and theme-color
     menu: tuple[MenuEntry, ...] = ()  # the [[menu]] links, merged with the pages' menus
+    comments: CommentSettings = field(default_factory=CommentSettings)  # [comments]
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -127,6 +129,7 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Problem]]:
     values = {k: v for k, v in data.items() if k in KNOWN_KEYS}
     values["base_url"] = data["base_url"].strip().rstrip("/")
     values["menu"] = menu
+    values.pop("comments", None)  # TODO(intake): read and check the [comments] table
     return SiteConfig(root=root, **values), warnings
 
 
