@@ -110,6 +110,7 @@ def parser() -> argparse.ArgumentParser:
     wordpress.add_argument("--force", action="store_true",
                            help="replace files edited since the last import")
     add_new(commands, common)
+    add_comments(commands, common)
     return main
 
 
@@ -164,6 +165,59 @@ def add_new(commands, common: argparse.ArgumentParser) -> None:
     author.add_argument("--name", required=True, help="the name shown on the site")
 
 
+def add_comments(commands, common: argparse.ArgumentParser) -> None:
+    """`reflexgen comments list|show|approve|spam|delete|edit|publish|purge|serve`."""
+    comments_cmd = commands.add_parser(
+        "comments", parents=[common], help="readers' comments: moderate, publish, serve",
+        description="Moderate the comments readers sent through the intake server, publish "
+                    "the approved ones into their articles' comment files, or run the intake.")
+    actions = comments_cmd.add_subparsers(dest="action", metavar="ACTION")
+    on_site = argparse.ArgumentParser(add_help=False)
+    on_site.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
+                         help="the site folder, holding site.toml (default: .)")
+    shown = argparse.ArgumentParser(add_help=False)
+    shown.add_argument("--json", action="store_true", help="machine-readable records")
+    shown.add_argument("--with-email", action="store_true",
+                       help="include e-mail addresses (personal data)")
+    parents = [common, on_site]
+    listing = actions.add_parser("list", parents=[*parents, shown], help="comments received",
+                                 description="List comments, newest first.")
+    listing.add_argument("--status", choices=("pending", "approved", "spam", "all"),
+                         default="pending", help="which ones (default: pending)")
+    listing.add_argument("--article", metavar="PATH",
+                         help="only this article's (its source, e.g. posts/2024/x.md)")
+    actions.add_parser("show", parents=[*parents, shown], help="one comment in full",
+                       description="Show one comment in full.").add_argument("id", metavar="ID")
+    approve = actions.add_parser(
+        "approve", parents=parents, help="approve comments and publish them",
+        description="Approve comments, then publish them: written into their articles' "
+                    "comment files, the site built and deployed.")
+    approve.add_argument("ids", nargs="+", metavar="ID")
+    approve.add_argument("--no-publish", action="store_true",
+                         help="approve only; `reflexgen comments publish` writes them later")
+    for name, text in (("spam", "mark comments as spam (purged after 30 days)"),
+                       ("delete", "delete comments from the database for good")):
+        actions.add_parser(name, parents=parents, help=text,
+                           description=text[0].upper() + text[1:] + ".").add_argument(
+            "ids", nargs="+", metavar="ID")
+    actions.add_parser("edit", parents=parents, help="edit a comment's text in $EDITOR",
+                       description="Open a comment's text in $VISUAL or $EDITOR; an empty or "
+                                   "unchanged text changes nothing.").add_argument(
+        "id", metavar="ID")
+    actions.add_parser("publish", parents=parents, help="write approved comments, then build",
+                       description="Write the approved comments into their articles' comment "
+                                   "files, build the site and run [comments] deploy_command; "
+                                   "a build or deploy that failed before is tried again.")
+    actions.add_parser("purge", parents=parents, help="remove old spam and expired data",
+                       description="Remove spam older than 30 days and expired rate-limit "
+                                   "and form-token data.")
+    serve_cmd = actions.add_parser(
+        "serve", parents=parents, help="run the comment intake server",
+        description="Receive comments from the site's forms (put it behind nginx or Caddy).")
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
+    serve_cmd.add_argument("--port", type=port_number, default=8100, help="default: 8100")
+
+
 def positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -193,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         return check(args, reporter)
     if args.command == "new":
         return new(args, reporter)
+    if args.command == "comments":
+        return comments(args, reporter)
     try:
         options = BuildOptions(site_dir=args.site, output_dir=args.output, drafts=args.drafts,
                                future=args.future, strict=args.strict, clean=args.clean,
@@ -248,8 +304,9 @@ def check(args: argparse.Namespace, reporter: Reporter) -> int:
     if not output.is_dir():
         reporter.error(Problem("no built site here", output, hint="run reflexgen build first"))
         return 1
+    endpoint = config.comments.endpoint
     report = check_site(output, config.base_url, external=args.external, timeout=args.timeout,
-                        sources=Sources(config))
+                        sources=Sources(config), served=(endpoint,) if endpoint else ())
     for problem in report.problems:
         reporter.error(problem)
     checked = f"checked {counted(report.pages, 'page')} and {counted(report.links, 'link')}"
@@ -373,6 +430,22 @@ def serve(args: argparse.Namespace, reporter: Reporter) -> int:
     options = ServeOptions(site_dir=args.site, host=args.host, port=args.port,
                            drafts=not args.no_drafts, poll=args.poll, jobs=args.jobs)
     return preview(options, reporter, webbrowser.open if args.open else None)
+
+
+def comments(args: argparse.Namespace, reporter: Reporter) -> int:
+    from reflexgen.comments.moderate import run
+    from reflexgen.scaffold import editor
+
+    if args.action is None:
+        parser().parse_args(["comments", "--help"])
+
+    def run_editor(path: Path) -> Problem | None:
+        command = editor.command(os.environ)
+        if command is None:
+            return Problem("neither $VISUAL nor $EDITOR is set", hint="export EDITOR=nano")
+        return editor.edit(path, command)
+
+    return run(args, reporter, run_editor)
 
 
 if __name__ == "__main__":

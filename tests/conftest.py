@@ -212,3 +212,13 @@ def static_server(folder: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def comment_store(tmp_path: Path):
+    """A fresh comment intake database (SQLite) in the test's folder."""
+    from reflexgen.comments.store import SQLiteStore
+
+    opened = SQLiteStore(tmp_path / "comments.sqlite3")
+    yield opened
+    opened.close()

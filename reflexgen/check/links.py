@@ -60,9 +60,12 @@ class Places:
 
 
 def check_site(output: Path, base_url: str, external: bool = False, timeout: float = 10.0,
-               concurrency: int = 8, sources: Sources | None = None) -> LinkReport:
+               concurrency: int = 8, sources: Sources | None = None,
+               served: tuple[str, ...] = ()) -> LinkReport:
     """Check the built site in `output`; with `sources`, a link written in an article, page
-    or author file is reported there (file and line) rather than in the page built from it."""
+    or author file is reported there (file and line) rather than in the page built from it.
+    Links under a `served` address (the comment intake's endpoint) lead to another program,
+    even on the site's host: they are not looked for in `output`."""
     report = LinkReport()
     place = Places(output, sources)
     site = urlsplit(base_url)
@@ -80,7 +83,7 @@ def check_site(output: Path, base_url: str, external: bool = False, timeout: flo
         here = f"{base_url}/{rel}"
         for tag, url, line in page.links:
             target = urlsplit(urljoin(here, url))
-            if target.scheme in SKIPPED_SCHEMES:
+            if target.scheme in SKIPPED_SCHEMES or target.geturl().startswith(served):
                 continue
             report.links += 1
             if target.netloc and target.netloc != site.netloc:

@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reflexgen.config.checks import check_base_url, check_permalink, did_you_mean
-from reflexgen.config.comments import CommentSettings
+from reflexgen.config.comments import CommentSettings, read_comments
 from reflexgen.config.identity import check_identity
 from reflexgen.config.menu import MenuEntry, read_menu
 from reflexgen.config.toml import line_of, toml_error_line, toml_string
@@ -123,13 +123,20 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Problem]]:
     menu, wrong, noted_menu = read_menu(data.get("menu", []), text, path, KNOWN_KEYS)
     problems += identity + wrong
     warnings += noted + noted_menu
+    base_url = data.get("base_url")
+    base_url = base_url.strip() if isinstance(base_url, str) and base_url.strip() \
+        and not check_base_url(base_url.strip()) else ""  # "": no default origin to derive
+    comments, wrong, noted = read_comments(data.get("comments", {}), text, path, base_url,
+                                           KNOWN_KEYS)
+    problems += wrong
+    warnings += noted
     if problems:
         raise BuildError(problems)
 
     values = {k: v for k, v in data.items() if k in KNOWN_KEYS}
     values["base_url"] = data["base_url"].strip().rstrip("/")
     values["menu"] = menu
-    values.pop("comments", None)  # TODO(intake): read and check the [comments] table
+    values["comments"] = comments
     return SiteConfig(root=root, **values), warnings
 
 

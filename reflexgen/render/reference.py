@@ -22,8 +22,8 @@ from reflexgen.site.plan import Job, JobKind
 # The classes a template meets, in the order the reference presents them.
 CLASSES: tuple[type, ...] = (views.Context, views.ArticleView, views.AuthorView,
                              views.TaxonView, views.PageView, views.SeriesView,
-                             views.CommentView, views.Pagination, views.MenuLink, SiteImage,
-                             Job)
+                             views.CommentView, views.CommentForm, views.Pagination,
+                             views.MenuLink, SiteImage, Job)
 SKIPPED = {Job: {"source", "items", "output"}}  # planning details, not for templates
 
 INTRO = """\

@@ -14,11 +14,13 @@ from datetime import datetime
 from functools import cached_property
 from itertools import groupby
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from markupsafe import Markup
 
 from reflexgen import urls
 from reflexgen.config import SiteConfig
+from reflexgen.config.comments import CommentSettings
 from reflexgen.content.model import Article, Page, Site, SiteImage, Taxon, Thread, place
 from reflexgen.hashing import digest
 from reflexgen.render import structured
@@ -101,6 +103,33 @@ class CommentView:
     by_author: bool  # written by one of the article's authors: shown with a badge
     replies: tuple[CommentView, ...]  # the approved replies, oldest first
     article_author: AuthorView | None = None  # the article's author who wrote it, if one did
+
+
+@dataclass(frozen=True)
+class CommentForm:
+    """The « Laisser un commentaire » form: where it posts and what it holds. Empty on an
+    article's page; the intake server's pages fill it again (a reply, a refused comment)."""
+
+    action: str  # the URL the form posts to: [comments] endpoint (never taken from a request)
+    thread: str  # the article's source path under content/: the discussion's key
+    reply_url: str  # the no-JavaScript reply page, up to `parent=`: add a comment's id
+    require_email: bool  # whether the e-mail is required ([comments] require_email)
+    parent: str = ""  # the id of the comment answered; empty for a comment on the article
+    token: str = ""  # the intake's signed form token (only on the intake's pages)
+    message: str = ""  # what the intake says about the whole form (why it was refused)
+    # what the reader typed, by field name (author, email, url, body)
+    values: dict[str, str] = field(default_factory=dict)
+    # what to change, by field name (author, email, url, body)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def comment_form(settings: CommentSettings, thread: str, **filled: Any) -> CommentForm:
+    """The form of an article's discussion, posting to the endpoint of `settings`; `filled`
+    sets the other fields (parent, token, message, values, errors)."""
+    endpoint = settings.endpoint
+    reply = endpoint + ("" if endpoint.endswith("/") else "/") + "form?"
+    return CommentForm(endpoint, thread, reply + urlencode({"thread": thread}) + "&parent=",
+                       settings.require_email, **filled)
 
 
 @dataclass(frozen=True)
@@ -355,6 +384,15 @@ class Views:
 
     # Contexts ----------------------------------------------------------------------------
 
+    def comment_form(self, article: ArticleView) -> CommentForm | None:
+        """The article's comment form: only where the intake would take the comment (an
+        endpoint set; a published article whose comments are open)."""
+        settings = self.config.comments
+        if not settings.endpoint or not article.comments_open or article.draft \
+                or article.future:
+            return None
+        return comment_form(settings, article.source)
+
     @cached_property
     def common(self) -> dict[str, Any]:
         """What every page shows alike: the settings, the menus, the logo and favicon."""
@@ -380,6 +418,7 @@ class Views:
             ctx.articles = list(article.related)
             ctx.series, ctx.comments_feed = article.series, article.comments_feed
             ctx.structured_data = article.structured_data
+            ctx.comment_form = self.comment_form(article)
         elif kind is JobKind.PAGE:
             page = ctx.page = self.page(self.site.pages[job.key])  # type: ignore[index]
             ctx.body_html = page.body_html
@@ -432,6 +471,8 @@ class Context:
     structured_data: Markup | None = None  # JSON-LD for search engines (article, author, home)
     comments_feed: str | None = None  # URL of the discussion's feed (article with comments)
     series: SeriesView | None = None  # the article's place in its series
+    # the comment form, on an article page that takes comments when [comments] endpoint is set
+    comment_form: CommentForm | None = None
     # the article of an article page
     article: ArticleView | None = field(default=None, metadata={ONLY: "article pages"})
     page: PageView | None = field(default=None, metadata={ONLY: "pages"})  # the page

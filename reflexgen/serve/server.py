@@ -30,6 +30,8 @@ from urllib.parse import unquote, urlsplit
 from reflexgen.build import CACHE_DIR, BuildOptions, BuildResult, build
 from reflexgen.errors import BuildError, Problem, Reporter
 from reflexgen.incremental.cache import Cache
+from reflexgen.serve.intake import PREFIX as INTAKE
+from reflexgen.serve.intake import PreviewIntake
 from reflexgen.serve.watch import Debouncer, Watcher
 
 PREFIX = "/__reflexgen__/"
@@ -39,6 +41,7 @@ SCRIPT_TAG = f'<script src="{SCRIPT}" async></script>'.encode()  # never delays 
 LOCAL_NAMES = ("localhost", "127.0.0.1", "[::1]")
 WILDCARDS = ("0.0.0.0", "::", "")
 KEEPALIVE = 15.0
+MAX_INTAKE_BODY = 4 * 1024 * 1024  # the intake caps far lower; this only spares the preview
 
 
 class LiveSite:
@@ -175,7 +178,8 @@ def inject(html: bytes) -> bytes:
 
 
 def make_handler(live: LiveSite, port: Callable[[], int], bound: str,
-                 script: bytes) -> type[BaseHTTPRequestHandler]:
+                 script: bytes, intake: PreviewIntake | None = None
+                 ) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "reflexgen"
         protocol_version = "HTTP/1.1"
@@ -189,10 +193,20 @@ def make_handler(live: LiveSite, port: Callable[[], int], bound: str,
         def do_HEAD(self) -> None:
             self.respond(send_body=False)
 
+        def do_POST(self) -> None:
+            self.respond(send_body=True)
+
+        def do_OPTIONS(self) -> None:
+            self.respond(send_body=True)
+
         def respond(self, send_body: bool) -> None:
             if not host_allowed(self.headers.get("Host"), port(), bound):
                 return self.plain(HTTPStatus.FORBIDDEN, "unknown host", send_body)
             path = urlsplit(self.path).path
+            if intake is not None and intake.port and path.startswith(INTAKE):
+                return self.to_intake(intake)
+            if self.command not in ("GET", "HEAD"):
+                return self.plain(HTTPStatus.METHOD_NOT_ALLOWED, "method not allowed", True)
             if path == EVENTS:
                 return self.events()
             if path == SCRIPT:
@@ -212,10 +226,31 @@ def make_handler(live: LiveSite, port: Callable[[], int], bound: str,
             kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
             data = file.read_bytes()
             if kind == "text/html":
-                data = inject(data)
+                data = inject(data if intake is None else intake.rewrite(data))
             if kind.startswith("text/") or kind in ("application/xml", "image/svg+xml"):
                 kind += "; charset=utf-8"
             return self.send(status, kind, data, send_body)
+
+        def to_intake(self, intake: PreviewIntake) -> None:
+            """A request for the comment intake, passed on to it (see serve/intake.py)."""
+            length = self.headers.get("Content-Length", "0")
+            if not length.isdigit() or int(length) > MAX_INTAKE_BODY:
+                self.close_connection = True
+                return self.plain(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "too large", True)
+            body = self.rfile.read(int(length))
+            try:
+                status, headers, data = intake.forward(self.command, self.path,
+                                                       dict(self.headers.items()), body)
+            except OSError:
+                return self.plain(HTTPStatus.BAD_GATEWAY, "the comment intake is not answering",
+                                  True)
+            self.send_response(status)
+            for name, value in headers:
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
 
         def redirect(self, status: HTTPStatus, location: str) -> None:
             self.send_response(status)
@@ -313,6 +348,7 @@ class Preview:
         self.reporter = reporter
         self.live = LiveSite(output)
         self.cache = Cache(cache)  # kept warm from one build to the next
+        self.intake = PreviewIntake(options.site_dir, reporter, lambda: self.cache.blueprint)
 
     def rebuild(self, changed: set[str] | None = None) -> BuildResult | None:
         """One build; its problems go to the terminal and the browsers, never up the stack."""
@@ -334,6 +370,7 @@ class Preview:
                 if result.up_to_date:  # nothing to commit (a broken file put back as it was)
                     self.live.built(())
                 else:
+                    self.intake.refresh()
                     self.reporter.info(f"{'built' if changed is None else 'rebuilt'}: "
                                        f"{len(result.rendered)} rendered, "
                                        f"{len(result.written)} written in "
@@ -357,7 +394,7 @@ def preview(options: ServeOptions, reporter: Reporter,
     try:  # listen first: a port in use is said at once, not after a whole build
         server = Server((options.host, options.port), make_handler(
             site.live, lambda: server.server_address[1], options.host,
-            files("reflexgen.serve").joinpath("livereload.js").read_bytes()))
+            files("reflexgen.serve").joinpath("livereload.js").read_bytes(), site.intake))
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             reporter.error(Problem(f"port {options.port} is already in use on {options.host}",
@@ -378,6 +415,7 @@ def preview(options: ServeOptions, reporter: Reporter,
     signal.signal(signal.SIGTERM, stop)
     try:
         site.rebuild()  # requests queue up meanwhile: they are answered from serve_forever on
+        site.intake.start(url)
         debouncer.start()
         watcher.start()
         reporter.info(f"serving {url} (drafts {'shown' if options.drafts else 'hidden'}); "
@@ -391,6 +429,7 @@ def preview(options: ServeOptions, reporter: Reporter,
         if watcher.observer.is_alive():
             watcher.stop()
         debouncer.stop()
+        site.intake.stop()
         site.live.close()
         server.server_close()
     reporter.info("stopped")

@@ -20,6 +20,7 @@ AXE = Path(sys.prefix) / "node" / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = {  # page type → URL in the demo blog (plus the two files the fixture adds)
     "home": "/", "home, page 2": "/page/2/",
     "article with comments": "/2024/10/sobriete-numerique-le-marketing-peut-il-faire-moins/",
+    "article, comments closed": "/2025/01/majorite-numerique-une-fausse-bonne-idee/",
     "article in a series": "/2025/09/episode-deux/", "series": "/series/le-feuilleton/",
     "tag": "/tags/publicite/", "tags index": "/tags/", "author": "/authors/helene-marchand/",
     "category": "/categories/marketing/", "categories index": "/categories/",
@@ -91,12 +92,45 @@ def test_no_serious_accessibility_violation(served, browser, scheme):
             if kind == "redirect":
                 continue  # it leaves at once for the page it names
             page.goto(served + url)
-            page.add_script_tag(path=str(AXE))
-            violations = page.evaluate("""async () => (await axe.run()).violations
-                .filter(v => v.impact === "serious" || v.impact === "critical")
-                .map(v => v.id + ": " + v.nodes.map(n => n.target.join(" ")).join(", "))""")
+            violations = axe_violations(page)
             if violations:
                 found[kind] = violations
     finally:
         context.close()
     assert found == {}
+
+
+def axe_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async () => (await axe.run()).violations
+        .filter(v => v.impact === "serious" || v.impact === "critical")
+        .map(v => v.id + ": " + v.nodes.map(n => n.target.join(" ")).join(", "))""")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_comment_form_replying_and_showing_errors_is_accessible(served, browser, scheme):
+    """The form as comments.js leaves it: moved under a comment to reply, then showing the
+    intake's field errors (the intake is played by a route: the demo's endpoint is not
+    reached)."""
+    if not AXE.exists():
+        missing("axe-core", f"npm package, looked for at {AXE}")
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    refusal = {"status": "rejected", "message": "Votre commentaire n’a pas été envoyé.",
+               "errors": {"url": "Indiquez une adresse commençant par http:// ou https://."}}
+    page.route("https://reflexions.example.org/**", lambda route: route.fulfill(
+        status=400 if route.request.method == "POST" else 200, json=refusal
+        if route.request.method == "POST" else {"status": "form", "token": "t"}))
+    try:
+        page.goto(served + PAGES["article with comments"])
+        page.click("#comment-c1 .comment__reply")
+        assert page.locator("#comment-c1 > #commentaire").count() == 1
+        page.fill("#cf-author", "Claire")
+        page.fill("#cf-url", "ftp://example.org")
+        page.fill("#cf-body", "Un avis.")
+        page.click(".comment-form__submit")
+        page.wait_for_function("document.getElementById('cf-url-error').textContent !== ''")
+        assert page.get_attribute("#cf-url", "aria-invalid") == "true"
+        assert axe_violations(page) == []
+    finally:
+        context.close()

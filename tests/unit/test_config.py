@@ -141,3 +141,86 @@ def test_images_settings_are_kept_as_written(tmp_path):
                                             'favicon = "/favicon.ico"\naccent_color = "#123"\n'))
     assert (config.logo, config.favicon, config.accent_color) == \
         ("/images/logo.svg", "/favicon.ico", "#123")
+
+
+# [comments]
+
+SITE = 'title = "T"\nbase_url = "https://Monblog.example.org:443/blog/"\n'
+
+
+def test_comments_defaults_take_the_origin_of_base_url(tmp_path):
+    config, warnings = load_config(write(tmp_path, SITE))
+    settings = config.comments
+    assert settings.allowed_origins == ("https://monblog.example.org",)
+    assert (settings.moderation, settings.endpoint, settings.database) == (
+        "pre", "", "comments.sqlite3")
+    assert warnings == []
+
+
+def test_comments_table_is_read(tmp_path):
+    (tmp_path / "interdits.txt").write_text("viagra\n", encoding="utf-8")
+    config, warnings = load_config(write(tmp_path, SITE + """
+[comments]
+endpoint = "https://commentaires.example.org/comments"
+allowed_origins = ["https://monblog.example.org/", "http://localhost:8000"]
+moderation = "post"
+require_email = true
+close_after_days = 30
+max_links = 0
+blocklist = "interdits.txt"
+trusted_proxies = ["127.0.0.1", "10.1.2.3/8", "::1"]
+keep_emails = true
+"""))
+    settings = config.comments
+    assert settings.endpoint == "https://commentaires.example.org/comments"
+    assert settings.allowed_origins == ("https://monblog.example.org", "http://localhost:8000")
+    assert (settings.moderation, settings.require_email, settings.close_after_days,
+            settings.max_links, settings.keep_emails) == ("post", True, 30, 0, True)
+    assert settings.trusted_proxies == ("127.0.0.1/32", "10.0.0.0/8", "::1/128")
+    assert settings.blocklist == "interdits.txt" and warnings == []
+
+
+@pytest.mark.parametrize("lines, line, message", [
+    ('endpoint = "/comments"', 5, "must be a full http(s) address"),
+    ('endpoint = "javascript:alert(1)"', 5, "must be a full http(s) address"),
+    ('endpoint = "https://x.org:99999/c"', 5, "invalid port"),
+    ('endpoint = 3', 5, "must be text"),
+    ('moderation = "never"', 5, 'must be "pre" or "post"'),
+    ('require_email = "yes"', 5, "must be true or false"),
+    ('close_after_days = -1', 5, "whole number of 0 or more"),
+    ('max_links = true', 5, "whole number"),
+    ('allowed_origins = "https://x.org"', 5, "must be a list of text"),
+    ('allowed_origins = ["https://x.org/blog"]', 5, "is not an origin"),
+    ('allowed_origins = ["*"]', 5, "is not an origin"),
+    ('trusted_proxies = ["10.0.0.300"]', 5, "not an IP address or network"),
+    ('trusted_proxies = ["proxy.local"]', 5, "not an IP address or network"),
+    ('blocklist = "absent.txt"', 5, "no such file"),
+    ('database = "content/comments.sqlite3"', 5, "inside content/"),
+    ('database = ""', 5, "must not be empty"),
+])
+def test_wrong_comment_settings_name_file_and_line(tmp_path, lines, line, message):
+    with pytest.raises(BuildError) as info:
+        load_config(write(tmp_path, SITE + "\n[comments]\n" + lines + "\n"))
+    [problem] = info.value.problems
+    assert message in problem.message and "[comments]" in problem.message
+    assert problem.path == tmp_path / "site.toml" and problem.line == line
+    assert problem.hint
+
+
+def test_unknown_comment_key_warns_with_suggestion(tmp_path):
+    _, warnings = load_config(write(tmp_path, SITE + '\n[comments]\nmoderaton = "post"\n'
+                                                     'paginate = 5\n'))
+    assert [w.line for w in warnings] == [5, 6]
+    assert "moderaton" in warnings[0].message and "'moderation'" in warnings[0].hint
+    assert "move [comments] to the end" in warnings[1].hint
+
+
+def test_comments_must_be_a_table(tmp_path):
+    with pytest.raises(BuildError, match="comments must be a table"):
+        load_config(write(tmp_path, SITE + 'comments = "oui"\n'))
+
+
+def test_comment_settings_in_dotted_keys_name_their_line(tmp_path):
+    with pytest.raises(BuildError) as info:
+        load_config(write(tmp_path, SITE + 'comments.moderation = "après"\n'))
+    assert info.value.problems[0].line == 3

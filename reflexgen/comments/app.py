@@ -1,0 +1,403 @@
+"""The comment intake as an ASGI app (Starlette): readers' comments in, refusals out.
+
+The app answers at its own root, whatever path it is mounted under (a reverse proxy that
+strips the endpoint's path, or `starlette.routing.Mount`): every link it writes to itself
+is relative (`./`), every other link is derived from the site (an article's address), never
+from the request.
+
+    GET  /form?thread=SRC[&parent=ID]   the comment or reply page (the no-JavaScript path)
+    POST /                              a submission: a page, or JSON with Accept: application/json
+    OPTIONS /                           CORS preflight (only for `allowed_origins`)
+
+Every input is hostile: the body's size is capped before it is read, the form is turned into
+fields in one place (`read_form`), and the checks themselves are the defences' (see
+`defences.judge`). Requests use the store from one thread (`Intake.db`): submissions are
+written one at a time, as SQLite wants, and a slow disk delays them, never the event loop.
+Publication (a build, a deploy) runs on a thread of its own, beside them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import traceback
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from starlette.applications import Starlette
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Message
+
+from reflexgen.comments import defences, tokens
+from reflexgen.comments.headers import SecurityHeaders, origin_allowed
+from reflexgen.comments.pages import FormData, Pages
+from reflexgen.comments.site import LiveSite
+from reflexgen.config.comments import origin_of
+from reflexgen.errors import Problem, Reporter
+
+REQUEST_SLACK = 64 * 1024  # what a form adds to the comment itself (names, e-mail, token…)
+MAX_FIELDS = 16
+BODY_SECONDS = 30  # the longest a request's body may take to arrive
+PUBLISH_DELAY = 3.0  # seconds: approvals arriving meanwhile are published in one build
+REFRESH_SECONDS = 10.0  # how often the intake looks for a changed site
+JSON_TYPE = "application/json"
+# Refusals that lead to the preview page instead (see tokens): no token, or one too young.
+PREVIEW_REASONS = frozenset({tokens.MISSING, tokens.TOO_FAST})
+RATE_REASONS = frozenset({"rate_client", "rate_email"})
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the intake says to one request, before it becomes a page or JSON."""
+
+    status: int
+    mode: str  # the page: form, preview, thanks, received (spam, unsaid) or error
+    outcome: str  # for JSON: pending, approved, received, preview, rejected or error
+    message: str = ""  # a key of the theme's strings
+    errors: dict[str, str] = field(default_factory=dict)  # field name → text (translated)
+    form: FormData = FormData()
+    comment_html: Markup = Markup()  # sanitized (see Pages.comment_html)
+    token: str = ""
+    thread: Any = None  # ThreadInfo
+    parent: Any = None  # the quoted comment's view
+
+
+class Intake:
+    """What the handlers share: the settings and site as last built (`live`), the store,
+    and the one thread that talks to it for the requests (`db`). Publication and rebuilds
+    run on threads of their own: a build or a deploy never holds a submission up."""
+
+    def __init__(self, live: LiveSite, reporter: Reporter) -> None:
+        self.live = live
+        self.reporter = reporter
+        self.db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-db")
+        self.store: Any = None
+        self._publishing: asyncio.Task | None = None
+        self._owed = False  # the last publication failed: tried again at the next refresh
+        self._one_publisher = threading.Lock()
+        self._trouble = ""  # the last refresh's error, said once
+
+    async def run(self, work: Callable[..., Any], *args: Any) -> Any:
+        """`work(*args)` on the store's thread."""
+        return await asyncio.get_running_loop().run_in_executor(self.db, work, *args)
+
+    def open_store(self) -> None:
+        from reflexgen.comments.store import SQLiteStore
+
+        settings = self.live.snapshot.config.comments
+        self.store = SQLiteStore(self.live.snapshot.config.root / settings.database)
+
+    def schedule_publish(self, delay: float = PUBLISH_DELAY) -> None:
+        """Publish in a few seconds: the approvals that arrive meanwhile go in the same build."""
+        if self._publishing is None or self._publishing.done():
+            self._publishing = asyncio.get_running_loop().create_task(self._publish(delay))
+
+    async def _publish(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        await asyncio.to_thread(self.publish_now)
+
+    def publish_now(self) -> None:
+        """Write the approved comments into their sidecars, build and deploy the site (see
+        `publish`), then rebuild the intake's view of it. A failure keeps them approved."""
+        from reflexgen.comments.publish import publish
+
+        snapshot = self.live.snapshot
+        try:
+            with self._one_publisher:
+                result = publish(snapshot.config.root, snapshot.config, self.store,
+                                 self.reporter)
+            self._owed = not result.ok
+            if result.written:
+                self.live.rebuild()
+        except Exception as exc:
+            self._owed = True
+            self.reporter.error(Problem(f"publishing comments failed: {exc}",
+                                        hint=traceback.format_exc()))
+
+    async def refresh(self) -> None:
+        """Follow the site: edits, and comments published by `reflexgen comments publish`
+        (the intake's build is incremental: a few milliseconds when nothing changed)."""
+        while True:
+            await asyncio.sleep(REFRESH_SECONDS)
+            try:
+                await asyncio.to_thread(self.live.rebuild)
+                self._trouble = ""
+            except Exception as exc:  # a site being edited: the last good one is kept
+                if str(exc) != self._trouble:
+                    self._trouble = str(exc)
+                    self.reporter.error(Problem(f"the intake keeps the last site: {exc}"))
+            if self._owed:
+                self.schedule_publish(0)
+
+    @asynccontextmanager
+    async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        """While the server runs: approvals left from the last run are published, the site
+        followed; at the end, the approvals still waiting are published."""
+        self.schedule_publish(0)
+        refresher = asyncio.get_running_loop().create_task(self.refresh())
+        yield
+        refresher.cancel()
+        if self._publishing is not None and not self._publishing.done():
+            self._publishing.cancel()
+            await asyncio.to_thread(self.publish_now)
+        await self.run(self.store.close)
+        self.db.shutdown(wait=True)
+
+
+def wants_json(request: Request) -> bool:
+    return JSON_TYPE in request.headers.get("accept", "")
+
+
+# Reading a request --------------------------------------------------------------------------
+
+class Refused(Exception):
+    """A request the intake cannot even read: answered with `status` and a message key."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, refused before it is read when it says it is larger than `limit`, and while
+    it is read when it turns out to be (a length that lies, chunks)."""
+    declared = request.headers.get("content-length")
+    if declared is None:
+        raise Refused(411, "intake_bad_request")
+    if not declared.isdigit() or len(declared) > 12:
+        raise Refused(400, "intake_bad_request")
+    if int(declared) > limit:
+        raise Refused(413, "intake_too_large")
+    chunks, size = [], 0
+    try:
+        async with asyncio.timeout(BODY_SECONDS):  # a client that sends slowly is let go
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise Refused(413, "intake_too_large")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise Refused(408, "intake_bad_request") from None
+    return b"".join(chunks)
+
+
+async def read_form(request: Request, limit: int) -> dict[str, str]:
+    """The posted fields as text (one value a name, the first); files, too many fields and
+    bodies that are not forms are refused."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        raise Refused(415, "intake_bad_request")
+    body = await read_body(request, limit)
+
+    async def replay() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    try:
+        form = await Request(request.scope, replay).form(max_files=0, max_fields=MAX_FIELDS)
+    except Exception:  # any malformed body: multipart or urlencoded
+        raise Refused(400, "intake_bad_request") from None
+    fields: dict[str, str] = {}
+    for name, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            raise Refused(400, "intake_bad_request")
+        fields.setdefault(name, value)
+    return fields
+
+
+def kept(fields: Mapping[str, str]) -> FormData:
+    """What the reader typed, to give back (bounded: it goes into a page)."""
+    return FormData(**{name: str(fields.get(name, ""))[:200_000]
+                       for name in ("thread", "parent", "author", "email", "url", "body")})
+
+
+# The handlers ---------------------------------------------------------------------------
+
+def intake_of(request: Request) -> Intake:
+    return request.app.state.intake
+
+
+async def form_page(request: Request) -> Response:
+    """The comment (or reply) page: the form with a fresh token, the parent quoted."""
+    intake = intake_of(request)
+    snapshot = intake.live.snapshot
+    source = request.query_params.get("thread", "")
+    parent_id = request.query_params.get("parent", "")
+    thread = snapshot.threads.get(source)
+    form = FormData(thread=source)
+    if thread is None:
+        return respond(request, Answer(404, "error", "error", "intake_unknown_thread", form=form))
+    if not thread.open:
+        return respond(request, Answer(403, "error", "rejected", "intake_closed", form=form,
+                                       thread=thread))
+    parent = snapshot.pages.parent_comment(thread, parent_id) if parent_id else None
+    token = await intake.run(issue_token, intake, source)
+    if parent_id and parent is None:
+        return respond(request, Answer(404, "form", "rejected", "intake_parent", form=form,
+                                       token=token, thread=thread))
+    return respond(request, Answer(200, "form", "form", "", form=replace(
+        form, parent=parent_id), token=token, thread=thread, parent=parent))
+
+
+def issue_token(intake: Intake, thread: str) -> str:
+    return tokens.issue(intake.store.secret(), thread, datetime.now(UTC))
+
+
+async def submit(request: Request) -> Response:
+    intake = intake_of(request)
+    snapshot = intake.live.snapshot
+    try:
+        fields = await read_form(request, REQUEST_SLACK + snapshot.config.max_comment_kb * 1024)
+    except Refused as refused:
+        return respond(request, Answer(refused.status, "error", "error", refused.message))
+    if not origin_allowed(request, snapshot):  # a form on another site: the text given back
+        return respond(request, Answer(403, "error", "rejected", "intake_bad_request",
+                                       form=kept(fields)))
+    peer = request.client.host if request.client else ""
+    try:
+        answer = await intake.run(judge_submission, intake, fields, peer, request.headers,
+                                  datetime.now(UTC))
+    except Exception as exc:  # the store failing (a full disk…): the text is given back
+        report(intake, exc)
+        return respond(request, Answer(500, "error", "error", "intake_failure",
+                                       form=kept(fields)))
+    if answer.outcome == "approved":
+        intake.schedule_publish()
+    return respond(request, answer)
+
+
+def judge_submission(intake: Intake, fields: dict[str, str], peer: str,
+                     headers: Mapping[str, str], now: datetime) -> Answer:
+    """One submission through the defences (on the store's thread): an `Answer`, and the
+    comment stored when it is kept (pending, approved or spam)."""
+    snapshot = intake.live.snapshot
+    settings, store, pages = snapshot.config.comments, intake.store, snapshot.pages
+    form = kept(fields)
+    thread = snapshot.threads.get(form.thread)
+    if thread is None:  # no form to give back: the text is shown to be copied
+        return Answer(404, "error", "rejected", "intake_unknown_thread", form=form)
+    if not thread.open:
+        return Answer(403, "error", "rejected", "intake_closed", form=form, thread=thread)
+    secret = store.secret()
+    parent = pages.parent_comment(thread, form.parent) if form.parent else None
+
+    def again(status: int, message: str, **more: Any) -> Answer:
+        """The form once more, with the reader's text and a new token."""
+        answer = Answer(status, "form", "rejected", message, form=form, thread=thread,
+                        parent=parent, token=tokens.issue(secret, form.thread, now))
+        return replace(answer, **more)
+
+    errors = defences.check_fields(fields, settings, snapshot.config)
+    if errors:
+        return again(400, "intake_fix", errors=errors)
+    ip = defences.client_ip(peer, headers, settings.trusted_proxies)
+    draft = defences.make_draft(fields, defences.client_key(secret, ip))
+    verdict = defences.judge(draft, fields, snapshot.facts(thread), settings, store, secret,
+                             now)
+    reasons = set(verdict.reasons)
+    if verdict.outcome == "rejected":
+        if reasons & PREVIEW_REASONS:
+            # The no-JavaScript path: a reader who came straight from the article (no token,
+            # or one just given) gets their comment back to confirm, with a token that will
+            # be old enough when they do.
+            return again(200, "intake_preview", mode="preview", outcome="preview",
+                         comment_html=pages.comment_html(form.body, thread.lang))
+        if "parent" in reasons:
+            return again(400, verdict.message, form=replace(form, parent=""), parent=None)
+        return again(429 if reasons & RATE_REASONS else 400, verdict.message or "intake_fix")
+    store.add(draft, verdict.outcome, verdict.reasons, now)
+    if verdict.outcome == "spam":  # nothing said of why, nothing given back
+        return Answer(200, "received", "received", "intake_received", thread=thread)
+    message = "intake_approved" if verdict.outcome == "approved" else "intake_pending"
+    return Answer(200, "thanks", verdict.outcome, message, form=form, thread=thread,
+                  comment_html=pages.comment_html(form.body, thread.lang))
+
+
+# Answers --------------------------------------------------------------------------------
+
+def respond(request: Request, answer: Answer) -> Response:
+    """The answer as a page of the site's theme, or as JSON for the JavaScript path."""
+    pages = intake_of(request).live.snapshot.pages
+    message = translated(pages, answer.message)
+    errors = {name: translated(pages, key) for name, key in answer.errors.items()}
+    if wants_json(request):
+        data: dict[str, Any] = {"status": answer.outcome, "message": message}
+        if answer.comment_html:
+            data["html"] = answer.comment_html
+        if errors:
+            data["errors"] = errors
+        if answer.token:
+            data["token"] = answer.token
+        return JSONResponse(data, answer.status, headers={"Cache-Control": "no-store"})
+    if answer.mode == "received" and answer.thread is not None:
+        return HTMLResponse(pages.received(answer.thread), answer.status,
+                            headers={"Cache-Control": "no-store"})
+    form = None
+    if answer.mode in ("form", "preview") and answer.thread is not None:
+        form = pages.form(answer.thread, answer.form, parent=answer.form.parent,
+                          token=answer.token, message=message, errors=errors)
+    html = pages.render(answer.mode, answer.thread, comment_form=form, message=message,
+                        comment_html=answer.comment_html, author=answer.form.author,
+                        parent=answer.parent,
+                        kept_text=answer.form.body if answer.mode == "error" else "")
+    return HTMLResponse(html, answer.status, headers={"Cache-Control": "no-store"})
+
+
+def translated(pages: Pages, key: str) -> str:
+    try:
+        return pages.t(key) if key else ""
+    except KeyError:  # a theme without the intake's strings: the key says enough
+        return key
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 404
+    return respond(request, Answer(status, "error", "error", "intake_not_found"))
+
+
+def report(intake: Intake, exc: BaseException) -> None:
+    intake.reporter.error(Problem(f"intake error: {type(exc).__name__}: {exc}",
+                                  hint="".join(traceback.format_exception(exc))))
+
+
+async def failure(request: Request, exc: Exception) -> Response:
+    """A bug of ours: a page (never a trace), and the trace logged."""
+    report(intake_of(request), exc)
+    try:
+        return respond(request, Answer(500, "error", "error", "intake_failure"))
+    except Exception:
+        return Response("500", 500, media_type="text/plain")
+
+
+def make_app(site_dir: Path, reporter: Reporter, live: LiveSite | None = None) -> Starlette:
+    """The intake for the site in `site_dir`, built once now (its threads are the articles
+    of that build); `live` lets `reflexgen serve` share the site it already builds."""
+    live = live or LiveSite.built(site_dir, reporter)
+    intake = Intake(live, reporter)
+    intake.db.submit(intake.open_store).result()
+    origins = live.snapshot.config.comments.allowed_origins or (
+        origin_of(live.snapshot.config.base_url),)
+    handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
+        404: not_found, 405: not_found, Exception: failure}
+    app = Starlette(
+        routes=[Route("/form", form_page, methods=["GET"]),
+                Route("/", submit, methods=["POST"])],
+        middleware=[Middleware(SecurityHeaders, snapshot=lambda: live.snapshot),
+                    Middleware(CORSMiddleware, allow_origins=list(origins),
+                               allow_methods=["POST"], allow_headers=["Accept", "Content-Type"],
+                               max_age=600)],
+        exception_handlers=handlers, lifespan=intake.lifespan)
+    app.state.intake = intake
+    return app
+

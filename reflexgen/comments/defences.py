@@ -1,0 +1,332 @@
+"""The intake's defences: who the client is (without keeping its address), whether the form's
+fields have the right shape, and the verdict on a submission.
+
+`judge` runs the checks cheapest first and stops at the first that decides: honeypot, form
+token, thread, parent, rate limits, duplicates, blocklist; then the signals that only hold a
+comment for moderation (an author's name, too many links). Every number is a constant here.
+Messages are keys of the theme's strings (`intake_…`); reasons are stable codes, stored with
+spam and pending comments for the moderator."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+
+from reflexgen.comments import tokens
+from reflexgen.comments.records import Draft
+from reflexgen.comments.store import Store, body_digest
+from reflexgen.comments.threads import ThreadInfo
+from reflexgen.config import SiteConfig
+from reflexgen.config.comments import CommentSettings
+from reflexgen.errors import BuildError, Problem
+
+# Field caps, in characters (the body's is `max_comment_kb`, in bytes of UTF-8).
+MAX_AUTHOR = 100
+MAX_EMAIL = 254  # RFC 5321's limit for a whole address
+MAX_URL = 500
+MAX_THREAD = 300
+MAX_PARENT = 100
+HONEYPOT = "website"  # the hidden field that only bots fill (the reader's site is `url`)
+
+IPV4_PREFIX = 24  # one home or office: addresses in it share their rate limits
+IPV6_PREFIX = 64
+# (what is counted, window, hits allowed in it): per client (its IP prefix) and per e-mail.
+RATE_LIMITS = (
+    ("client", timedelta(minutes=1), 5),
+    ("client", timedelta(hours=1), 30),
+    ("email", timedelta(minutes=1), 5),
+    ("email", timedelta(hours=1), 30),
+)
+DUPLICATE_WINDOW = timedelta(days=30)
+DUPLICATE_MIN_CHARS = 30  # « Merci ! » from two readers is no duplicate
+LINK = re.compile(r"(?i)\b(?:https?://|ftp://|www\.)|\bmailto:|<a\s")
+
+OUTCOMES = ("rejected", "spam", "pending", "approved")
+# Field errors (`check_fields`): keys of the theme's strings.
+REQUIRED, TOO_LONG, CHARACTERS = "intake_error_required", "intake_error_too_long", \
+    "intake_error_characters"
+BAD_EMAIL, BAD_URL, NEEDS_EMAIL = "intake_error_email", "intake_error_url", \
+    "intake_error_needs_email"
+# The message shown for each reason a submission is refused (others: by outcome).
+MESSAGES = {
+    tokens.MISSING: "intake_token", tokens.TOO_FAST: "intake_token",
+    tokens.EXPIRED: "intake_token", tokens.WRONG_ARTICLE: "intake_token",
+    "unknown_thread": "intake_unknown_thread", "closed": "intake_closed",
+    "parent": "intake_parent", "rate_client": "intake_rate", "rate_email": "intake_rate",
+    "duplicate": "intake_duplicate",
+    "spam": "intake_received", "pending": "intake_pending", "approved": "intake_approved",
+}
+# Characters refused in one-line fields: controls (CR, LF…), line and paragraph separators,
+# and the bidirectional overrides that disguise a name or an address.
+ONE_LINE_BAD = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+BODY_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tab and line breaks are text
+COMMENT_ID = re.compile(r"[A-Za-z0-9_-]+")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: str  # one of OUTCOMES
+    reasons: tuple[str, ...]  # the checks that decided, or the signals that held it
+    message: str  # a key of the theme's strings: what the reader is told
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the defences know of the site for one submission."""
+
+    thread: ThreadInfo | None  # the article commented on, if it exists
+    published: frozenset[str] = frozenset()  # ids of its published comments: possible parents
+    authors: frozenset[str] = frozenset()  # the site's own names, as `author_names` gives them
+    blocklist: tuple[str, ...] = ()  # as `read_blocklist` gives them
+
+
+# Who the client is
+
+def client_ip(peer: str, headers: Mapping[str, str], trusted_proxies: Iterable[str]) -> str:
+    """The client's address: the peer's, unless the peer is a trusted proxy; then the
+    rightmost address in `X-Forwarded-For` that is not a trusted proxy (those to its left
+    were written by the client, and prove nothing)."""
+    networks = _networks(tuple(trusted_proxies))
+    address = _address(peer)
+    if address is None or not _trusted(address, networks):
+        return str(address) if address is not None else peer
+    forwarded = headers.get("x-forwarded-for") or headers.get("X-Forwarded-For") or ""
+    for hop in reversed(forwarded.split(",")):
+        hop_address = _address(hop)
+        if hop_address is None:
+            break  # garbage: believe the last proxy we trust, not what stands left of it
+        address = hop_address
+        if not _trusted(address, networks):
+            break
+    return str(address)
+
+
+def client_key(secret: bytes, ip: str) -> str:
+    """An HMAC of the client's network (its IPv4 /24 or IPv6 /64): enough to limit a client,
+    never its address."""
+    address = _address(ip)
+    if address is None:
+        prefix = ip
+    else:
+        bits = IPV4_PREFIX if address.version == 4 else IPV6_PREFIX
+        prefix = str(ipaddress.ip_network(f"{address}/{bits}", strict=False))
+    return _hmac(secret, "client", prefix)
+
+
+def _hmac(secret: bytes, kind: str, value: str) -> str:
+    return hmac.new(secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An address from a peer or an X-Forwarded-For hop (maybe with a port or brackets);
+    IPv4 written as IPv6 (`::ffff:1.2.3.4`) is IPv4."""
+    text = text.strip()
+    if text.startswith("["):
+        text = text[1:].split("]", 1)[0]
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
+@lru_cache(maxsize=16)
+def _networks(proxies: tuple[str, ...]
+              ) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def _trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+             networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
+    return any(address.version == net.version and address in net for net in networks)
+
+
+# The form's fields
+
+def check_fields(form: Mapping[str, str], settings: CommentSettings, config: SiteConfig
+                 ) -> dict[str, str]:
+    """What is wrong with the fields a reader filled in, by field name (empty: nothing).
+    Only the shape: whether the comment is welcome is `judge`'s question."""
+    errors: dict[str, str] = {}
+    caps = {"author": MAX_AUTHOR, "email": MAX_EMAIL, "url": MAX_URL, "thread": MAX_THREAD,
+            "parent": MAX_PARENT, "token": tokens.MAX_TOKEN_CHARS}
+    for name, cap in caps.items():
+        value = form.get(name, "")
+        if len(value) > cap:
+            errors[name] = TOO_LONG
+        elif ONE_LINE_BAD.search(value):
+            errors[name] = CHARACTERS
+    body = form.get("body", "")
+    if len(body.encode("utf-8", "surrogatepass")) > config.max_comment_kb * 1024:
+        errors["body"] = TOO_LONG
+    elif BODY_BAD.search(body) or _surrogate(body):
+        errors["body"] = CHARACTERS
+    for name in ("author", "body", "thread"):
+        if name not in errors and not form.get(name, "").strip():
+            errors[name] = REQUIRED
+    email, url, parent = (form.get(k, "").strip() for k in ("email", "url", "parent"))
+    if "email" not in errors:
+        if not email and settings.require_email:
+            errors["email"] = NEEDS_EMAIL
+        elif email and not _valid_email(email):
+            errors["email"] = BAD_EMAIL
+    if "url" not in errors and url and not _valid_url(url):
+        errors["url"] = BAD_URL
+    if "parent" not in errors and parent and not COMMENT_ID.fullmatch(parent):
+        errors["parent"] = CHARACTERS
+    return errors
+
+
+def make_draft(form: Mapping[str, str], client: str) -> Draft:
+    """The draft of fields that `check_fields` found right (line breaks made `\\n`)."""
+    body = form.get("body", "").replace("\r\n", "\n").replace("\r", "\n")
+    email, url, parent = (form.get(k, "").strip() or None for k in ("email", "url", "parent"))
+    return Draft(thread=form.get("thread", "").strip(), parent=parent,
+                 author=form.get("author", "").strip(), email=email, url=url, body=body,
+                 client=client)
+
+
+def _valid_email(email: str) -> bool:
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def _valid_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) \
+        and not re.search(r"[\s\\]", url) and "@" not in parts.netloc
+
+
+def _surrogate(text: str) -> bool:
+    return any("\ud800" <= c <= "\udfff" for c in text)
+
+
+# The site's words
+
+def normalized(text: str) -> str:
+    """Text as the blocklist and the reserved names compare it: no case, no accents, single
+    spaces."""
+    text = unicodedata.normalize("NFKD", text).casefold()
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
+
+
+def author_names(names: Iterable[str]) -> frozenset[str]:
+    """The site's own authors' names (and ids), reserved: a reader using one is held."""
+    return frozenset(n for n in map(normalized, names) if n)
+
+
+def read_blocklist(path: Path) -> tuple[str, ...]:
+    """The words and domains of a blocklist file, one a line (`#` starts a remark)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BuildError(Problem(f"cannot read the comment blocklist: {exc}", path,
+                                 hint="one word or domain a line, in UTF-8")) from None
+    entries = (normalized(line.split("#", 1)[0]) for line in text.splitlines())
+    return tuple(dict.fromkeys(entry for entry in entries if entry))
+
+
+@lru_cache(maxsize=8)
+def _blocklist_pattern(entries: tuple[str, ...]) -> re.Pattern[str]:
+    """Whole words (or phrases), and domains with any subdomain."""
+    return re.compile("|".join(rf"(?<![\w-]){re.escape(e)}(?![\w-])" for e in entries))
+
+
+def blocked(draft: Draft, blocklist: tuple[str, ...]) -> bool:
+    if not blocklist:
+        return False
+    text = normalized("\n".join(filter(None, (draft.author, draft.email, draft.url,
+                                               draft.body))))
+    return _blocklist_pattern(blocklist).search(text) is not None
+
+
+def count_links(body: str) -> int:
+    return len(LINK.findall(body))
+
+
+# The verdict
+
+def judge(draft: Draft, form: Mapping[str, str], facts: Facts, settings: CommentSettings,
+          store: Store, secret: bytes, now: datetime) -> Verdict:
+    """The verdict on a submission whose fields `check_fields` found right. Writes only the
+    token's nonce and the rate-limit hits: storing the comment is the caller's."""
+    first = _honeypot_and_token(draft, form, secret, now, store)
+    if first is not None and first.outcome == "rejected":
+        return first
+    refused = _refused(draft, facts) if first is None else None
+    if refused:
+        return _verdict("rejected", refused)
+    limited = _rate_limited(draft, secret, now, store)  # spam too: a flood is not all kept
+    if limited:
+        return _verdict("rejected", limited)
+    if first is not None:
+        return first
+    if len(normalized(draft.body)) >= DUPLICATE_MIN_CHARS and store.seen(
+            draft.thread, body_digest(draft.body), now - DUPLICATE_WINDOW):
+        return _verdict("rejected", "duplicate")
+    if blocked(draft, facts.blocklist):
+        return Verdict("spam", ("blocklist",), MESSAGES["spam"])
+    held = []
+    if normalized(draft.author) in facts.authors:
+        held.append("author_name")
+    if count_links(draft.body) > settings.max_links:
+        held.append("links")
+    if held or settings.moderation == "pre":
+        return Verdict("pending", tuple(held), MESSAGES["pending"])
+    return Verdict("approved", (), MESSAGES["approved"])
+
+
+def _honeypot_and_token(draft: Draft, form: Mapping[str, str], secret: bytes, now: datetime,
+                        store: Store) -> Verdict | None:
+    """The cheapest checks: spam (a filled honeypot, a forged or replayed token), a refusal
+    (no token, too young, expired, another article's), or nothing to say."""
+    if form.get(HONEYPOT, ""):
+        return Verdict("spam", ("honeypot",), MESSAGES["spam"])
+    trouble = tokens.check(secret, form.get("token") or None, draft.thread, now, store)
+    if trouble in (tokens.FORGED, tokens.REPLAYED):
+        return Verdict("spam", (trouble,), MESSAGES["spam"])
+    return _verdict("rejected", trouble) if trouble else None
+
+
+def _refused(draft: Draft, facts: Facts) -> str | None:
+    if facts.thread is None or facts.thread.source != draft.thread:
+        return "unknown_thread"
+    if not facts.thread.open:
+        return "closed"
+    if draft.parent is not None and draft.parent not in facts.published:
+        return "parent"
+    return None
+
+
+def _rate_limited(draft: Draft, secret: bytes, now: datetime, store: Store) -> str | None:
+    """Counts this submission against its client's and e-mail's limits (spam included:
+    a flood stores no more than the limits allow)."""
+    keys = {"client": f"client:{draft.client}",
+            "email": _hmac(secret, "email", draft.email.casefold()) if draft.email else ""}
+    for kind, window, allowed in RATE_LIMITS:
+        if keys[kind] and store.count_hit(f"{keys[kind]}/{int(window.total_seconds())}",
+                                          window, now) > allowed:
+            return f"rate_{kind}"
+    return None
+
+
+def _verdict(outcome: str, reason: str) -> Verdict:
+    return Verdict(outcome, (reason,), MESSAGES.get(reason, "intake_fix"))

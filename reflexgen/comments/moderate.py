@@ -1,0 +1,238 @@
+"""Moderation from the command line: list, show, approve, mark as spam, delete, edit.
+
+Each function takes an open store and returns what the command prints or did; `cli.py`
+parses the arguments and sets the exit code. E-mail addresses are shown only when asked."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from reflexgen.comments.publish import publish, published_as
+from reflexgen.comments.records import Submission
+from reflexgen.comments.store import SQLiteStore, Store
+from reflexgen.config import SiteConfig
+from reflexgen.errors import BuildError, Problem, Reporter
+
+
+def database_path(config: SiteConfig) -> Path:
+    return config.root / config.comments.database
+
+
+def open_store(config: SiteConfig, create: bool = True) -> SQLiteStore:
+    """The site's comment database; without `create`, an error when there is none yet."""
+    path = database_path(config)
+    if not create and not path.exists():
+        raise BuildError(Problem("no comment database yet: no comment was received", path,
+                                 hint="start the intake with `reflexgen comments serve`"))
+    return SQLiteStore(path)
+
+
+def thread_key(config: SiteConfig, article: str) -> str:
+    """An article given as `posts/x.md`, `content/posts/x.md` or a path: its thread key."""
+    path = Path(article)
+    if path.is_absolute() or path.exists():
+        try:
+            return path.resolve().relative_to(config.content_dir.resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix().removeprefix("./").removeprefix("content/")
+
+
+def record(store: Store, submission: Submission, with_email: bool) -> dict[str, Any]:
+    """A submission as `--json` prints it."""
+    data: dict[str, Any] = {
+        "id": submission.id, "article": submission.thread, "parent": submission.parent,
+        "author": submission.author, "url": submission.url,
+        "date": submission.date.isoformat(), "status": submission.status,
+        "published": submission.published, "reasons": list(submission.reasons),
+        "body": submission.body}
+    if submission.published and published_as(store, submission.id) != submission.id:
+        data["published_as"] = published_as(store, submission.id)
+    if with_email:
+        data["email"] = submission.email
+    return data
+
+
+def line(submission: Submission) -> str:
+    """One submission on one line, for people."""
+    state = submission.status + (", published" if submission.published else "")
+    excerpt = " ".join(submission.body.split())
+    excerpt = excerpt if len(excerpt) <= 60 else excerpt[:59] + "…"
+    reply = f" ↳{submission.parent}" if submission.parent else ""
+    return (f"{submission.id:<7} {submission.date:%Y-%m-%d %H:%M} {state:<19} "
+            f"{submission.thread}{reply}  {submission.author}: {excerpt}")
+
+
+def details(store: Store, submission: Submission, with_email: bool) -> str:
+    fields = record(store, submission, with_email)
+    body = fields.pop("body")
+    head = "\n".join(f"{key}: {value}" for key, value in fields.items()
+                     if value not in (None, [], ""))
+    return f"{head}\n\n{body}"
+
+
+def dumps(records: Iterable[dict[str, Any]]) -> str:
+    return json.dumps(list(records), ensure_ascii=False, indent=2)
+
+
+def existing(store: Store, ids: Iterable[str]) -> list[Submission]:
+    """The submissions with these ids; an error naming the ids that are unknown."""
+    found, unknown = [], []
+    for cid in dict.fromkeys(ids):
+        submission = store.get(cid)
+        if submission is None:
+            unknown.append(cid)
+        else:
+            found.append(submission)
+    if unknown:
+        raise BuildError(Problem("no comment with the id " + ", ".join(map(repr, unknown)),
+                                 hint="see the ids with `reflexgen comments list --status all`; "
+                                      "nothing was changed"))
+    return found
+
+
+def set_status(store: Store, ids: list[str], status: str) -> tuple[list[Submission], list[str]]:
+    """Change the status of `ids` (all or none); the submissions changed, and warnings about
+    those already in a sidecar file (publication never removes what it wrote)."""
+    found = existing(store, ids)
+    notes = [f"{s.id} is already published: remove it from the article's comment file by "
+             "hand" for s in found if s.published and status != "approved"]
+    return store.set_status([s.id for s in found], status), notes
+
+
+def delete(store: Store, ids: list[str]) -> tuple[int, list[str]]:
+    found = existing(store, ids)
+    notes = [f"{s.id} stays in the article's comment file, where it was published"
+             for s in found if s.published]
+    return store.delete([s.id for s in found]), notes
+
+
+def edit(store: Store, cid: str, run_editor: Callable[[Path], Problem | None]
+         ) -> Submission | None:
+    """Open the body in the editor (a private temporary file); the edited submission, or None
+    when the text came back empty or unchanged."""
+    [submission] = existing(store, [cid])
+    handle, name = tempfile.mkstemp(prefix=f"reflexgen-{submission.id}-", suffix=".md")
+    path = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(submission.body)
+        trouble = run_editor(path)
+        if trouble is not None:
+            raise BuildError(trouble)
+        text = path.read_text(encoding="utf-8")
+    finally:
+        path.unlink(missing_ok=True)
+    if not submission.body.endswith("\n"):
+        text = text.removesuffix("\n")  # the one most editors add on saving
+    if not text.strip() or text == submission.body:
+        return None
+    return store.edit(submission.id, text)
+
+
+def run(args: Any, reporter: Reporter, run_editor: Callable[[Path], Problem | None]) -> int:
+    """`reflexgen comments …` once its arguments are parsed (`args` from argparse): the exit
+    code. Records go to stdout, messages to the reporter."""
+    from reflexgen.config import load_config
+
+    try:
+        config, warnings = load_config(args.site)
+        for warning in warnings:
+            reporter.warn(warning)
+        if args.action == "serve":
+            from reflexgen.comments.server import serve
+
+            return serve(args.site, args.host, args.port, reporter)
+        store = open_store(config, create=args.action in ("approve", "publish"))
+        try:
+            return ACTIONS[args.action](args, config, store, reporter, run_editor)
+        finally:
+            store.close()
+    except BuildError as exc:
+        for problem in exc.problems:
+            reporter.error(problem)
+        return 1
+    except OSError as exc:
+        reporter.error(Problem(f"cannot work on the comments: {exc.strerror or exc}",
+                               exc.filename))
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def do_list(args: Any, config: SiteConfig, store: Store, reporter: Reporter, _: Any) -> int:
+    status = None if args.status == "all" else args.status
+    thread = thread_key(config, args.article) if args.article else None
+    found = store.find(status=status, thread=thread)
+    if args.json:
+        print(dumps(record(store, s, args.with_email) for s in found), flush=True)
+    else:
+        for submission in found:
+            print(line(submission), flush=True)
+        reporter.info(f"{len(found)} comment(s)")
+    return 0
+
+
+def do_show(args: Any, config: SiteConfig, store: Store, reporter: Reporter, _: Any) -> int:
+    [submission] = existing(store, [args.id])
+    if args.json:
+        print(dumps([record(store, submission, args.with_email)]), flush=True)
+    else:
+        print(details(store, submission, args.with_email), flush=True)
+    return 0
+
+
+def do_status(args: Any, config: SiteConfig, store: Store, reporter: Reporter, _: Any) -> int:
+    status = "approved" if args.action == "approve" else "spam"
+    changed, notes = set_status(store, args.ids, status)
+    for note in notes:
+        reporter.warn(Problem(note))
+    reporter.info(f"{status}: {', '.join(s.id for s in changed)}")
+    if status == "approved" and not args.no_publish:
+        return do_publish(args, config, store, reporter, None)
+    return 0
+
+
+def do_delete(args: Any, config: SiteConfig, store: Store, reporter: Reporter, _: Any) -> int:
+    count, notes = delete(store, args.ids)
+    for note in notes:
+        reporter.warn(Problem(note))
+    reporter.info(f"deleted {count} comment(s)")
+    return 0
+
+
+def do_edit(args: Any, config: SiteConfig, store: Store, reporter: Reporter,
+            run_editor: Callable[[Path], Problem | None]) -> int:
+    edited = edit(store, args.id, run_editor)
+    if edited is None:
+        reporter.info("nothing changed")
+    elif edited.published:
+        reporter.warn(Problem(f"{edited.id} was already published: the article's comment "
+                              "file keeps the old text; change it there too"))
+    else:
+        reporter.info(f"{edited.id} edited")
+    return 0
+
+
+def do_publish(args: Any, config: SiteConfig, store: Store, reporter: Reporter, _: Any) -> int:
+    result = publish(config.root, config, store, reporter)
+    if not result.written and not result.failed and not result.built:
+        reporter.info("nothing to publish")
+    return 0 if result.ok else 1
+
+
+def do_purge(args: Any, config: SiteConfig, store: Store, reporter: Reporter, _: Any) -> int:
+    gone = store.purge(datetime.now(UTC))
+    reporter.info(f"purged {gone} spam comment(s) and the expired rate-limit data")
+    return 0
+
+
+ACTIONS: dict[str, Callable[..., int]] = {
+    "list": do_list, "show": do_show, "approve": do_status, "spam": do_status,
+    "delete": do_delete, "edit": do_edit, "publish": do_publish, "purge": do_purge}

@@ -1,0 +1,162 @@
+"""Publication: approved comments written into their articles' sidecar files, then the site
+built and, if the site says how, deployed.
+
+The order is what keeps a comment safe: the file is written first, then the store is told
+(`mark_published`), then the build runs. A crash between two steps is repaired by the next
+run: writing is idempotent, and a "needs build" mark kept in the store makes the next
+`publish` build and deploy again even when nothing new was approved."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from reflexgen.build import BuildOptions, build
+from reflexgen.comments.records import Submission
+from reflexgen.comments.sidecar import locked, write_sidecar
+from reflexgen.comments.store import Store
+from reflexgen.config import SiteConfig
+from reflexgen.content.frontmatter import CONTROL
+from reflexgen.errors import BuildError, Problem, Reporter
+
+NEEDS_BUILD = "publish.needs-build"  # meta: comments were written; the site is not built yet
+RENAMED = "publish.id."  # meta prefix: a store id → the other id it was published under
+DEPLOY_TIMEOUT = 15 * 60  # seconds
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    written: dict[str, str]  # store id → its id in the sidecar file
+    failed: tuple[str, ...]  # approved, but not written (reported; tried again next time)
+    built: bool  # the site was built (and deployed, when a command is set)
+    build_failed: bool  # a build or deploy was owed and failed: the next publish retries it
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.build_failed
+
+
+def publish(site_dir: Path, config: SiteConfig, store: Store, reporter: Reporter,
+            build: bool = True) -> PublishResult:
+    """Write every approved, unpublished comment, then build and deploy if anything is owed.
+    One publisher at a time per site (the intake server and a moderator's command may both
+    publish): two builds must not write the same output folder at once."""
+    with locked(site_dir):
+        return publish_locked(site_dir, config, store, reporter, build)
+
+
+def publish_locked(site_dir: Path, config: SiteConfig, store: Store, reporter: Reporter,
+                   build: bool) -> PublishResult:
+    written, failed = write_all(config.content_dir, store.to_publish(),
+                                config.comments.keep_emails, store, reporter)
+    if not build or store.meta(NEEDS_BUILD) is None:
+        return PublishResult(written, failed, False, False)
+    done = rebuild(site_dir, reporter) and deploy(site_dir, config.comments.deploy_command,
+                                                  reporter)
+    if done:
+        store.set_meta(NEEDS_BUILD, None)
+    else:
+        reporter.info("the comments are saved in their files; the next `reflexgen comments "
+                      "publish` builds and deploys again")
+    return PublishResult(written, failed, done, not done)
+
+
+def write_all(content_dir: Path, approved: list[Submission], keep_emails: bool, store: Store,
+              reporter: Reporter) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Write each thread's comments into its sidecar, then mark them published."""
+    threads: dict[str, list[Submission]] = defaultdict(list)
+    failed: list[str] = []
+    for submission in approved:
+        trouble = unwritable(submission)
+        if trouble:
+            reporter.error(Problem(f"comment {submission.id} not published: {trouble}",
+                                   content_dir / submission.thread,
+                                   hint=f"fix it with `reflexgen comments edit {submission.id}`"))
+            failed.append(submission.id)
+        else:
+            threads[submission.thread].append(submission)
+    written: dict[str, str] = {}
+    for thread, submissions in threads.items():
+        try:
+            ids = write_sidecar(content_dir, thread, submissions, keep_emails)
+        except (BuildError, OSError) as exc:
+            for problem in exc.problems if isinstance(exc, BuildError) else [
+                    Problem(f"cannot write: {exc.strerror or exc}", exc.filename)]:
+                reporter.error(problem)
+            failed += [s.id for s in submissions]
+            continue
+        store.set_meta(NEEDS_BUILD, "1")  # before `mark_published`: a crash then still builds
+        for cid, published_as in ids.items():
+            if cid != published_as:
+                store.set_meta(RENAMED + cid, published_as)
+                reporter.info(f"{cid} is published as {published_as} (its id was taken)")
+        store.mark_published(ids)
+        written.update(ids)
+        reporter.info(f"{thread}: {len(ids)} comment(s) published")
+    return written, tuple(failed)
+
+
+def unwritable(submission: Submission) -> str | None:
+    """Why a stored comment cannot go into a page as it is (the build would refuse it)."""
+    if not submission.body.strip():
+        return "its text is empty"
+    for name in ("author", "body", "url", "email"):
+        value = getattr(submission, name) or ""
+        if "\0" in value or CONTROL.search(value):
+            return f"its {name} holds a control character"
+    return None
+
+
+def published_as(store: Store, cid: str) -> str:
+    """The id a comment has in its sidecar file (its store id unless that one was taken)."""
+    return store.meta(RENAMED + cid) or cid
+
+
+def rebuild(site_dir: Path, reporter: Reporter) -> bool:
+    try:
+        result = build(BuildOptions(site_dir=site_dir), reporter)
+    except BuildError as exc:
+        for problem in exc.problems:
+            reporter.error(problem)
+        reporter.error(Problem("the site was not built after publishing comments",
+                               site_dir, hint="fix the errors above, then run `reflexgen "
+                                              "comments publish` again"))
+        return False
+    except OSError as exc:
+        reporter.error(Problem(f"the site was not built: {exc.strerror or exc}", exc.filename))
+        return False
+    reporter.info(f"built: {len(result.rendered)} page(s) rendered in {result.seconds:.2f} s")
+    return True
+
+
+def deploy(site_dir: Path, command: str, reporter: Reporter) -> bool:
+    """Run the site's deploy command (no shell: split as a shell would), its output shown."""
+    if not command.strip():
+        return True
+    try:
+        argv = shlex.split(command)
+    except ValueError as exc:
+        reporter.error(Problem(f"cannot read deploy_command: {exc}", site_dir / "site.toml"))
+        return False
+    try:
+        done = subprocess.run(argv, cwd=site_dir, capture_output=True, text=True,
+                              errors="replace", timeout=DEPLOY_TIMEOUT, check=False)
+    except OSError as exc:
+        reporter.error(Problem(f"cannot run deploy_command {argv[0]!r}: {exc.strerror or exc}",
+                               site_dir / "site.toml"))
+        return False
+    except subprocess.TimeoutExpired:
+        reporter.error(Problem(f"deploy_command still running after {DEPLOY_TIMEOUT} s: "
+                               "stopped", site_dir / "site.toml"))
+        return False
+    for line in (done.stdout + done.stderr).splitlines():
+        reporter.info(f"deploy: {line}")
+    if done.returncode != 0:
+        reporter.error(Problem(f"deploy_command failed (exit code {done.returncode})",
+                               site_dir / "site.toml"))
+        return False
+    reporter.info("deployed")
+    return True

@@ -1,0 +1,230 @@
+"""Approved comments written into an article's sidecar file (`<stem>.comments.yaml`).
+
+The file may have been written by hand: ruamel.yaml's round trip keeps its order, quoting and
+YAML comments. What is written is read back with the project's own reader before it replaces
+the file, so a hand-written value that would change, or a comment that would not read back
+exactly, stops the write with an error instead. Ids never change once published: a stored
+comment whose id is already taken by another comment gets a fresh one (`c5` → `c5-2`).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import io
+import os
+import re
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+
+from reflexgen.comments.records import Submission
+from reflexgen.content import frontmatter
+from reflexgen.content.discover import markdown_stem, sidecar_for
+from reflexgen.errors import BuildError, Problem
+
+
+def sidecar_path(content_dir: Path, thread: str) -> Path:
+    """The article's sidecar file: the one that exists, else `<stem>.comments.yaml`."""
+    names = sidecar_for(thread)
+    for name in names:
+        if (content_dir / name).is_file():
+            return content_dir / name
+    return content_dir / names[0]
+
+
+def write_sidecar(content_dir: Path, thread: str, submissions: Sequence[Submission],
+                  keep_emails: bool) -> dict[str, str]:
+    """Append `submissions` to `thread`'s sidecar file, under a lock and atomically.
+
+    Returns, for each submission now in the file (written now or before), the id it has
+    there: its store id, or a fresh one when that id belonged to another comment. Raises
+    `BuildError` (nothing written) when the file cannot be read or would not read back."""
+    article = checked_article(content_dir, thread)
+    if not article.is_file():
+        raise BuildError(Problem("the article of this thread does not exist", article,
+                                 hint="was it moved or deleted? its comments stay approved"))
+    path = sidecar_path(content_dir, thread)
+    if path.is_symlink():
+        raise BuildError(Problem("the comment file is a symbolic link: not written", path,
+                                 hint="replace the link with the file itself"))
+    with locked(path.parent):
+        text = read_text(path) if path.exists() else ""
+        taken = inline_ids(article)
+        yaml = round_trip()
+        data = load(yaml, text, path)
+        written: dict[str, str] = {}
+        added = CommentedSeq()
+        for submission in submissions:
+            cid, new = place(submission, data, added, taken)
+            written[submission.id] = cid
+            if new:  # its parent is a published id: never one renamed here
+                added.append(entry(submission, cid, submission.parent, keep_emails))
+        if not added:
+            return written
+        new_text = dump(yaml, text, data, added)
+        check_round_trip(text, new_text, added, path)
+        replace_atomically(path, new_text)
+        return written
+
+
+def checked_article(content_dir: Path, thread: str) -> Path:
+    """The thread's article under content/; an error for a key that leaves it (`..`, an
+    absolute path) or is not a Markdown source: a thread key comes from the database."""
+    rel = PurePosixPath(thread)
+    root = content_dir.resolve()
+    article = (content_dir / rel).resolve()
+    if (rel.is_absolute() or ".." in rel.parts or markdown_stem(thread) is None
+            or not article.is_relative_to(root)):
+        raise BuildError(Problem(f"{thread!r} is not an article under content/", content_dir,
+                                 hint="the comment's thread must be an article's source path"))
+    return content_dir / rel
+
+
+def round_trip() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.allow_duplicate_keys = True  # as the build's reader does; the build reports them
+    yaml.width = 1 << 30  # never fold a hand-written line
+    yaml.indent(mapping=2, sequence=2, offset=0)
+    return yaml
+
+
+def read_text(path: Path) -> str:
+    return frontmatter.decode(path.read_bytes(), path)
+
+
+def load(yaml: YAML, text: str, path: Path) -> CommentedSeq | None:
+    try:
+        data = yaml.load(text)
+    except YAMLError as exc:
+        raise BuildError(Problem(f"cannot read the comment file: {exc}", path,
+                                 hint="fix its YAML; no comment was added")) from None
+    if data is not None and not isinstance(data, CommentedSeq):
+        raise BuildError(Problem("the comment file must hold a list of comments", path,
+                                 hint="write each comment as an item starting with `- id: …`"))
+    return data
+
+
+def inline_ids(article: Path) -> set[str]:
+    """The ids of the comments written in the article's own front matter."""
+    source = frontmatter.split(read_text(article), article)
+    return {str(item.get("id")) for item in source.meta.get("comments") or ()
+            if isinstance(item, dict)}
+
+
+def same_comment(item: Any, submission: Submission) -> bool:
+    """Whether a comment in the file is this submission, written by an earlier publication."""
+    return (isinstance(item, dict) and str(item.get("author")) == submission.author
+            and str(item.get("body")) == submission.body
+            and str(item.get("date")) == iso(submission))
+
+
+def place(submission: Submission, data: CommentedSeq | None, added: CommentedSeq,
+          inline: set[str]) -> tuple[str, bool]:
+    """The submission's id in the file, and whether it has still to be written."""
+    existing = [item for item in (data or ()) if isinstance(item, dict)] + list(added)
+    used = inline | {str(item.get("id")) for item in existing}
+    candidates = [submission.id] + [f"{submission.id}-{n}" for n in range(2, len(used) + 3)]
+    for cid in candidates:
+        if any(str(item.get("id")) == cid and same_comment(item, submission)
+               for item in existing):
+            return cid, False
+    return next(cid for cid in candidates if cid not in used), True
+
+
+def iso(submission: Submission) -> str:
+    return submission.date.isoformat(timespec="seconds")
+
+
+def entry(submission: Submission, cid: str, parent: str | None,
+          keep_emails: bool) -> CommentedMap:
+    """One comment as the build reads it; every text quoted, so YAML reads none of it."""
+    item = CommentedMap()
+    item["id"] = cid
+    if parent:
+        item["parent"] = parent
+    item["author"] = DoubleQuotedScalarString(submission.author)
+    if submission.url:
+        item["url"] = DoubleQuotedScalarString(submission.url)
+    if keep_emails and submission.email:
+        item["email"] = DoubleQuotedScalarString(submission.email)
+    item["date"] = iso(submission)
+    body = submission.body
+    item["body"] = (LiteralScalarString(body) if block_safe(body)
+                    else DoubleQuotedScalarString(body))
+    return item
+
+
+# What a `|` block cannot hold as it is (in double quotes it is escaped): characters YAML
+# refuses in a stream, line breaks other than "\n" (the reader turns "\r\n" into "\n"), a BOM.
+UNBLOCKABLE = re.compile("[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+                         "\U00010000-\U0010ffff]")
+
+
+def block_safe(text: str) -> bool:
+    """Whether a `|` block shows `text` as it is: several lines, nothing YAML would change."""
+    return "\n" in text.rstrip("\n") and not UNBLOCKABLE.search(text)
+
+
+def dump(yaml: YAML, text: str, data: CommentedSeq | None, added: CommentedSeq) -> str:
+    """The file with `added` at its end (a file without a list keeps its text, comments)."""
+    out = io.StringIO()
+    if data is None:
+        yaml.dump(added, out)
+        head = text if not text or text.endswith("\n") else text + "\n"
+        return head + out.getvalue()
+    data.extend(added)
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+def check_round_trip(old: str, new: str, added: CommentedSeq, path: Path) -> None:
+    """Refuse a write that would change a hand-written comment or not read back exactly."""
+    before = frontmatter.parse_yaml(old, path) or [] if old else []
+    after = frontmatter.parse_yaml(new, path)
+    expected = [{key: str(value) for key, value in item.items()} for item in added]
+    if not isinstance(after, list) or after[:len(before)] != before or [
+            {key: str(value) for key, value in item.items()} if isinstance(item, dict) else item
+            for item in after[len(before):]] != expected:
+        raise BuildError(Problem("writing the comments would change what the file says", path,
+                                 hint="check the file's YAML by hand; the comments stay "
+                                      "approved and unpublished"))
+
+
+def replace_atomically(path: Path, text: str) -> None:
+    """Write a temporary file beside `path`, flush it to disk, then rename it over `path`:
+    a crash leaves the old file or the new one, never a part of either."""
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)  # the rename itself survives a power cut
+    finally:
+        os.close(folder)
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """An exclusive lock on the article's folder (no lock file to leave behind): two
+    publishers, in threads or processes, write one after the other."""
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # releases the lock

@@ -1,0 +1,392 @@
+"""Where the intake keeps what it received: the queue, spam, rate-limit hits, used form tokens
+and the site's secret. One small interface (`Store`), one implementation per engine: SQLite
+here (a file beside the site, WAL mode); PostgreSQL, for several instances, fits the same
+interface. The database holds personal data (e-mail addresses, client HMACs): nothing of it is
+written to the site but what publication copies into the sidecar files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import sqlite3
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from reflexgen.comments.records import STATUSES, Draft, Submission
+from reflexgen.errors import BuildError, Problem
+
+BUSY_TIMEOUT_MS = 5000  # how long a writer waits for another (thread or process) to finish
+SECRET_BYTES = 32
+MAX_HITS = 1000  # a key counts no further in its window: a flood costs no more rows
+
+# Each entry brings the schema from version i to i + 1 (PRAGMA user_version); never edit one
+# that has shipped: add the next.
+MIGRATIONS = (
+    """
+    CREATE TABLE submissions (
+        n INTEGER PRIMARY KEY AUTOINCREMENT,  -- AUTOINCREMENT: an id is never used twice
+        thread TEXT NOT NULL,
+        parent TEXT,
+        author TEXT NOT NULL,
+        email TEXT,
+        url TEXT,
+        body TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        date TEXT NOT NULL,  -- ISO 8601, UTC, microseconds: sorts as text
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'spam')),
+        reasons TEXT NOT NULL DEFAULT '[]',  -- a JSON list of signal names
+        client TEXT NOT NULL DEFAULT '',
+        published INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX submissions_status ON submissions (status, published, n);
+    CREATE INDEX submissions_seen ON submissions (thread, digest, date);
+    CREATE TABLE hits (key TEXT NOT NULL, at REAL NOT NULL, expires REAL NOT NULL);
+    CREATE INDEX hits_key ON hits (key, at);
+    CREATE INDEX hits_expires ON hits (expires);
+    CREATE TABLE nonces (nonce TEXT PRIMARY KEY, expires REAL NOT NULL) WITHOUT ROWID;
+    CREATE INDEX nonces_expires ON nonces (expires);
+    CREATE TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+    """,
+    # Small facts about the site's state that must outlive a process ("a build is owed").
+    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class Store(Protocol):
+    """What the intake, moderation and publication need from storage. Times are aware
+    datetimes passed in by the caller (never read from the clock here: testable)."""
+
+    def add(self, draft: Draft, status: str, reasons: tuple[str, ...], now: datetime
+            ) -> Submission:
+        """Store a judged draft; its id (`c17`) is new, and never given again."""
+        ...
+
+    def get(self, cid: str) -> Submission | None: ...
+
+    def find(self, status: str | None = None, thread: str | None = None,
+             search: str | None = None) -> list[Submission]:
+        """Submissions, newest first; `search` matches author, e-mail or body (any case)."""
+        ...
+
+    def set_status(self, ids: Iterable[str], status: str) -> list[Submission]:
+        """Give `ids` a status; returns those that exist, changed."""
+        ...
+
+    def edit(self, cid: str, body: str) -> Submission:
+        """Replace a submission's body (raises KeyError if there is none)."""
+        ...
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Remove submissions for good; returns how many there were."""
+        ...
+
+    def to_publish(self) -> list[Submission]:
+        """Approved submissions not yet written into their sidecar, oldest first."""
+        ...
+
+    def mark_published(self, ids: Iterable[str]) -> None: ...
+
+    def count_hit(self, key: str, window: timedelta, now: datetime) -> int:
+        """Record a hit for `key`; returns its hits within `window` (this one included),
+        counting no further than `MAX_HITS`."""
+        ...
+
+    def use_nonce(self, nonce: str, expires: datetime, now: datetime) -> bool:
+        """True the first time `nonce` is used, False ever after (until it expires)."""
+        ...
+
+    def seen(self, thread: str, digest: str, since: datetime) -> bool:
+        """Whether a submission with this `body_digest` came in the thread since then."""
+        ...
+
+    def purge(self, now: datetime, spam_days: int = 30) -> int:
+        """Remove spam older than `spam_days`, and expired hits and nonces; returns how many
+        spam submissions went."""
+        ...
+
+    def secret(self) -> bytes:
+        """The site's random secret (form tokens, client HMACs): made once, then kept."""
+        ...
+
+    def close(self) -> None: ...
+
+    def meta(self, name: str) -> str | None:
+        """A small named fact kept with the queue (publication's "needs build"), or None."""
+        ...
+
+    def set_meta(self, name: str, value: str | None) -> None:
+        """Keep (or, with None, forget) a named fact."""
+        ...
+
+
+def body_digest(body: str) -> str:
+    """A comment's fingerprint for duplicate detection: the same words in any case, accents,
+    spacing or Unicode form give the same digest."""
+    text = unicodedata.normalize("NFKD", body).casefold()
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
+
+
+class SQLiteStore:
+    """`Store` in one SQLite file, shared by threads and processes.
+
+    A connection per thread: SQLite connections must not be used by two threads at once,
+    and separate connections let readers run beside a writer in WAL mode (one connection
+    behind a lock would queue reads behind writes). Writes take the database lock at once
+    (`BEGIN IMMEDIATE`) and wait up to `BUSY_TIMEOUT_MS` for another writer, in this process
+    or another."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self._secret: bytes | None = None
+        try:
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise BuildError(Problem(
+                f"cannot use the comment database: {exc}", self.path,
+                hint="check the [comments] database setting and the file's permissions; "
+                     "restore it from a backup if it is damaged")) from None
+
+    # connections
+
+    def _db(self) -> sqlite3.Connection:
+        if os.getpid() != self._pid:  # forked: the parent's connections are not ours
+            self._local, self._opened, self._pid = threading.local(), [], os.getpid()
+            self._lock = threading.Lock()
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")  # WAL: durable but for a power cut
+            self._local.db = db
+            with self._lock:
+                self._opened.append(db)
+        return db
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        with self._write() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise sqlite3.DatabaseError(
+                    f"its schema (version {version}) is newer than this reflexgen's "
+                    f"({SCHEMA_VERSION}): upgrade reflexgen")
+            for number in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number + 1}")
+
+    def close(self) -> None:
+        """Close every connection this store opened (in any thread)."""
+        with self._lock:
+            for db in self._opened:
+                db.close()
+            self._opened.clear()
+        self._local = threading.local()
+
+    # submissions
+
+    def add(self, draft: Draft, status: str, reasons: tuple[str, ...], now: datetime
+            ) -> Submission:
+        _check_status(status)
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO submissions (thread, parent, author, email, url, body, digest, "
+                "date, status, reasons, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (draft.thread, draft.parent, draft.author, draft.email, draft.url, draft.body,
+                 body_digest(draft.body), _stamp(now), status, json.dumps(list(reasons)),
+                 draft.client))
+            row = db.execute("SELECT * FROM submissions WHERE n = ?",
+                             (cursor.lastrowid,)).fetchone()
+        return _submission(row)
+
+    def get(self, cid: str) -> Submission | None:
+        n = _number(cid)
+        if n is None:
+            return None
+        row = self._db().execute("SELECT * FROM submissions WHERE n = ?", (n,)).fetchone()
+        return _submission(row) if row else None
+
+    def find(self, status: str | None = None, thread: str | None = None,
+             search: str | None = None) -> list[Submission]:
+        where, values = [], []
+        if status is not None:
+            _check_status(status)
+            where.append("status = ?")
+            values.append(status)
+        if thread is not None:
+            where.append("thread = ?")
+            values.append(thread)
+        if search:
+            pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace(
+                "_", "\\_") + "%"
+            where.append("(author LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' "
+                         "OR body LIKE ? ESCAPE '\\')")
+            values += [pattern] * 3
+        query = "SELECT * FROM submissions"
+        if where:
+            query += " WHERE " + " AND ".join(where)
+        rows = self._db().execute(query + " ORDER BY n DESC", values).fetchall()
+        return [_submission(row) for row in rows]
+
+    def set_status(self, ids: Iterable[str], status: str) -> list[Submission]:
+        _check_status(status)
+        numbers = _numbers(ids)
+        with self._write() as db:
+            db.executemany("UPDATE submissions SET status = ? WHERE n = ?",
+                           [(status, n) for n in numbers])
+            rows = _rows(db, numbers)
+        return [_submission(row) for row in rows]
+
+    def edit(self, cid: str, body: str) -> Submission:
+        n = _number(cid)
+        with self._write() as db:
+            changed = db.execute("UPDATE submissions SET body = ?, digest = ? WHERE n = ?",
+                                 (body, body_digest(body), n)).rowcount if n else 0
+            if not changed:
+                raise KeyError(cid)
+            row = db.execute("SELECT * FROM submissions WHERE n = ?", (n,)).fetchone()
+        return _submission(row)
+
+    def delete(self, ids: Iterable[str]) -> int:
+        with self._write() as db:
+            return sum(db.execute("DELETE FROM submissions WHERE n = ?", (n,)).rowcount
+                       for n in _numbers(ids))
+
+    def to_publish(self) -> list[Submission]:
+        rows = self._db().execute(
+            "SELECT * FROM submissions WHERE status = 'approved' AND published = 0 "
+            "ORDER BY n").fetchall()
+        return [_submission(row) for row in rows]
+
+    def mark_published(self, ids: Iterable[str]) -> None:
+        with self._write() as db:
+            db.executemany("UPDATE submissions SET published = 1 WHERE n = ?",
+                           [(n,) for n in _numbers(ids)])
+
+    # defences
+
+    def count_hit(self, key: str, window: timedelta, now: datetime) -> int:
+        at = _seconds(now)
+        start = at - window.total_seconds()
+        with self._write() as db:
+            db.execute("DELETE FROM hits WHERE key = ? AND at <= ?", (key, start))
+            count = db.execute("SELECT count(*) FROM (SELECT 1 FROM hits WHERE key = ? AND "
+                               "at > ? LIMIT ?)", (key, start, MAX_HITS)).fetchone()[0]
+            if count >= MAX_HITS:
+                return MAX_HITS
+            db.execute("INSERT INTO hits (key, at, expires) VALUES (?, ?, ?)",
+                       (key, at, at + window.total_seconds()))
+            return count + 1
+
+    def use_nonce(self, nonce: str, expires: datetime, now: datetime) -> bool:
+        with self._write() as db:
+            db.execute("DELETE FROM nonces WHERE expires <= ?", (_seconds(now),))
+            return db.execute("INSERT OR IGNORE INTO nonces (nonce, expires) VALUES (?, ?)",
+                              (nonce, _seconds(expires))).rowcount == 1
+
+    def seen(self, thread: str, digest: str, since: datetime) -> bool:
+        return self._db().execute(
+            "SELECT 1 FROM submissions WHERE thread = ? AND digest = ? AND date >= ? LIMIT 1",
+            (thread, digest, _stamp(since))).fetchone() is not None
+
+    def purge(self, now: datetime, spam_days: int = 30) -> int:
+        with self._write() as db:
+            gone = db.execute("DELETE FROM submissions WHERE status = 'spam' AND date < ?",
+                              (_stamp(now - timedelta(days=spam_days)),)).rowcount
+            db.execute("DELETE FROM hits WHERE expires <= ?", (_seconds(now),))
+            db.execute("DELETE FROM nonces WHERE expires <= ?", (_seconds(now),))
+        return gone
+
+    def secret(self) -> bytes:
+        if self._secret is None:
+            with self._write() as db:
+                db.execute("INSERT OR IGNORE INTO secrets (name, value) VALUES ('site', ?)",
+                           (secrets.token_bytes(SECRET_BYTES),))
+                self._secret = bytes(db.execute(
+                    "SELECT value FROM secrets WHERE name = 'site'").fetchone()[0])
+        return self._secret
+
+    # state
+
+    def meta(self, name: str) -> str | None:
+        row = self._db().execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, name: str, value: str | None) -> None:
+        with self._write() as db:
+            if value is None:
+                db.execute("DELETE FROM meta WHERE name = ?", (name,))
+            else:
+                db.execute("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) "
+                           "DO UPDATE SET value = excluded.value", (name, value))
+
+
+def _check_status(status: str) -> None:
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r} (known: {', '.join(STATUSES)})")
+
+
+def _number(cid: str) -> int | None:
+    """The row number of a `c17` id; None for anything else."""
+    digits = cid[1:] if cid.startswith("c") else ""
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 19 else None
+
+
+def _numbers(ids: Iterable[str]) -> list[int]:
+    return [n for n in map(_number, ids) if n is not None]
+
+
+def _rows(db: sqlite3.Connection, numbers: list[int]) -> list[sqlite3.Row]:
+    found = (db.execute("SELECT * FROM submissions WHERE n = ?", (n,)).fetchone()
+             for n in dict.fromkeys(numbers))
+    return [row for row in found if row is not None]
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError(f"{moment!r} has no time zone: pass an aware datetime")
+    return moment.astimezone(UTC)
+
+
+def _stamp(moment: datetime) -> str:
+    return _utc(moment).isoformat(timespec="microseconds")
+
+
+def _seconds(moment: datetime) -> float:
+    return _utc(moment).timestamp()
+
+
+def _submission(row: sqlite3.Row) -> Submission:
+    return Submission(
+        id=f"c{row['n']}", thread=row["thread"], parent=row["parent"], author=row["author"],
+        email=row["email"], url=row["url"], body=row["body"],
+        date=datetime.fromisoformat(row["date"]), status=row["status"],
+        reasons=tuple(json.loads(row["reasons"])), client=row["client"],
+        published=bool(row["published"]))

