@@ -83,14 +83,14 @@ def article(title: str = "Un titre", date: str = "2024-03-12T09:30:00+01:00",
     return "---\n" + "\n".join(lines) + "\n---\n" + body + "\n"
 
 
-class Serving:
-    """`reflexgen serve` running as a real process on a free port, stopped with Ctrl-C."""
+class ServerProcess:
+    """One of our servers as a real process on 127.0.0.1: its address read from the line it
+    prints once listening (`<ready> http://host:port/`), its stderr kept, stopped with Ctrl-C
+    as a person would."""
 
-    def __init__(self, site: Site, *args: str) -> None:
-        self.site = site
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "reflexgen", "serve", "--site", str(site.root), "--port", "0",
-             *args], stderr=subprocess.PIPE, text=True, start_new_session=True)
+    def __init__(self, command: list[str], ready: str) -> None:
+        self.process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True,
+                                        start_new_session=True)
         self.lines: list[str] = []
         self.url = ""
         deadline = time.monotonic() + 60
@@ -99,11 +99,11 @@ class Serving:
             if not line:
                 break
             self.lines.append(line)
-            if line.startswith("serving http://"):
-                self.url = line.split()[1]
+            if line.startswith(ready):
+                self.url = next(w for w in line.split() if w.startswith("http://"))
         if not self.url:
             self.stop()
-            raise AssertionError("reflexgen serve did not start:\n" + "".join(self.lines))
+            raise AssertionError(f"{' '.join(command[2:5])} did not start:\n" + self.output)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -114,6 +114,35 @@ class Serving:
     @property
     def port(self) -> int:
         return int(self.url.rstrip("/").rsplit(":", 1)[1])
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def stop(self) -> int:
+        """Ctrl-C; the exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        reader = getattr(self, "_reader", None)
+        if reader is not None:
+            reader.join(timeout=5)
+        elif self.process.stderr:
+            self.lines += self.process.stderr.readlines()
+        return self.process.returncode
+
+
+class Serving(ServerProcess):
+    """`reflexgen serve` running as a real process on a free port."""
+
+    def __init__(self, site: Site, *args: str) -> None:
+        self.site = site
+        super().__init__([sys.executable, "-m", "reflexgen", "serve", "--site", str(site.root),
+                          "--port", "0", *args], "serving http://")
 
     def get(self, path: str, headers: dict[str, str] | None = None):
         """(status, headers, body) of a raw GET: the path is sent exactly as given."""
@@ -127,30 +156,6 @@ class Serving:
             return response.status, dict(response.getheaders()), response.read()
         finally:
             connection.close()
-
-    def stop(self) -> int:
-        """Ctrl-C, as a person would; the exit code."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.process.stderr and not self._reader_started():
-            self.lines += self.process.stderr.readlines()
-        return self.process.returncode
-
-    def _reader_started(self) -> bool:
-        reader = getattr(self, "_reader", None)
-        if reader is not None:
-            reader.join(timeout=5)
-            return True
-        return False
-
-    @property
-    def output(self) -> str:
-        return "".join(self.lines)
 
 
 @pytest.fixture

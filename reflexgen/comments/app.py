@@ -19,6 +19,7 @@ Publication (a build, a deploy) runs on a thread of its own, beside them.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -401,3 +402,10 @@ def make_app(site_dir: Path, reporter: Reporter, live: LiveSite | None = None) -
     app.state.intake = intake
     return app
 
+
+
+def app_from_environment() -> Starlette:
+    """The intake of the site in `$REFLEXGEN_SITE` (default: the current folder), for ASGI
+    servers other than `reflexgen comments serve`:
+    `uvicorn --factory reflexgen.comments.app:app_from_environment`."""
+    return make_app(Path(os.environ.get("REFLEXGEN_SITE", ".")), Reporter())

@@ -6,17 +6,14 @@ A hostile comment goes the same way with a trap on dialogs: any alert() fails th
 from __future__ import annotations
 
 import json
-import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from conftest import Site, article, static_server
+from conftest import ServerProcess, Site, article, static_server
 
 TOKEN_AGE = 3.3  # seconds: the intake refuses a form token younger than 3 s (bots are fast)
 ARTICLE = "/2024/03/billet/"
@@ -25,59 +22,10 @@ COMMENTS = ("[{id: c1, author: Jean, date: 2024-03-12, body: Une première quest
 HOSTILE = "<img src=x onerror=alert(1)> et [clic](javascript:alert(2)) <script>alert(3)</script>"
 
 
-def comments_cli() -> bool:
-    result = subprocess.run([sys.executable, "-m", "reflexgen", "comments", "--help"],
-                            capture_output=True, text=True)
-    return result.returncode == 0 and "approve" in result.stdout
-
-
-pytestmark = pytest.mark.skipif(
-    not comments_cli(), reason="`reflexgen comments serve/approve` is not in the CLI yet")
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-class Intake:
-    """`reflexgen comments serve` as a real process, stopped with Ctrl-C."""
-
-    def __init__(self, root: Path, port: int) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "reflexgen", "comments", "serve", "--site", str(root),
-             "--host", "127.0.0.1", "--port", str(port)],
-            stderr=subprocess.PIPE, text=True, start_new_session=True)
-        self.lines: list[str] = []
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = self.process.stderr.readline()  # type: ignore[union-attr]
-            if not line:
-                break
-            self.lines.append(line)
-            if "listening on http://" in line:
-                break
-        else:
-            line = ""
-        if "listening on http://" not in line:
-            self.stop()
-            raise AssertionError("the intake did not start:\n" + "".join(self.lines))
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.process.stderr:  # type: ignore[union-attr]
-            self.lines.append(line)
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
 
 
 class Blog:
@@ -118,14 +66,15 @@ def blog(site: Site):
                 """,
             "content/posts/billet.md": article("Billet", "2024-03-12", "Du texte.",
                                                slug="billet", comments=COMMENTS)})
-        intake = Intake(site.root, port)
+        intake = ServerProcess(
+            [sys.executable, "-m", "reflexgen", "comments", "serve", "--site", str(site.root),
+             "--host", "127.0.0.1", "--port", str(port)], "intake listening on http://")
         try:
             yield Blog(site, url)
         finally:
             code = intake.stop()
-            output = "".join(intake.lines)
-            assert code == 0, output
-            assert "Traceback" not in output, output
+            assert code == 0, intake.output
+            assert "Traceback" not in intake.output, intake.output
 
 
 @pytest.fixture(params=[True, False], ids=["js", "no-js"])

@@ -10,12 +10,13 @@ from __future__ import annotations
 import http.client
 import itertools
 import json
+import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,7 +25,7 @@ from urllib.parse import quote, urlencode
 import pytest
 import yaml
 
-from conftest import Site, article
+from conftest import ServerProcess, Site, article
 from reflexgen.comments import tokens
 from reflexgen.comments.defences import RATE_LIMITS
 from reflexgen.comments.store import SQLiteStore
@@ -71,33 +72,12 @@ def client() -> dict[str, str]:
     return {"X-Forwarded-For": f"10.{n // 250}.{n % 250}.7"}
 
 
-class Intake:
+class Intake(ServerProcess):
     """`reflexgen comments serve` as a process; stopped with SIGINT (exit code 0 expected)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.process = subprocess.Popen(command(root),
-                                        stderr=subprocess.PIPE, text=True,
-                                        start_new_session=True)
-        self.lines: list[str] = []
-        self.port = 0
-        deadline = time.monotonic() + 60
-        while not self.port and time.monotonic() < deadline:
-            line = self.process.stderr.readline()  # type: ignore[union-attr]
-            if not line:
-                break
-            self.lines.append(line)
-            if line.startswith("intake listening on http://127.0.0.1:"):
-                self.port = int(line.strip().rstrip("/").rsplit(":", 1)[1])
-        if not self.port:
-            self.stop()
-            raise AssertionError("the intake did not start:\n" + "".join(self.lines))
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        for line in self.process.stderr:  # type: ignore[union-attr]
-            self.lines.append(line)
+        super().__init__(command(root), "intake listening on http://")
 
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None):
@@ -120,23 +100,6 @@ class Intake:
     def post(self, fields: dict[str, str], headers: dict[str, str] | None = None):
         return self.request("POST", "/", urlencode(fields).encode(), {
             "Content-Type": "application/x-www-form-urlencoded", **(headers or client())})
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        reader = getattr(self, "_reader", None)
-        if reader is not None:
-            reader.join(timeout=5)
-        return self.process.returncode
-
-    @property
-    def output(self) -> str:
-        return "".join(self.lines)
 
 
 def write_site(root: Path) -> Site:
@@ -503,3 +466,28 @@ def test_every_page_of_the_intake_is_valid_html(blog, server, tmp_path):
     checked = subprocess.run([str(validator), "--root", str(tmp_path), "--format", "text"],
                              capture_output=True, text=True, timeout=120)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_the_app_runs_under_another_asgi_server(blog):
+    """`uvicorn --factory …:app_from_environment`, as a reverse proxy set-up may run it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory",
+         "reflexgen.comments.app:app_from_environment", "--host", "127.0.0.1", "--port",
+         str(port)], env={**os.environ, "REFLEXGEN_SITE": str(blog.root)},
+        stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline, status = time.monotonic() + 60, None
+        while status is None and time.monotonic() < deadline:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", f"/form?thread={OPEN}")
+                status = connection.getresponse().status
+            except OSError:
+                time.sleep(0.2)
+        assert status == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=20)
