@@ -33,12 +33,13 @@ def parser() -> argparse.ArgumentParser:
         description="A static site generator for opinion blogs: articles, authors, comments.")
     main.add_argument("--version", action="version", version=f"reflexgen {__version__}")
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
+    on_site = argparse.ArgumentParser(add_help=False)
+    on_site.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
+                         help="the site folder, holding site.toml and content/ (default: .)")
 
     build_cmd = commands.add_parser(
-        "build", parents=[common], help="build the site into output/",
+        "build", parents=[common, on_site], help="build the site into output/",
         description="Build the site in the current folder (or --site) into output/.")
-    build_cmd.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
-                           help="the site folder, holding site.toml and content/ (default: .)")
     build_cmd.add_argument("-o", "--output", type=Path, metavar="DIR",
                            help="where to write the site (default: SITE/output)")
     build_cmd.add_argument("--drafts", action="store_true", help="include draft articles")
@@ -56,11 +57,10 @@ def parser() -> argparse.ArgumentParser:
                            help="print where the time went")
 
     serve_cmd = commands.add_parser(
-        "serve", parents=[common], help="preview the site, rebuilt and reloaded as you save",
+        "serve", parents=[common, on_site],
+        help="preview the site, rebuilt and reloaded as you save",
         description="Build the site, serve it on this computer, and rebuild and reload the "
                     "browser whenever a file under content/ or themes/, or site.toml, changes.")
-    serve_cmd.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
-                           help="the site folder, holding site.toml and content/ (default: .)")
     serve_cmd.add_argument("--host", default="127.0.0.1",
                            help="address to listen on (default: 127.0.0.1, this computer only)")
     serve_cmd.add_argument("--port", type=port_number, default=8000,
@@ -73,12 +73,11 @@ def parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("-j", "--jobs", type=positive, default=0, metavar="N",
                            help="worker processes for the first build (default: one per core)")
     check_cmd = commands.add_parser(
-        "check", parents=[common], help="find broken links and other problems in the built site",
+        "check", parents=[common, on_site],
+        help="find broken links and other problems in the built site",
         description="Check the built site without the network: links and anchors inside the "
                     "site, images and assets, duplicate ids, pages without a title or a "
                     "description, feeds that are not well-formed. Exit code 1 if any is found.")
-    check_cmd.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
-                           help="the site folder, holding site.toml (default: .)")
     check_cmd.add_argument("-o", "--output", type=Path, metavar="DIR",
                            help="the built site to check (default: SITE/output)")
     check_cmd.add_argument("--external", action="store_true",
@@ -91,15 +90,13 @@ def parser() -> argparse.ArgumentParser:
         description="Bring in content from another blog engine.")
     sources = import_cmd.add_subparsers(dest="source", metavar="SOURCE")
     wordpress = sources.add_parser(
-        "wordpress", parents=[common], help="a WordPress export (WXR file)",
+        "wordpress", parents=[common, on_site], help="a WordPress export (WXR file)",
         description="Write the posts, pages, authors and comments of a WordPress export "
                     "(Tools → Export → All content) into the site's content/, keeping the "
                     "old URLs working through redirects. Prints a report and writes it to "
                     "import-report.md. A folder without site.toml gets one made from the "
                     "export's title, address and language.")
     wordpress.add_argument("export", type=Path, metavar="EXPORT.xml", help="the WXR file")
-    wordpress.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
-                           help="the site folder, holding site.toml and content/ (default: .)")
     wordpress.add_argument("--uploads", type=Path, metavar="DIR",
                            help="a copy of the old site's wp-content/uploads: media the posts "
                                 "use are copied into content/")
@@ -109,12 +106,13 @@ def parser() -> argparse.ArgumentParser:
                            help="show what would be imported, write nothing")
     wordpress.add_argument("--force", action="store_true",
                            help="replace files edited since the last import")
-    add_new(commands, common)
-    add_comments(commands, common)
+    add_new(commands, common, on_site)
+    add_comments(commands, common, on_site)
     return main
 
 
-def add_new(commands, common: argparse.ArgumentParser) -> None:
+def add_new(commands, common: argparse.ArgumentParser, on_site: argparse.ArgumentParser
+            ) -> None:
     """`reflexgen new site|post|page|author`."""
     new_cmd = commands.add_parser(
         "new", parents=[common], help="start a blog, or add an article, a page or an author",
@@ -137,15 +135,12 @@ def add_new(commands, common: argparse.ArgumentParser) -> None:
     site.add_argument("--force", action="store_true",
                       help="add the starter files to a folder that is not empty, keeping every "
                            "file already there")
-    entry_site = argparse.ArgumentParser(add_help=False)
-    entry_site.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
-                            help="the site folder, holding site.toml and content/ (default: .)")
     editing = argparse.ArgumentParser(add_help=False)
     editing.add_argument("--draft", action="store_true", help="mark it as a draft")
     editing.add_argument("--edit", action="store_true",
                          help="then open it in $VISUAL or $EDITOR")
     post = kinds.add_parser(
-        "post", parents=[common, entry_site, editing], help="a new article, dated now",
+        "post", parents=[common, on_site, editing], help="a new article, dated now",
         description="Create content/posts/<year>/<slug>.md, dated now in the site's timezone, "
                     "and print its path.")
     post.add_argument("title", metavar="TITLE")
@@ -155,26 +150,24 @@ def add_new(commands, common: argparse.ArgumentParser) -> None:
                       help="a tag (repeat for more)")
     post.add_argument("--category", metavar="NAME", help="its category")
     page = kinds.add_parser(
-        "page", parents=[common, entry_site, editing], help="a new page (About, Contact…)",
+        "page", parents=[common, on_site, editing], help="a new page (About, Contact…)",
         description="Create content/pages/<slug>.md and print its path.")
     page.add_argument("title", metavar="TITLE")
     author = kinds.add_parser(
-        "author", parents=[common, entry_site], help="a new author",
+        "author", parents=[common, on_site], help="a new author",
         description="Create content/authors/<id>.md and print its path.")
     author.add_argument("id", metavar="ID", help="the author's id, a slug such as claire-dumas")
     author.add_argument("--name", required=True, help="the name shown on the site")
 
 
-def add_comments(commands, common: argparse.ArgumentParser) -> None:
+def add_comments(commands, common: argparse.ArgumentParser,
+                 on_site: argparse.ArgumentParser) -> None:
     """`reflexgen comments list|show|approve|spam|delete|edit|publish|purge|serve`."""
     comments_cmd = commands.add_parser(
         "comments", parents=[common], help="readers' comments: moderate, publish, serve",
         description="Moderate the comments readers sent through the intake server, publish "
                     "the approved ones into their articles' comment files, or run the intake.")
     actions = comments_cmd.add_subparsers(dest="action", metavar="ACTION")
-    on_site = argparse.ArgumentParser(add_help=False)
-    on_site.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
-                         help="the site folder, holding site.toml (default: .)")
     shown = argparse.ArgumentParser(add_help=False)
     shown.add_argument("--json", action="store_true", help="machine-readable records")
     shown.add_argument("--with-email", action="store_true",
