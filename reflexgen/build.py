@@ -39,6 +39,9 @@ class BuildOptions:
     jobs: int = 0
     cache_dir: Path | None = None
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # Where comment forms post, in place of `[comments] endpoint` (and even without one):
+    # `reflexgen serve` gives its own intake's path. Empty: as site.toml says.
+    comment_endpoint: str = ""
 
     @property
     def output(self) -> Path:
@@ -94,6 +97,9 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
     clock = Clock()
     with clock.phase("config"):  # gather: settings, theme, what content/ holds
         config, warnings = load_config(options.site_dir)
+        if options.comment_endpoint:
+            config = replace(config, comments=replace(config.comments,
+                                                      endpoint=options.comment_endpoint))
         output = options.output.absolute()
         check_target(output, config.root)
         if recover(output):

@@ -50,7 +50,10 @@ RATE_LIMITS = (
 )
 DUPLICATE_WINDOW = timedelta(days=30)
 DUPLICATE_MIN_CHARS = 30  # « Merci ! » from two readers is no duplicate
-LINK = re.compile(r"(?i)\b(?:https?://|ftp://|www\.)|\bmailto:|<a\s")
+FLOOD_FACTOR = 3  # a client this many times over its per-minute limit: its pending are spam
+LINK_STUFFING = (2, 3)  # spam past max(2 × max_links, max_links + 3) links; held past max_links
+# "www." counts only where no scheme stands before it: https://www.x.fr is one link, not two.
+LINK = re.compile(r"(?i)\b(?:https?://|ftp://)|(?<!//)\bwww\.|\bmailto:|<a\s")
 
 OUTCOMES = ("rejected", "spam", "pending", "approved")
 # Field errors (`check_fields`): keys of the theme's strings.
@@ -279,15 +282,24 @@ def judge(draft: Draft, form: Mapping[str, str], facts: Facts, settings: Comment
         return _verdict("rejected", limited)
     if first is not None:
         return first
-    if len(normalized(draft.body)) >= DUPLICATE_MIN_CHARS and store.seen(
-            draft.thread, body_digest(draft.body), now - DUPLICATE_WINDOW):
-        return _verdict("rejected", "duplicate")
+    if len(normalized(draft.body)) >= DUPLICATE_MIN_CHARS:
+        # Sent again to the same article: a double click, said so; to other articles: a
+        # campaign pasting one text everywhere.
+        threads = store.seen(body_digest(draft.body), now - DUPLICATE_WINDOW)
+        if draft.thread in threads:
+            return _verdict("rejected", "duplicate")
+        if threads:
+            return Verdict("spam", ("cross_post",), MESSAGES["spam"])
     if blocked(draft, facts.blocklist):
         return Verdict("spam", ("blocklist",), MESSAGES["spam"])
+    links = count_links(draft.body)
+    factor, margin = LINK_STUFFING
+    if links > max(factor * settings.max_links, settings.max_links + margin):
+        return Verdict("spam", ("link_stuffing",), MESSAGES["spam"])
     held = []
     if normalized(draft.author) in facts.authors:
         held.append("author_name")
-    if count_links(draft.body) > settings.max_links:
+    if links > settings.max_links:
         held.append("links")
     if held or settings.moderation == "pre":
         return Verdict("pending", tuple(held), MESSAGES["pending"])
@@ -322,8 +334,13 @@ def _rate_limited(draft: Draft, secret: bytes, now: datetime, store: Store) -> s
     keys = {"client": f"client:{draft.client}",
             "email": _hmac(secret, "email", draft.email.casefold()) if draft.email else ""}
     for kind, window, allowed in RATE_LIMITS:
-        if keys[kind] and store.count_hit(f"{keys[kind]}/{int(window.total_seconds())}",
-                                          window, now) > allowed:
+        if not keys[kind]:
+            continue
+        hits = store.count_hit(f"{keys[kind]}/{int(window.total_seconds())}", window, now)
+        if hits > allowed:
+            if kind == "client" and hits > FLOOD_FACTOR * allowed:
+                # A flood: what it got through before the limit is not a reader's either.
+                store.flag_flood(draft.client, now - window)
             return f"rate_{kind}"
     return None
 

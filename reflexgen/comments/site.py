@@ -33,7 +33,7 @@ class Snapshot:
     @classmethod
     def of(cls, config: SiteConfig, blueprint: Blueprint, now: datetime) -> Snapshot:
         site = blueprint.site
-        threads = thread_index(site, now, config.comments.close_after_days)
+        threads = thread_index(site, now)
         names = author_names([*(a.name for a in site.authors.values()), *site.authors])
         blocklist = read_blocklist(config.root / config.comments.blocklist) \
             if config.comments.blocklist else ()
@@ -64,7 +64,7 @@ class LiveSite:
         now = datetime.now(UTC)
         if last is not None and last.site is blueprint.site and last.config == config:
             # Nothing changed: the pages are kept, only the threads' closing dates move on.
-            threads = thread_index(blueprint.site, now, config.comments.close_after_days)
+            threads = thread_index(blueprint.site, now)
             return replace(last, threads=threads) if threads != last.threads else last
         return Snapshot.of(config, blueprint, now)
 

@@ -103,8 +103,13 @@ class Store(Protocol):
         """True the first time `nonce` is used, False ever after (until it expires)."""
         ...
 
-    def seen(self, thread: str, digest: str, since: datetime) -> bool:
-        """Whether a submission with this `body_digest` came in the thread since then."""
+    def seen(self, digest: str, since: datetime) -> frozenset[str]:
+        """The threads where a submission with this `body_digest` came since then."""
+        ...
+
+    def flag_flood(self, client: str, since: datetime) -> int:
+        """Turn the client's pending submissions since then into spam (reason `flood`);
+        returns how many."""
         ...
 
     def purge(self, now: datetime, spam_days: int = 30) -> int:
@@ -311,10 +316,17 @@ class SQLiteStore:
             return db.execute("INSERT OR IGNORE INTO nonces (nonce, expires) VALUES (?, ?)",
                               (nonce, _seconds(expires))).rowcount == 1
 
-    def seen(self, thread: str, digest: str, since: datetime) -> bool:
-        return self._db().execute(
-            "SELECT 1 FROM submissions WHERE thread = ? AND digest = ? AND date >= ? LIMIT 1",
-            (thread, digest, _stamp(since))).fetchone() is not None
+    def seen(self, digest: str, since: datetime) -> frozenset[str]:
+        return frozenset(row[0] for row in self._db().execute(
+            "SELECT DISTINCT thread FROM submissions WHERE digest = ? AND date >= ?",
+            (digest, _stamp(since))))
+
+    def flag_flood(self, client: str, since: datetime) -> int:
+        with self._write() as db:
+            return db.execute(
+                "UPDATE submissions SET status = 'spam', reasons = ? "
+                "WHERE client = ? AND status = 'pending' AND date >= ?",
+                (json.dumps(["flood"]), client, _stamp(since))).rowcount
 
     def purge(self, now: datetime, spam_days: int = 30) -> int:
         with self._write() as db:

@@ -4,7 +4,7 @@ thread belongs to, whether it takes comments, and the ids already used in it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from reflexgen.content.model import Site, flatten
 
@@ -15,19 +15,22 @@ class ThreadInfo:
     url: str  # the article's path in the site
     title: str
     lang: str  # the article's language (the site's unless it says otherwise)
-    open: bool  # takes new comments: `comments_open`, and younger than `close_after_days`
+    open: bool  # takes new comments: open on the built page, and not closed by age since
 
 
-def thread_index(site: Site, now: datetime, close_after_days: int | None
-                 ) -> dict[str, ThreadInfo]:
-    """Every published article's thread, by source path (no article body is loaded)."""
-    limit = timedelta(days=close_after_days) if close_after_days else None
+def thread_index(site: Site, now: datetime) -> dict[str, ThreadInfo]:
+    """Every published article's thread, by source path (no article body is loaded).
+
+    A thread is open where the built page shows the form: `comments_open` as assembled
+    (which closes threads by age, see `CommentSettings.closed`); the same rule is asked
+    again at `now`, so that a thread that closed since the last build is closed here too."""
+    settings = site.config.comments
     found = {}
     for article in site.articles:
-        young = limit is None or now - article.date <= limit
         found[article.source] = ThreadInfo(
             article.source, article.url, article.title, article.lang or site.config.language,
-            article.comments_open and young and not article.draft and not article.future)
+            article.comments_open and not settings.closed(article.date, now)
+            and not article.draft and not article.future)
     return found
 
 

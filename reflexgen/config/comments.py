@@ -6,6 +6,7 @@ import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +31,18 @@ class CommentSettings:
     database: str = "comments.sqlite3"  # relative to the site folder; never copied to output
     deploy_command: str = ""  # run after each build that publishes comments
     keep_emails: bool = False  # write e-mail addresses into the sidecar files too
+
+    def closes(self, published: datetime) -> datetime | None:
+        """When the thread of an article published at `published` closes by age; None: never.
+        The one rule: the build (`site.assemble`, and the ledger that rebuilds at that moment)
+        and the intake (`comments.threads`) both ask it."""
+        return published + timedelta(days=self.close_after_days) if self.close_after_days \
+            else None
+
+    def closed(self, published: datetime, now: datetime) -> bool:
+        """Whether that thread is closed by age at `now`."""
+        closes = self.closes(published)
+        return closes is not None and now >= closes
 
 
 KEYS = tuple(f.name for f in fields(CommentSettings))

@@ -98,7 +98,7 @@ class Summary:
     inputs: str = ""
     plan_stamp: str = ""  # the blueprint's shape, the theme and the code (see build.py)
     output_dir: str = ""
-    ready_until: float = 0.0  # the first future article's date: then the site changes
+    ready_until: float = 0.0  # the next future date or closing of a thread: the site changes
     warnings: list[Problem] = field(default_factory=list)
     files: int = 0
 

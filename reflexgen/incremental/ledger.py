@@ -55,6 +55,7 @@ class Ledger:
             reporter.warn(self.rejected())
         self.summary = Summary() if clean else cache.summary
         self.themed = theme_digest(theme)
+        self.comments = config.comments
         self.state = State()
 
     def rejected(self) -> Problem:
@@ -65,6 +66,7 @@ class Ledger:
         """Everything a build reads, by stamp: equal digests mean an identical site."""
         site_toml = (config.root / "site.toml").stat()
         return digest(code_id(), drafts, future, str(self.output), str(config.root),
+                      config.comments.endpoint,  # `BuildOptions.comment_endpoint` may set it
                       site_toml.st_mtime_ns, site_toml.st_size,
                       sorted(self.inventory.stamps.items()), self.themed)
 
@@ -106,14 +108,18 @@ class Ledger:
     def close(self, inputs: str, plan_stamp: str, articles: list[Article], fresh: Collection[str],
               outputs: dict[str, Output], addresses: dict[str, tuple], warnings: list[Problem],
               now: datetime, future: bool) -> None:
-        """Record this build for the next one."""
+        """Record this build for the next one, and until when it stays right: the site
+        changes when a future article's date comes (unless future ones are shown) and when a
+        thread closes by age (`[comments] close_after_days`)."""
         state, inventory = self.state, self.inventory
-        future_dates = [a.date.timestamp() for a in articles if a.date > now]
+        moments = [] if future else [a.date for a in articles if a.date > now]
+        moments += [closes for a in articles
+                    if (closes := self.comments.closes(a.date)) is not None and closes > now]
         self.cache.save(
             Summary(inputs=inputs, plan_stamp=plan_stamp, output_dir=str(self.output),
                     warnings=warnings,
                     files=len(outputs),
-                    ready_until=min(future_dates) if future_dates and not future else math.inf),
+                    ready_until=min(moments).timestamp() if moments else math.inf),
             State(sources={a.source: (inventory.article_stamp(a.source, a.image), a)
                            for a in articles},
                   outputs=outputs, addresses=addresses),

@@ -386,7 +386,7 @@ class Views:
 
     def comment_form(self, article: ArticleView) -> CommentForm | None:
         """The article's comment form: only where the intake would take the comment (an
-        endpoint set; a published article whose comments are open)."""
+        endpoint set; a published article whose comments are open, see `site.assemble`)."""
         settings = self.config.comments
         if not settings.endpoint or not article.comments_open or article.draft \
                 or article.future:
@@ -471,7 +471,7 @@ class Context:
     structured_data: Markup | None = None  # JSON-LD for search engines (article, author, home)
     comments_feed: str | None = None  # URL of the discussion's feed (article with comments)
     series: SeriesView | None = None  # the article's place in its series
-    # the comment form, on an article page that takes comments when [comments] endpoint is set
+    # the comment form, on an article page that takes comments ([comments] endpoint set, or serve)
     comment_form: CommentForm | None = None
     # the article of an article page
     article: ArticleView | None = field(default=None, metadata={ONLY: "article pages"})

@@ -3,14 +3,14 @@
 The intake app (`comments.app.make_app`) runs under uvicorn in a background thread, on a free
 port of 127.0.0.1; the preview forwards the requests under `PREFIX` to it, so the form posts
 to the preview's own origin (no CORS, and the intake's pages load the preview's stylesheet).
-Pages served by the preview have the site's `[comments] endpoint` replaced by `PREFIX`. The
-intake sees the preview's own builds (drafts are not threads: they take no comment), with
-the preview's address as the site's, and stores into the site's usual database.
+It runs whether or not the site sets `[comments] endpoint`: the preview builds its pages with
+`PREFIX` as the endpoint (`BuildOptions.comment_endpoint`), so every article open to comments
+has the form. The intake sees the preview's own builds (drafts are not threads: they take no
+comment), with the preview's address as the site's, and stores into the site's usual database.
 """
 
 from __future__ import annotations
 
-import html
 import http.client
 import threading
 import time
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from reflexgen.site.blueprint import Blueprint
 
 PREFIX = "/__reflexgen__/comments/"
-MAX_BODY = 4 * 1024 * 1024  # the intake caps far lower; the preview only refuses absurd bodies
 HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade",
                "proxy-authorization", "proxy-authenticate", "trailer", "host"}
 
@@ -47,7 +46,6 @@ class PreviewIntake:
         self.reporter = reporter
         self.blueprint = blueprint
         self.origin = ""
-        self.endpoint = b""  # the site's endpoint as it is written in pages
         self.port = 0
         self.live: LiveSite | None = None
         self._server: Any = None  # uvicorn.Server
@@ -64,14 +62,11 @@ class PreviewIntake:
             output = self.site_dir.absolute() / CACHE_DIR / "intake" / "preview"
             self._own = self._own or SiteBuilder(self.site_dir, self.reporter, output)
             config, blueprint = self._own()
-        if config.comments.endpoint:
-            self.endpoint = html.escape(config.comments.endpoint).encode()
         return preview_config(config, self.origin), blueprint
 
     def start(self, origin: str) -> bool:
-        """Start answering (after the preview's first build), if the site takes comments
-        (`[comments] endpoint`); False if it does not, or cannot."""
-        # Imported only here: a site without comments never loads the server's libraries.
+        """Start answering (after the preview's first build); False if it cannot."""
+        # Imported only here: `reflexgen build` never loads the server's libraries.
         import uvicorn
 
         from reflexgen.comments.app import make_app
@@ -80,8 +75,6 @@ class PreviewIntake:
 
         self.origin = origin.rstrip("/")
         try:
-            if not load_config(self.site_dir)[0].comments.endpoint:
-                return False
             self.live = LiveSite(self._built)
             app = make_app(self.site_dir, self.reporter, self.live)
             sock = listen("127.0.0.1", 0)
@@ -105,10 +98,6 @@ class PreviewIntake:
                 self.live.rebuild()
             except Exception as exc:
                 self.reporter.error(Problem(f"the comment intake keeps the last site: {exc}"))
-
-    def rewrite(self, page: bytes) -> bytes:
-        """A served page whose form posts to the preview's intake instead of the site's."""
-        return page.replace(self.endpoint, PREFIX.encode()) if self.endpoint else page
 
     def forward(self, method: str, path: str, headers: dict[str, str], body: bytes
                 ) -> tuple[int, list[tuple[str, str]], bytes]:

@@ -226,7 +226,7 @@ def make_handler(live: LiveSite, port: Callable[[], int], bound: str,
             kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
             data = file.read_bytes()
             if kind == "text/html":
-                data = inject(data if intake is None else intake.rewrite(data))
+                data = inject(data)
             if kind.startswith("text/") or kind in ("application/xml", "image/svg+xml"):
                 kind += "; charset=utf-8"
             return self.send(status, kind, data, send_body)
@@ -344,7 +344,8 @@ class Preview:
         output, cache = serve_folder(options.site_dir)
         self.options = BuildOptions(site_dir=options.site_dir, output_dir=output,
                                     cache_dir=cache, drafts=options.drafts,
-                                    future=options.drafts, jobs=options.jobs)
+                                    future=options.drafts, jobs=options.jobs,
+                                    comment_endpoint=INTAKE)
         self.reporter = reporter
         self.live = LiveSite(output)
         self.cache = Cache(cache)  # kept warm from one build to the next

@@ -56,6 +56,8 @@ def assemble(config: SiteConfig, articles: list[Article], bodies: Mapping[str, B
             author_ids.append(found)
         kept.append(evolve(
             article, future=future, authors=tuple(dict.fromkeys(author_ids)),
+            comments_open=article.comments_open
+            and not config.comments.closed(article.date, selection.now),
             url=urls.article_url(config.permalink, article.slug, article.date,
                                  article.category)))
     kept.sort(key=lambda a: (-a.date.timestamp(), a.source))

@@ -37,10 +37,12 @@ def shape(config: SiteConfig, articles: list[Article], pages: list[Page], author
           static: list[StaticFile], selection: Selection,
           images: dict[str, SiteImage | None]) -> str:
     """Everything `assemble` and `plan` read: articles by source and head (what follows
-    their bodies left out), which of them are in the future, the settings,
-    pages, authors and static files, and the logo and favicon as read from their files."""
+    their bodies left out), which of them are in the future and which closed to comments by
+    age, the settings, pages, authors and static files, and the logo and favicon as read
+    from their files."""
     future = [a.source for a in articles if a.date > selection.now]
-    return digest(settings_digest(config), selection.drafts, selection.future, future,
+    closed = [a.source for a in articles if config.comments.closed(a.date, selection.now)]
+    return digest(settings_digest(config), selection.drafts, selection.future, future, closed,
                   [(a.source, a.head) for a in articles], pages, authors, static, images)
 
 
@@ -74,5 +76,6 @@ def swap_bodies(site: Site, articles: list[Article], bodies: Mapping[str, Body])
     for index, old in enumerate(shown):
         new = read[old.source]
         if new.digest != old.digest:
-            shown[index] = evolve(new, url=old.url, authors=old.authors, future=old.future)
+            shown[index] = evolve(new, url=old.url, authors=old.authors, future=old.future,
+                                  comments_open=old.comments_open)
     return evolve(site, articles=tuple(shown), bodies=bodies)

@@ -4,6 +4,8 @@ thread open), posting to the endpoint and nowhere else, accessible without JavaS
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import lxml.html
 import pytest
 
@@ -136,6 +138,23 @@ def test_a_closed_thread_says_so_and_takes_no_comment(site):
     assert "Les commentaires sont fermés." in html
     assert 'id="commentaire"' not in html and "comment__reply" not in html
     assert "comments.js" not in html and "<form" not in html
+
+
+def test_a_thread_older_than_close_after_days_is_closed(site):
+    young = (datetime.now(UTC) - timedelta(days=2)).date().isoformat()
+    site.write({"site.toml": WITH_ENDPOINT + "close_after_days = 30\n",
+                "content/posts/billet.md": article("Billet", "2024-03-12", slug="billet",
+                                                   comments=COMMENTS),
+                "content/posts/jeune.md": article("Jeune", young, slug="jeune")})
+    assert site.build().code == 0
+    html = site.read(PAGE)
+    assert "Les commentaires sont fermés." in html and "2 réflexions sur" in html
+    assert 'id="commentaire"' not in html and "comment__reply" not in html
+    assert "<form" not in html
+    fresh = page(site, next(p for p in site.root.joinpath("output").rglob("jeune/index.html"))
+                 .relative_to(site.root / "output").as_posix())
+    assert form_of(fresh) is not None
+    assert "Les commentaires sont fermés." not in lxml.html.tostring(fresh, encoding=str)
 
 
 def test_drafts_shown_in_a_preview_take_no_comment(site):

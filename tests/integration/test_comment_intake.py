@@ -379,6 +379,19 @@ def test_a_port_in_use_exits_with_1(server):
     assert process.returncode == 1 and "cannot listen" in process.stderr
 
 
+def preview_post(server, fields: dict[str, str]) -> tuple[int, str]:
+    """A comment sent through `reflexgen serve`, as its own pages send it: status, page."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        connection.request("POST", "/__reflexgen__/comments/", urlencode(fields).encode(), {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": f"http://127.0.0.1:{server.port}", "Host": f"127.0.0.1:{server.port}"})
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
+
+
 def test_the_preview_answers_the_intake_on_its_own_origin(site, serving):
     write_site(site.root)
     server = serving()
@@ -391,22 +404,28 @@ def test_the_preview_answers_the_intake_on_its_own_origin(site, serving):
     assert status == 200 and "<em>premier</em>" in text
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
     assert f'href="http://127.0.0.1:{server.port}/2024/03/premier/"' in text  # the preview
-    origin = f"http://127.0.0.1:{server.port}"
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-    try:
-        connection.request("POST", "/__reflexgen__/comments/", urlencode(
-            comment(site.root, "Essai depuis *l’aperçu*.")).encode(), {
-            "Content-Type": "application/x-www-form-urlencoded", "Origin": origin,
-            "Host": f"127.0.0.1:{server.port}"})
-        response = connection.getresponse()
-        text = response.read().decode()
-    finally:
-        connection.close()
-    assert response.status == 200 and "<em>l’aperçu</em>" in text, text
+    status, text = preview_post(server, comment(site.root, "Essai depuis *l’aperçu*."))
+    assert status == 200 and "<em>l’aperçu</em>" in text, text
     assert [s.status for s in stored(site.root, "Essai depuis")] == ["pending"]
     assert server.stop() == 0
     again = serving()  # its first build finds the site up to date: the intake still answers
     assert again.get("/__reflexgen__/comments/form?thread=posts/a.md")[0] == 200
+
+
+def test_the_preview_offers_the_form_even_without_an_endpoint(site, serving):
+    site.write({"content/posts/a.md": article("Premier billet", "2024-03-01", slug="premier"),
+                "content/posts/ferme.md": article("Fermé", "2024-03-05", slug="ferme",
+                                                  comments_open="false")})
+    assert "[comments]" not in (site.root / "site.toml").read_text()
+    server = serving()
+    text = server.get("/2024/03/premier/")[2].decode()
+    assert 'action="/__reflexgen__/comments/"' in text and 'id="commentaire"' in text
+    assert 'id="commentaire"' not in server.get("/2024/03/ferme/")[2].decode()
+    status, text = preview_post(server, comment(site.root, "Essai sans *endpoint*."))
+    assert status == 200 and "<em>endpoint</em>" in text, text
+    assert [s.status for s in stored(site.root, "Essai sans")] == ["pending"]
+    assert site.build().code == 0  # the published site: no endpoint, no form
+    assert 'id="commentaire"' not in site.read("2024/03/premier/index.html")
 
 
 def wait_until(condition, timeout: float = 30.0) -> None:
@@ -438,6 +457,25 @@ def test_post_moderation_publishes_and_rebuilds(tmp_path):
     finally:
         assert intake.stop() == 0, intake.output
     assert "Traceback" not in intake.output, intake.output
+
+
+def test_a_thread_older_than_close_after_days_is_refused(tmp_path):
+    site = write_site(tmp_path / "site")
+    young = (datetime.now(UTC) - timedelta(days=2)).date().isoformat()
+    site.write({"site.toml": SITE_TOML + "close_after_days = 30\n",
+                "content/posts/jeune.md": article("Jeune", young, slug="jeune")})
+    intake = Intake(site.root)
+    try:
+        status, _, page = intake.post(comment(site.root, "Bien trop tard ?"))
+        assert status == 403 and "Les commentaires sont fermés." in page
+        assert "Bien trop tard ?" in page
+        status, _, page = intake.post(comment(site.root, "Juste à temps.",
+                                              thread="posts/jeune.md"))
+        assert status == 200 and "Juste à temps." in page, page
+    finally:
+        assert intake.stop() == 0, intake.output
+    assert [s.status for s in stored(site.root, "Juste à temps.")] == ["pending"]
+    assert stored(site.root, "Bien trop tard ?") == []
 
 
 def test_sigterm_stops_the_server_cleanly(tmp_path):

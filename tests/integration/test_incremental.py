@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from conftest import REPO, SITE_TOML, Site, article
 from reflexgen.build import BuildOptions, BuildResult, build, compare_trees
+from reflexgen.comments.threads import thread_index
 from reflexgen.errors import Reporter
 from reflexgen.incremental.cache import Cache, dump, load, user_key
 
@@ -378,3 +380,26 @@ def test_a_lost_part_of_the_read_index_renders_what_it_cannot_vouch_for(blog, tm
     assert_same_as_full_build(blog, tmp_path)
     edit(blog, "content/posts/c.md", "Résumé C.", "Résumé C.\n\nPlus.")
     assert "index.html" not in full(blog).rendered  # the index is whole again: precise
+
+
+def test_a_thread_closing_by_age_renders_its_page_again(blog, tmp_path):
+    """Like a future article appearing at its date: the first build after the closing moment
+    has work to do, though no file changed, and renders the page that shows it."""
+    (blog.root / "site.toml").write_text(SITE_TOML + '[comments]\nendpoint = '
+                                         '"https://c.example.org/"\nclose_after_days = 10\n')
+    before = datetime(2024, 3, 5, tzinfo=UTC)  # A (2024-03-01) open, B and C closed
+    assert full(blog, now=before, cache_dir=tmp_path / "cache").written
+    assert 'id="commentaire"' in blog.read(A) and 'id="commentaire"' not in blog.read(B)
+    assert full(blog, now=before, cache_dir=tmp_path / "cache").up_to_date
+    cache = Cache(tmp_path / "cache")
+    after = datetime(2024, 3, 20, tzinfo=UTC)
+    result = build(BuildOptions(site_dir=blog.root, jobs=1, now=after,
+                                cache_dir=tmp_path / "cache"), Reporter(verbosity=-1), cache)
+    assert not result.up_to_date and set(result.rendered) == {A}
+    html = blog.read(A)
+    assert "Les commentaires sont fermés." in html and 'id="commentaire"' not in html
+    assert not thread_index(cache.blueprint.site, after)["posts/a.md"].open  # the intake too
+    assert full(blog, now=after, cache_dir=tmp_path / "cache").up_to_date
+    fresh = tmp_path / "fresh"
+    full(blog, now=after, output_dir=fresh, clean=True, cache_dir=tmp_path / "fresh-cache")
+    assert compare_trees(blog.root / "output", fresh) == []

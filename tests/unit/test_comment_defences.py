@@ -268,6 +268,15 @@ def test_duplicate_is_refused(comment_store):
                    ).outcome == "pending"
 
 
+def test_one_text_pasted_on_other_articles_is_spam(comment_store):
+    body = "Excellent article, visitez mon site pour en savoir plus sur le sujet."
+    first = verdict(comment_store, body=body)
+    draft = defences.make_draft(form(body=body), client_key(SECRET, "10.0.0.1"))
+    comment_store.add(replace(draft, thread="posts/autre.md"), first.outcome, first.reasons, NOW)
+    again = verdict(comment_store, body=body, client="192.0.2.1", email="autre@example.org")
+    assert (again.outcome, again.reasons) == ("spam", ("cross_post",))
+
+
 def test_short_common_answers_are_no_duplicates(comment_store):
     comment_store.add(defences.make_draft(form(body="Merci !"), "k"), "pending", (), NOW)
     assert verdict(comment_store, body="Merci !", client="192.0.2.1").outcome == "pending"
@@ -306,6 +315,27 @@ def test_too_many_links_are_held_even_after_moderation(comment_store):
     assert verdict(comment_store, POST, body=two).outcome == "approved"
     assert verdict(comment_store, replace(POST, max_links=0), body="https://a.example").reasons == \
         ("links",)
+
+
+def test_link_stuffing_is_spam(comment_store):
+    five = " ".join(f"https://{n}.example" for n in "abcde")
+    assert verdict(comment_store, POST, body=five).reasons == ("links",)  # held: a reader's
+    six = five + " https://f.example"
+    assert verdict(comment_store, POST, body=six).outcome == "spam"
+    assert verdict(comment_store, replace(POST, max_links=0), body="https://a.example " * 4
+                   ).reasons == ("link_stuffing",)
+
+
+def test_a_flood_takes_back_what_it_got_through(comment_store):
+    stored = []
+    for n in range(4 * 5 + 1):  # over three times the limit of 5 a minute
+        body = f"Commentaire numéro {n} envoyé par un robot pressé."
+        result = verdict(comment_store, body=body, client="198.51.100.9")
+        if result.outcome == "pending":
+            draft = defences.make_draft(form(body=body), client_key(SECRET, "198.51.100.9"))
+            stored.append(comment_store.add(draft, result.outcome, result.reasons, NOW))
+    assert len(stored) == 5
+    assert {comment_store.get(s.id).status for s in stored} == {"spam"}
 
 
 def test_both_signals_are_reported(comment_store):

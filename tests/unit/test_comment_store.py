@@ -1,6 +1,7 @@
 import multiprocessing
 import sqlite3
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -167,13 +168,21 @@ def test_use_nonce_is_single_use(comment_store):
     assert comment_store.use_nonce("def", later, NOW)
 
 
-def test_seen_finds_recent_duplicates_in_the_thread(comment_store):
+def test_seen_finds_the_threads_of_recent_duplicates(comment_store):
     comment_store.add(draft("Très  bien dit !"), "pending", (), NOW)
     day = NOW - timedelta(days=1)
-    assert comment_store.seen("posts/a.md", body_digest("très bien DIT !"), day)
-    assert not comment_store.seen("posts/b.md", body_digest("Très bien dit !"), day)
-    assert not comment_store.seen("posts/a.md", body_digest("Très bien dit !"), NOW + timedelta(1))
-    assert not comment_store.seen("posts/a.md", body_digest("Autre chose"), day)
+    assert comment_store.seen(body_digest("très bien DIT !"), day) == {"posts/a.md"}
+    assert comment_store.seen(body_digest("Très bien dit !"), NOW + timedelta(1)) == set()
+    assert comment_store.seen(body_digest("Autre chose"), day) == set()
+
+
+def test_a_flood_turns_its_clients_pending_into_spam(comment_store):
+    kept = comment_store.add(draft("Un avis"), "pending", (), NOW)
+    flooded = comment_store.add(replace(draft("Achetez"), client="bot"), "pending", (), NOW)
+    assert comment_store.flag_flood("bot", NOW - timedelta(minutes=1)) == 1
+    assert comment_store.get(flooded.id).status == "spam"
+    assert comment_store.get(flooded.id).reasons == ("flood",)
+    assert comment_store.get(kept.id).status == "pending"
 
 
 def test_body_digest_ignores_case_accents_and_spacing():
