@@ -51,6 +51,7 @@ class PreviewIntake:
         self._server: Any = None  # uvicorn.Server
         self._thread: threading.Thread | None = None
         self._own: Any = None  # comments.site.SiteBuilder, while the preview has no blueprint
+        self._starting = threading.Lock()
 
     def _built(self) -> tuple[SiteConfig, Blueprint]:
         config, _ = load_config(self.site_dir)
@@ -64,8 +65,19 @@ class PreviewIntake:
             config, blueprint = self._own()
         return preview_config(config, self.origin), blueprint
 
-    def start(self, origin: str) -> bool:
-        """Start answering (after the preview's first build); False if it cannot."""
+    def start(self, origin: str) -> None:
+        """Answer for the preview at `origin`; the app itself starts with the first request
+        for it, so that a preview nobody comments on pays nothing for it."""
+        self.origin = origin.rstrip("/")
+
+    def _launch(self) -> bool:
+        """Start the app on its thread (once); False if it cannot."""
+        with self._starting:
+            if self._server is not None:
+                return bool(self._server.started)
+            return self._run()
+
+    def _run(self) -> bool:
         # Imported only here: `reflexgen build` never loads the server's libraries.
         import uvicorn
 
@@ -73,7 +85,6 @@ class PreviewIntake:
         from reflexgen.comments.server import listen, uvicorn_config
         from reflexgen.comments.site import LiveSite
 
-        self.origin = origin.rstrip("/")
         try:
             self.live = LiveSite(self._built)
             app = make_app(self.site_dir, self.reporter, self.live)
@@ -101,7 +112,10 @@ class PreviewIntake:
 
     def forward(self, method: str, path: str, headers: dict[str, str], body: bytes
                 ) -> tuple[int, list[tuple[str, str]], bytes]:
-        """One request to the intake (its path below PREFIX): status, headers, body."""
+        """One request to the intake (its path below PREFIX): status, headers, body; raises
+        OSError when the intake cannot answer."""
+        if not self._launch():
+            raise ConnectionError("the comment intake did not start")
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
             connection.putrequest(method, "/" + path[len(PREFIX):], skip_host=True,

@@ -203,7 +203,7 @@ def make_handler(live: LiveSite, port: Callable[[], int], bound: str,
             if not host_allowed(self.headers.get("Host"), port(), bound):
                 return self.plain(HTTPStatus.FORBIDDEN, "unknown host", send_body)
             path = urlsplit(self.path).path
-            if intake is not None and intake.port and path.startswith(INTAKE):
+            if intake is not None and intake.origin and path.startswith(INTAKE):
                 return self.to_intake(intake)
             if self.command not in ("GET", "HEAD"):
                 return self.plain(HTTPStatus.METHOD_NOT_ALLOWED, "method not allowed", True)
