@@ -18,10 +18,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -29,6 +26,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
+
+from spam_corpus import Server  # beside this script
 
 from reflexgen.comments import tokens
 from reflexgen.comments.store import SQLiteStore
@@ -47,15 +46,6 @@ ARTICLE = "---\ntitle: \"Un billet\"\ndate: 2024-03-01\nslug: billet\n---\nDu te
 THREAD = "posts/billet.md"
 BODY = ("Je ne partage pas tout à fait votre analyse : le *vrai* levier reste la durée de vie "
         "des appareils. Merci pour ce billet, {n}.")
-
-
-def start(root: Path) -> tuple[subprocess.Popen, int]:
-    server = subprocess.Popen([sys.executable, "-m", "reflexgen", "comments", "serve", "--site",
-                               str(root), "--port", "0"], stderr=subprocess.PIPE, text=True)
-    for line in server.stderr:  # type: ignore[union-attr]
-        if line.startswith("intake listening on http://"):
-            return server, int(line.strip().rstrip("/").rsplit(":", 1)[1])
-    raise SystemExit("the intake did not start")
 
 
 def run(port: int, bodies: list[tuple[bytes, dict[str, str]]], clients: int
@@ -142,7 +132,8 @@ def main() -> None:
         (root / "content/posts").mkdir(parents=True)
         (root / "site.toml").write_text(SITE_TOML)
         (root / "content/posts/billet.md").write_text(ARTICLE)
-        server, port = start(root)
+        server = Server(root)
+        port = server.port
         try:
             store = SQLiteStore(root / "comments.sqlite3")
             secret = store.secret()
@@ -170,10 +161,9 @@ def main() -> None:
             for kind, found in results.items():
                 print(f"median {kind:>8}: {statistics.median(r for r, _ in found):.0f} "
                       f"requests/s, p99 {statistics.median(p for _, p in found):.1f} ms")
-            flood(server.pid, port, root, secret, issued, args.flood, args.clients)
+            flood(server.process.pid, port, root, secret, issued, args.flood, args.clients)
         finally:
-            server.send_signal(signal.SIGINT)
-            server.wait(timeout=30)
+            server.stop()
 
 
 if __name__ == "__main__":
