@@ -37,8 +37,8 @@ from urllib.parse import urlencode
 from itsdangerous import URLSafeSerializer
 
 from reflexgen.comments import tokens
-from reflexgen.comments.defences import blocked, count_links, make_draft, normalized, read_blocklist
-from reflexgen.comments.store import SQLiteStore
+from reflexgen.comments.defences import blocked, count_links, make_draft, read_blocklist
+from reflexgen.comments.store import SQLiteStore, normalized
 
 BOT_GOAL = 0.99  # share of bots that never reach the queue
 BOT_KINDS = {  # kind → share of the bots (realistic proportions: dumb bots are most of them)

@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import ipaddress
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,7 +24,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from reflexgen.comments import tokens
 from reflexgen.comments.records import Draft
-from reflexgen.comments.store import Store, body_digest
+from reflexgen.comments.store import Store, body_digest, normalized
 from reflexgen.comments.threads import ThreadInfo
 from reflexgen.config import SiteConfig
 from reflexgen.config.comments import CommentSettings
@@ -223,13 +222,6 @@ def _surrogate(text: str) -> bool:
 
 
 # The site's words
-
-def normalized(text: str) -> str:
-    """Text as the blocklist and the reserved names compare it: no case, no accents, single
-    spaces."""
-    text = unicodedata.normalize("NFKD", text).casefold()
-    return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
-
 
 def author_names(names: Iterable[str]) -> frozenset[str]:
     """The site's own authors' names (and ids), reserved: a reader using one is held."""

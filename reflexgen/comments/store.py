@@ -132,12 +132,17 @@ class Store(Protocol):
         ...
 
 
+def normalized(text: str) -> str:
+    """Text as comments are compared (duplicates, the blocklist, reserved names): no case,
+    no accents, any Unicode form, single spaces."""
+    text = unicodedata.normalize("NFKD", text).casefold()
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
+
+
 def body_digest(body: str) -> str:
     """A comment's fingerprint for duplicate detection: the same words in any case, accents,
     spacing or Unicode form give the same digest."""
-    text = unicodedata.normalize("NFKD", body).casefold()
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
+    return hashlib.sha256(normalized(body).encode()).hexdigest()
 
 
 class SQLiteStore:
