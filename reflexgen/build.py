@@ -15,15 +15,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reflexgen.config import load_config
+from reflexgen.config import SiteConfig, load_config
 from reflexgen.content.model import StaticFile
 from reflexgen.errors import BuildError, Problem, Reporter, counted
 from reflexgen.incremental.cache import Cache
 from reflexgen.incremental.ledger import Ledger
 from reflexgen.incremental.parallel import default_jobs
-from reflexgen.render.themes import find_theme
+from reflexgen.render.themes import Theme, find_theme
 from reflexgen.render.writer import check_target, recover
+
+if TYPE_CHECKING:
+    from reflexgen.incremental.sources import Sources
+    from reflexgen.site.blueprint import Blueprint
 
 CACHE_DIR = ".reflexgen-cache"
 
@@ -96,10 +101,7 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
     went), and the outputs that build recorded are taken to be still in place."""
     clock = Clock()
     with clock.phase("config"):  # gather: settings, theme, what content/ holds
-        config, warnings = load_config(options.site_dir)
-        if options.comment_endpoint:
-            config = replace(config, comments=replace(config.comments,
-                                                      endpoint=options.comment_endpoint))
+        config, warnings = site_settings(options)
         output = options.output.absolute()
         check_target(output, config.root)
         if recover(output):
@@ -118,61 +120,103 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
     # Imported only now: an up-to-date check need not load Markdown, Jinja, Babel or lxml.
     from reflexgen.incremental.dependencies import Dependencies
     from reflexgen.incremental.outputs import write_outputs
-    from reflexgen.incremental.sources import read_sources
-    from reflexgen.incremental.workers import BodyStore
     from reflexgen.render.i18n import load_translator
     from reflexgen.render.templates import Renderer
     from reflexgen.site.addresses import move_warning
-    from reflexgen.site.assemble import Selection
-    from reflexgen.site.blueprint import make_blueprint
 
     jobs = options.jobs or default_jobs()
-    content = config.content_dir
-    with clock.phase("read"):
-        state = ledger.load()
-        sources = read_sources(ledger.inventory, state, config, cache, jobs, reporter)
-        articles, fresh = sources.articles, sources.fresh
-        translator = load_translator(theme, config.language, config.tz)
-        warnings += sources.warnings
-
+    sources, blueprint = assemble(config, theme, ledger, options, cache, jobs, reporter, clock)
+    until = ledger.until(sources.articles, options.now, options.future)
+    cache.assembled = inputs, until
     with clock.phase("assemble"):
-        static = [StaticFile(str(content / rel), rel) for rel in ledger.inventory.static]
-        static += [StaticFile(str(path), "theme/" + rel) for path, rel in theme.static_files()]
-        cache.store_bodies({a.digest: fresh[a.source] for a in articles if a.source in fresh})
-        bodies = BodyStore(cache, content, config, {a.source: a.digest for a in articles}, fresh)
-        selection = Selection(options.now, options.drafts, options.future)
-        blueprint = cache.blueprint = make_blueprint(
-            config, list(articles), bodies, sources.pages, sources.authors, static, selection,
-            cache.blueprint)
-        warnings += blueprint.warnings
+        warnings += sources.warnings + blueprint.warnings
         # While the blueprint keeps its shape (its URLs are part of it), only the articles
         # read again can have changed, and no page moved.
         plan_stamp = ledger.plan_stamp(blueprint.shape)
         same_plan = ledger.summary.plan_stamp == plan_stamp
         located, moved = ledger.locate(blueprint.site, same_plan)
-        warnings += [move_warning(move, content) for move in moved if not move.kept]
+        warnings += [move_warning(move, config.content_dir) for move in moved if not move.kept]
         report_warnings(warnings, options, reporter)
 
     with clock.phase("plan"):
         previous = ledger.previous_outputs()
+        translator = load_translator(theme, config.language, config.tz)
         renderer = Renderer(blueprint.site, theme, translator, blueprint.related, cache.templates)
         dependencies = Dependencies(renderer.views, renderer.env, translator.strings,
                                     cache.read_index(fresh=not previous))
-        dependencies.compare(fresh if same_plan else None)
+        dependencies.compare(sources.fresh if same_plan else None)
     report = write_outputs(blueprint, renderer, dependencies, previous, same_plan, output, jobs,
                            reporter, clock, cache.memo, trusted=changed is not None)
     if on_commit is not None:
         on_commit(tuple(report.written), {move.old: move.new for move in moved})
 
     with clock.phase("write"):
-        ledger.close(inputs, plan_stamp, articles, fresh, report.record, located, warnings,
-                     options.now, options.future)
+        ledger.close(inputs, plan_stamp, sources.articles, sources.fresh, report.record,
+                     located, warnings, until)
     return BuildResult(
         pages=report.pages, feeds=report.feeds, files=len(report.record),
         rendered=tuple(report.rendered), written=tuple(report.written),
         removed=tuple(report.removed),
         seconds=clock.elapsed, warnings=len(warnings), up_to_date=False, timings=clock.phases,
         work=clock.work)
+
+
+def site_settings(options: BuildOptions) -> tuple[SiteConfig, list[Problem]]:
+    """site.toml, with the comment endpoint the options may set in place of its own."""
+    config, warnings = load_config(options.site_dir)
+    if options.comment_endpoint:
+        config = replace(config, comments=replace(config.comments,
+                                                  endpoint=options.comment_endpoint))
+    return config, warnings
+
+
+def assemble(config: SiteConfig, theme: Theme, ledger: Ledger, options: BuildOptions,
+             cache: Cache, jobs: int, reporter: Reporter, clock: Clock,
+             keep: bool = True) -> tuple[Sources, Blueprint]:
+    """Read the sources (those that changed since the last build) and assemble the site;
+    `keep`: store the bodies parsed again in the cache, for the pages rendered next."""
+    from reflexgen.incremental.sources import read_sources
+    from reflexgen.incremental.workers import BodyStore
+    from reflexgen.site.assemble import Selection
+    from reflexgen.site.blueprint import make_blueprint
+
+    content = config.content_dir
+    with clock.phase("read"):
+        sources = read_sources(ledger.inventory, ledger.load(), config, cache, jobs, reporter)
+    with clock.phase("assemble"):
+        articles, fresh = sources.articles, sources.fresh
+        static = [StaticFile(str(content / rel), rel) for rel in ledger.inventory.static]
+        static += [StaticFile(str(path), "theme/" + rel) for path, rel in theme.static_files()]
+        if keep:
+            cache.store_bodies({a.digest: fresh[a.source] for a in articles
+                                if a.source in fresh})
+        bodies = BodyStore(cache, content, config, {a.source: a.digest for a in articles}, fresh)
+        selection = Selection(options.now, options.drafts, options.future)
+        cache.blueprint = make_blueprint(config, list(articles), bodies, sources.pages,
+                                         sources.authors, static, selection, cache.blueprint)
+    return sources, cache.blueprint
+
+
+def read_site(options: BuildOptions, cache: Cache,
+              jobs: int = 1) -> tuple[SiteConfig, Blueprint]:
+    """The site as `build` would assemble it (settings, articles, threads, addresses), with
+    nothing rendered and nothing written: the output folder is not touched and the cache
+    is only read. `cache` keeps the result: while no input changes, the same blueprint comes
+    back (also the one a `build` with that cache just made); `jobs` 0: every core. Raises
+    `BuildError` as `build` does; the site's warnings are not said (they are the editor's,
+    said by `build`)."""
+    quiet = Reporter(verbosity=-1)
+    config, _ = site_settings(options)
+    theme = find_theme(config.root, config.theme)
+    ledger = Ledger(cache, config, theme, options.output.absolute(), False, None, quiet)
+    inputs = ledger.inputs(config, options.drafts, options.future)
+    made, until = cache.assembled
+    if cache.blueprint is not None and made == inputs and options.now.timestamp() < until:
+        return config, cache.blueprint
+    sources, blueprint = assemble(config, theme, ledger, options, cache,
+                                  jobs or default_jobs(), quiet, Clock(), keep=False)
+    cache.assembled = inputs, ledger.until(sources.articles, options.now, options.future)
+    return config, blueprint
 
 
 def report_warnings(warnings: list[Problem], options: BuildOptions, reporter: Reporter) -> None:

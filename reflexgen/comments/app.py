@@ -41,10 +41,12 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Message
 
+from reflexgen.build import build
 from reflexgen.comments import defences, tokens
 from reflexgen.comments.headers import SecurityHeaders, origin_allowed
 from reflexgen.comments.pages import FormData, Pages
-from reflexgen.comments.site import LiveSite
+from reflexgen.comments.publish import Builder, publish
+from reflexgen.comments.site import LiveSite, SiteReader
 from reflexgen.config.comments import origin_of
 from reflexgen.errors import Problem, Reporter
 
@@ -80,8 +82,9 @@ class Intake:
     and the one thread that talks to it for the requests (`db`). Publication and rebuilds
     run on threads of their own: a build or a deploy never holds a submission up."""
 
-    def __init__(self, live: LiveSite, reporter: Reporter) -> None:
+    def __init__(self, live: LiveSite, reporter: Reporter, builder: Builder = build) -> None:
         self.live = live
+        self.builder = builder  # how publication builds the site
         self.reporter = reporter
         self.db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-db")
         self.store: Any = None
@@ -112,13 +115,11 @@ class Intake:
     def publish_now(self) -> None:
         """Write the approved comments into their sidecars, build and deploy the site (see
         `publish`), then rebuild the intake's view of it. A failure keeps them approved."""
-        from reflexgen.comments.publish import publish
-
         snapshot = self.live.snapshot
         try:
             with self._one_publisher:
                 result = publish(snapshot.config.root, snapshot.config, self.store,
-                                 self.reporter)
+                                 self.reporter, self.builder)
             self._owed = not result.ok
             if result.written:
                 self.live.rebuild()
@@ -382,10 +383,14 @@ async def failure(request: Request, exc: Exception) -> Response:
 
 
 def make_app(site_dir: Path, reporter: Reporter, live: LiveSite | None = None) -> Starlette:
-    """The intake for the site in `site_dir`, built once now (its threads are the articles
-    of that build); `live` lets `reflexgen serve` share the site it already builds."""
-    live = live or LiveSite.built(site_dir, reporter)
-    intake = Intake(live, reporter)
+    """The intake for the site in `site_dir`, read once now (its threads are the articles of
+    the site as its sources are); `live` lets `reflexgen serve` share the site it builds."""
+    if live is None:
+        reader = SiteReader(site_dir)
+        intake = Intake(LiveSite(reader), reporter, reader.build)
+    else:
+        intake = Intake(live, reporter)
+    live = intake.live
     intake.db.submit(intake.open_store).result()
     origins = live.snapshot.config.comments.allowed_origins or (
         origin_of(live.snapshot.config.base_url),)

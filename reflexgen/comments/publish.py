@@ -11,10 +11,11 @@ from __future__ import annotations
 import shlex
 import subprocess
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from reflexgen.build import BuildOptions, build
+from reflexgen.build import BuildOptions, BuildResult, build
 from reflexgen.comments.records import Submission
 from reflexgen.comments.sidecar import locked, write_sidecar
 from reflexgen.comments.store import Store
@@ -39,26 +40,24 @@ class PublishResult:
         return not self.failed and not self.build_failed
 
 
+Builder = Callable[[BuildOptions, Reporter], BuildResult]  # `build.build`, or a server's own
+
+
 def publish(site_dir: Path, config: SiteConfig, store: Store, reporter: Reporter,
-            build: bool = True) -> PublishResult:
+            builder: Builder = build) -> PublishResult:
     """Write every approved, unpublished comment, then build and deploy if anything is owed.
     One publisher at a time per site (the intake server and a moderator's command may both
     publish): two builds must not write the same output folder at once."""
     with locked(site_dir):
-        return publish_locked(site_dir, config, store, reporter, build)
-
-
-def publish_locked(site_dir: Path, config: SiteConfig, store: Store, reporter: Reporter,
-                   build: bool) -> PublishResult:
-    written, failed = write_all(config.content_dir, store.to_publish(),
-                                config.comments.keep_emails, store, reporter)
-    if not build or store.meta(NEEDS_BUILD) is None:
-        return PublishResult(written, failed, False, False)
-    done = rebuild(site_dir, reporter) and deploy(site_dir, config.comments.deploy_command,
-                                                  reporter)
-    if done:
-        store.set_meta(NEEDS_BUILD, None)
-    else:
+        written, failed = write_all(config.content_dir, store.to_publish(),
+                                    config.comments.keep_emails, store, reporter)
+        if store.meta(NEEDS_BUILD) is None:
+            return PublishResult(written, failed, False, False)
+        done = rebuild(site_dir, builder, reporter) and deploy(
+            site_dir, config.comments.deploy_command, reporter)
+        if done:
+            store.set_meta(NEEDS_BUILD, None)
+    if not done:
         reporter.info("the comments are saved in their files; the next `reflexgen comments "
                       "publish` builds and deploys again")
     return PublishResult(written, failed, done, not done)
@@ -115,9 +114,9 @@ def published_as(store: Store, cid: str) -> str:
     return store.meta(RENAMED + cid) or cid
 
 
-def rebuild(site_dir: Path, reporter: Reporter) -> bool:
+def rebuild(site_dir: Path, builder: Builder, reporter: Reporter) -> bool:
     try:
-        result = build(BuildOptions(site_dir=site_dir), reporter)
+        result = builder(BuildOptions(site_dir=site_dir), reporter)
     except BuildError as exc:
         for problem in exc.problems:
             reporter.error(problem)

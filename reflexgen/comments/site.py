@@ -1,5 +1,5 @@
-"""The site as the intake knows it: the settings, the threads and the theme's pages of the
-last build, swapped whole after each rebuild (handlers read one consistent `Snapshot`)."""
+"""The site as the intake knows it: the settings, the threads and the theme's pages, swapped
+whole when the site changes (handlers read one consistent `Snapshot`)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reflexgen.build import CACHE_DIR, BuildOptions, build
+from reflexgen.build import CACHE_DIR, BuildOptions, BuildResult, build, read_site
 from reflexgen.comments.defences import Facts, author_names, read_blocklist
 from reflexgen.comments.pages import Pages
 from reflexgen.comments.threads import ThreadInfo, published_ids, thread_index
-from reflexgen.config import SiteConfig, load_config
+from reflexgen.config import SiteConfig
 from reflexgen.content.model import Site
 from reflexgen.errors import Reporter
 from reflexgen.incremental.cache import Cache
@@ -49,10 +49,10 @@ class Snapshot:
 
 
 class LiveSite:
-    """Holds the current `Snapshot`; `rebuild()` builds the site (incrementally) and swaps it.
+    """Holds the current `Snapshot`; `rebuild()` reads the site again and swaps it.
 
-    `builder` returns the settings and the blueprint of a fresh build: by default the
-    intake's own build (`SiteBuilder`); `reflexgen serve` passes its preview's instead."""
+    `builder` returns the settings and the blueprint of the site as it is now: by default
+    the intake's `SiteReader`; `reflexgen serve` passes its preview's instead."""
 
     def __init__(self, builder: Callable[[], tuple[SiteConfig, Blueprint]]) -> None:
         self.builder = builder
@@ -72,30 +72,27 @@ class LiveSite:
         with self._lock:
             self.snapshot = self._make(self.snapshot)
 
-    @classmethod
-    def built(cls, site_dir: Path, reporter: Reporter) -> LiveSite:
-        return cls(SiteBuilder(site_dir, reporter))
 
+class SiteReader:
+    """The site as the intake sees it: read and assembled from the sources with the cache of
+    `reflexgen build` (only read: the records of unchanged files are reused, nothing is
+    rendered, neither the cache nor `output/` is written), kept in memory while nothing
+    changes. Drafts are left out, as on the site. The publisher builds with it (`build`):
+    the site that build assembles is then the reader's next one, not assembled twice."""
 
-class SiteBuilder:
-    """The intake's own builds: incremental, into the site's output folder (the site served
-    beside the intake is current when it starts), with a cache of its own: a build by
-    anyone else (`reflexgen build`, `comments publish`) then never leaves the intake with
-    an older site, as an up-to-date build assembles nothing. Drafts are left out, as on
-    the site; the build runs in this process (`jobs=1`: the server has threads)."""
+    def __init__(self, site_dir: Path) -> None:
+        self.options = BuildOptions(site_dir=site_dir)
+        self.cache = Cache(site_dir.absolute() / CACHE_DIR)
 
-    def __init__(self, site_dir: Path, reporter: Reporter, output: Path | None = None) -> None:
-        cache = site_dir.absolute() / CACHE_DIR / "intake"
-        self.options = BuildOptions(site_dir=site_dir, output_dir=output, cache_dir=cache,
-                                    jobs=1)
-        self.reporter = reporter
-        self.cache = Cache(cache)
+        self._lock = threading.Lock()  # one reading or build at a time with that cache
 
     def __call__(self) -> tuple[SiteConfig, Blueprint]:
-        config, _ = load_config(self.options.site_dir)
-        options = replace(self.options, now=datetime.now(UTC))
-        quiet = Reporter(verbosity=-1)  # the site's warnings are the editor's, not the intake's
-        build(options, quiet, self.cache)
-        if self.cache.blueprint is None:  # up to date on disk: nothing was assembled yet
-            build(replace(options, clean=True), quiet, self.cache)
-        return config, self.cache.blueprint
+        # Every core for the first reading, unless threads already run (forking is unsafe).
+        jobs = 0 if threading.active_count() == 1 else 1
+        with self._lock:
+            return read_site(replace(self.options, now=datetime.now(UTC)), self.cache, jobs)
+
+    def build(self, options: BuildOptions, reporter: Reporter) -> BuildResult:
+        """`build.build` with this reader's cache, in this process (the server has threads)."""
+        with self._lock:
+            return build(replace(options, jobs=1), reporter, self.cache)

@@ -133,7 +133,7 @@ class Cache:
         self._db: sqlite3.Connection | None = None
         self._pid = 0
         self._shards: dict[str, Sources] | None = None  # as loaded, for partial saves
-        self._state: State | None = None  # the index this object last saved
+        self._state: State | None = None  # the index this object last saved or read
         self._index: ReadIndex | None = None  # and what its pages read
         self._saved: tuple | None = None  # and the stamp of the file that says so
         self._addresses: dict | None = None  # the addresses as last read or written
@@ -142,10 +142,19 @@ class Cache:
         # under a key that names everything it was made from.
         self.memo: dict[tuple, Any] = {}
         self.blueprint: Any = None  # the last build's blueprint.Blueprint
+        self.assembled: tuple[str, float] = ("", 0.0)  # its inputs, and until when it holds
         self.inventory: Any = None  # and what it found in content/: (Inventory, warnings)
         self.small: dict = {}  # and the authors and pages it read (see build.Kept)
         folder.mkdir(parents=True, exist_ok=True)
-        self.summary = self._load("summary.pickle", Summary)
+        self._summary, self._summary_stamp = Summary(), ()
+
+    @property
+    def summary(self) -> Summary:
+        """The last build's summary, read again when another process built meanwhile."""
+        stamp = self._stamp()
+        if stamp != self._summary_stamp:
+            self._summary, self._summary_stamp = self._load("summary.pickle", Summary), stamp
+        return self._summary
 
     def _load(self, name: str, kind: type) -> Any:
         value = self._unseal(name)
@@ -196,8 +205,9 @@ class Cache:
     def load_state(self) -> State:
         """The full index; read only when the build has work to do. An index with any part
         missing or unusable is dropped whole."""
-        if self._state is not None and self._stamp() == self._saved:
-            return self._state  # the index on disk is the one we wrote: no need to read it
+        stamp = self._stamp()
+        if self._state is not None and stamp == self._saved:
+            return self._state  # the index on disk is the one we hold: no need to read it
         outputs = self._load_part("outputs.pickle")
         names = sorted(p.name for p in (self.folder / "sources").glob("*.pickle"))
         shards = {name[:-len(".pickle")]: self._load_part(f"sources/{name}") for name in names}
@@ -207,8 +217,11 @@ class Cache:
         sources: Sources = {}
         for shard in shards.values():
             sources.update(shard)
-        return State(sources, {rel: Output._make(record) for rel, record in outputs.items()},
-                     self.load_addresses())
+        self._state = State(sources, {rel: Output._make(record)
+                                      for rel, record in outputs.items()},
+                            self.load_addresses())
+        self._saved = stamp  # taken before reading: a build writing meanwhile makes it stale
+        return self._state
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -296,7 +309,8 @@ class Cache:
                                for source, address in state.addresses.items()}
             self._dump_part("addresses.pickle", self._addresses)
         dump(self.folder / "summary.pickle", summary, self.key)
-        self.summary, self._state, self._saved = summary, state, self._stamp()
+        self._state, self._saved = state, self._stamp()
+        self._summary, self._summary_stamp = summary, self._saved
         if dropped:
             with self.db:
                 self.db.execute("BEGIN")

@@ -50,10 +50,10 @@ class Ledger:
         self.cache, self.output, self.clean = cache, output, clean
         self.reporter = reporter
         self.inventory, self.warnings = take_inventory(config.content_dir, cache, changed)
+        self.summary = Summary() if clean else cache.summary
         self._rejected, cache.rejected = cache.rejected, False
         if self._rejected:
             reporter.warn(self.rejected())
-        self.summary = Summary() if clean else cache.summary
         self.themed = theme_digest(theme)
         self.comments = config.comments
         self.state = State()
@@ -105,21 +105,23 @@ class Ledger:
         read again can have changed."""
         return digest(shape, self.themed, code_id())
 
-    def close(self, inputs: str, plan_stamp: str, articles: list[Article], fresh: Collection[str],
-              outputs: dict[str, Output], addresses: dict[str, tuple], warnings: list[Problem],
-              now: datetime, future: bool) -> None:
-        """Record this build for the next one, and until when it stays right: the site
-        changes when a future article's date comes (unless future ones are shown) and when a
-        thread closes by age (`[comments] close_after_days`)."""
-        state, inventory = self.state, self.inventory
+    def until(self, articles: list[Article], now: datetime, future: bool) -> float:
+        """Until when a site of these articles stays as it is: it changes when a future
+        article's date comes (unless future ones are shown) and when a thread closes by age
+        (`[comments] close_after_days`)."""
         moments = [] if future else [a.date for a in articles if a.date > now]
         moments += [closes for a in articles
                     if (closes := self.comments.closes(a.date)) is not None and closes > now]
+        return min(moments).timestamp() if moments else math.inf
+
+    def close(self, inputs: str, plan_stamp: str, articles: list[Article], fresh: Collection[str],
+              outputs: dict[str, Output], addresses: dict[str, tuple], warnings: list[Problem],
+              until: float) -> None:
+        """Record this build for the next one, and `until` when it stays right."""
+        state, inventory = self.state, self.inventory
         self.cache.save(
             Summary(inputs=inputs, plan_stamp=plan_stamp, output_dir=str(self.output),
-                    warnings=warnings,
-                    files=len(outputs),
-                    ready_until=min(moments).timestamp() if moments else math.inf),
+                    warnings=warnings, files=len(outputs), ready_until=until),
             State(sources={a.source: (inventory.article_stamp(a.source, a.image), a)
                            for a in articles},
                   outputs=outputs, addresses=addresses),

@@ -41,7 +41,7 @@ class PreviewIntake:
     """The intake app on its own thread; `forward` passes it one request of the preview."""
 
     def __init__(self, site_dir: Path, reporter: Reporter,
-                 blueprint: Callable[[], Blueprint | None]) -> None:
+                 blueprint: Callable[[], Blueprint]) -> None:
         self.site_dir = site_dir
         self.reporter = reporter
         self.blueprint = blueprint
@@ -50,20 +50,11 @@ class PreviewIntake:
         self.live: LiveSite | None = None
         self._server: Any = None  # uvicorn.Server
         self._thread: threading.Thread | None = None
-        self._own: Any = None  # comments.site.SiteBuilder, while the preview has no blueprint
         self._starting = threading.Lock()
 
     def _built(self) -> tuple[SiteConfig, Blueprint]:
         config, _ = load_config(self.site_dir)
-        blueprint = self.blueprint()
-        if blueprint is None:  # the preview's first build found its folder up to date
-            from reflexgen.build import CACHE_DIR
-            from reflexgen.comments.site import SiteBuilder
-
-            output = self.site_dir.absolute() / CACHE_DIR / "intake" / "preview"
-            self._own = self._own or SiteBuilder(self.site_dir, self.reporter, output)
-            config, blueprint = self._own()
-        return preview_config(config, self.origin), blueprint
+        return preview_config(config, self.origin), self.blueprint()
 
     def start(self, origin: str) -> None:
         """Answer for the preview at `origin`; the app itself starts with the first request

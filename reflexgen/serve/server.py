@@ -25,14 +25,18 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from reflexgen.build import CACHE_DIR, BuildOptions, BuildResult, build
+from reflexgen.build import CACHE_DIR, BuildOptions, BuildResult, build, read_site
 from reflexgen.errors import BuildError, Problem, Reporter
 from reflexgen.incremental.cache import Cache
 from reflexgen.serve.intake import PREFIX as INTAKE
 from reflexgen.serve.intake import PreviewIntake
 from reflexgen.serve.watch import Debouncer, Watcher
+
+if TYPE_CHECKING:
+    from reflexgen.site.blueprint import Blueprint
 
 PREFIX = "/__reflexgen__/"
 EVENTS = PREFIX + "events"
@@ -349,7 +353,16 @@ class Preview:
         self.reporter = reporter
         self.live = LiveSite(output)
         self.cache = Cache(cache)  # kept warm from one build to the next
-        self.intake = PreviewIntake(options.site_dir, reporter, lambda: self.cache.blueprint)
+        self._using_cache = threading.Lock()
+        self.intake = PreviewIntake(options.site_dir, reporter, self.blueprint)
+
+    def blueprint(self) -> Blueprint:
+        """The site of the last build, assembled now if that build found its folder up to
+        date (the intake then needs it, rendering nothing)."""
+        with self._using_cache:
+            if self.cache.blueprint is None:
+                read_site(replace(self.options, now=datetime.now(UTC)), self.cache)
+            return self.cache.blueprint
 
     def rebuild(self, changed: set[str] | None = None) -> BuildResult | None:
         """One build; its problems go to the terminal and the browsers, never up the stack."""
@@ -359,8 +372,9 @@ class Preview:
         options = replace(self.options, now=datetime.now(UTC), jobs=jobs)
         with self.live.building():
             try:
-                result = build(options, self.reporter, self.cache, self.live.built,
-                               None if changed is None else {Path(p) for p in changed})
+                with self._using_cache:
+                    result = build(options, self.reporter, self.cache, self.live.built,
+                                   None if changed is None else {Path(p) for p in changed})
             except BuildError as exc:
                 problems = exc.problems
             except Exception as exc:  # a bug of ours must not stop the preview either
