@@ -305,8 +305,11 @@ def judge_submission(intake: Intake, fields: dict[str, str], peer: str,
         return again(400, "intake_fix", errors=errors)
     ip = defences.client_ip(peer, headers, settings.trusted_proxies)
     draft = defences.make_draft(fields, defences.client_key(secret, ip))
-    verdict = defences.judge(draft, fields, snapshot.facts(thread), settings, store, secret,
-                             now)
+    with store.atomic():  # the hits, the nonce and the record: one commit
+        verdict = defences.judge(draft, fields, snapshot.facts(thread), settings, store,
+                                 secret, now)
+        if verdict.outcome != "rejected":
+            store.add(draft, verdict.outcome, verdict.reasons, now)
     reasons = set(verdict.reasons)
     if verdict.outcome == "rejected":
         if reasons & PREVIEW_REASONS:
@@ -318,7 +321,6 @@ def judge_submission(intake: Intake, fields: dict[str, str], peer: str,
         if "parent" in reasons:
             return again(400, verdict.message, form=replace(form, parent=""), parent=None)
         return again(429 if reasons & RATE_REASONS else 400, verdict.message or "intake_fix")
-    store.add(draft, verdict.outcome, verdict.reasons, now)
     if verdict.outcome == "spam":  # nothing said of why, nothing given back
         return Answer(200, "received", "received", "intake_received", thread=thread)
     message = "intake_approved" if verdict.outcome == "approved" else "intake_pending"

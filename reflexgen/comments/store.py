@@ -14,7 +14,7 @@ import sqlite3
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -112,6 +112,11 @@ class Store(Protocol):
         returns how many."""
         ...
 
+    def atomic(self) -> AbstractContextManager[None]:
+        """The writes made inside, in this thread, are one transaction: all kept, or none
+        (a submission's rate-limit hits, nonce and record, with one commit)."""
+        ...
+
     def purge(self, now: datetime, spam_days: int = 30) -> int:
         """Remove spam older than `spam_days`, and expired hits and nonces; returns how many
         spam submissions went."""
@@ -191,6 +196,9 @@ class SQLiteStore:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         db = self._db()
+        if getattr(self._local, "atomic", False):  # part of the transaction around it
+            yield db
+            return
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
@@ -198,6 +206,18 @@ class SQLiteStore:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        if getattr(self._local, "atomic", False):
+            yield
+            return
+        with self._write():
+            self._local.atomic = True
+            try:
+                yield
+            finally:
+                self._local.atomic = False
 
     def _migrate(self) -> None:
         with self._write() as db:

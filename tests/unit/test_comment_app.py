@@ -102,3 +102,9 @@ def test_a_body_that_is_not_a_form_is_refused(app):
 def test_the_intake_needs_a_site(tmp_path):
     with pytest.raises(Exception, match="site.toml"):
         make_app(Path(tmp_path), Reporter(verbosity=-1))
+
+
+def test_the_intake_reads_the_site_without_building_it(app):
+    root = app.state.intake.live.snapshot.config.root
+    assert "posts/a.md" in app.state.intake.live.snapshot.threads
+    assert not (root / "output").exists()

@@ -266,3 +266,21 @@ def test_a_flood_stores_no_more_hits_than_the_cap(comment_store, monkeypatch):
     assert counts == list(range(1, 11)) + [10] * 15
     with sqlite3.connect(comment_store.path) as db:
         assert db.execute("SELECT count(*) FROM hits").fetchone()[0] == 10
+
+
+def test_atomic_keeps_all_the_writes_or_none(comment_store, tmp_path):
+    window = timedelta(minutes=1)
+    with comment_store.atomic():
+        assert comment_store.count_hit("client:a", window, NOW) == 1
+        comment_store.add(draft(), "spam", ("honeypot",), NOW)
+        # Another connection does not see them before the commit.
+        other = sqlite3.connect(tmp_path / "comments.sqlite3")
+        assert other.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
+        other.close()
+    assert [s.status for s in comment_store.find()] == ["spam"]
+    with pytest.raises(RuntimeError), comment_store.atomic():
+        comment_store.count_hit("client:a", window, NOW)
+        comment_store.add(draft("Autre"), "pending", (), NOW)
+        raise RuntimeError("the judge failed")
+    assert len(comment_store.find()) == 1
+    assert comment_store.count_hit("client:a", window, NOW) == 2  # the lost hit is not counted
