@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from reflexgen.comments.publish import publish, published_as
+from reflexgen.comments.publish import NEEDS_BUILD, publish, published_as, revise, withdraw
 from reflexgen.comments.records import Submission
 from reflexgen.comments.store import SQLiteStore, Store
 from reflexgen.config import SiteConfig
@@ -97,20 +97,11 @@ def existing(store: Store, ids: Iterable[str]) -> list[Submission]:
     return found
 
 
-def set_status(store: Store, ids: list[str], status: str) -> tuple[list[Submission], list[str]]:
-    """Change the status of `ids` (all or none); the submissions changed, and warnings about
-    those already in a sidecar file (publication never removes what it wrote)."""
+def set_status(store: Store, ids: list[str], status: str) -> list[Submission]:
+    """Change the status of `ids` (all or none); the submissions as they were."""
     found = existing(store, ids)
-    notes = [f"{s.id} is already published: remove it from the article's comment file by "
-             "hand" for s in found if s.published and status != "approved"]
-    return store.set_status([s.id for s in found], status), notes
-
-
-def delete(store: Store, ids: list[str]) -> tuple[int, list[str]]:
-    found = existing(store, ids)
-    notes = [f"{s.id} stays in the article's comment file, where it was published"
-             for s in found if s.published]
-    return store.delete([s.id for s in found]), notes
+    store.set_status([s.id for s in found], status)
+    return found
 
 
 def edit(store: Store, cid: str, run_editor: Callable[[Path], Problem | None]
@@ -148,7 +139,7 @@ def run(args: Any, reporter: Reporter, run_editor: Callable[[Path], Problem | No
         if args.action == "serve":
             from reflexgen.comments.server import serve
 
-            return serve(args.site, args.host, args.port, reporter)
+            return serve(args.site, args.host, args.port, reporter, args.workers)
         store = open_store(config, create=args.action in ("approve", "publish"))
         try:
             return ACTIONS[args.action](args, config, store, reporter, run_editor)
@@ -190,21 +181,21 @@ def do_show(args: Any, config: SiteConfig, store: Store, reporter: Reporter, _: 
 
 def do_status(args: Any, config: SiteConfig, store: Store, reporter: Reporter, _: Any) -> int:
     status = "approved" if args.action == "approve" else "spam"
-    changed, notes = set_status(store, args.ids, status)
-    for note in notes:
-        reporter.warn(Problem(note))
-    reporter.info(f"{status}: {', '.join(s.id for s in changed)}")
-    if status == "approved" and not args.no_publish:
-        return do_publish(args, config, store, reporter, None)
-    return 0
+    found = set_status(store, args.ids, status)
+    reporter.info(f"{status}: {', '.join(s.id for s in found)}")
+    if status == "approved":
+        return 0 if args.no_publish else do_publish(args, config, store, reporter, None)
+    # Spam already on the site is taken out of it (marked first: never published again).
+    out = withdraw(config.content_dir, store, found, reporter)
+    return finish(config, store, reporter, len(out) == len(found))
 
 
 def do_delete(args: Any, config: SiteConfig, store: Store, reporter: Reporter, _: Any) -> int:
-    count, notes = delete(store, args.ids)
-    for note in notes:
-        reporter.warn(Problem(note))
+    found = existing(store, args.ids)
+    out = withdraw(config.content_dir, store, found, reporter)  # before: it needs the records
+    count = store.delete(out)
     reporter.info(f"deleted {count} comment(s)")
-    return 0
+    return finish(config, store, reporter, len(out) == len(found))
 
 
 def do_edit(args: Any, config: SiteConfig, store: Store, reporter: Reporter,
@@ -212,12 +203,20 @@ def do_edit(args: Any, config: SiteConfig, store: Store, reporter: Reporter,
     edited = edit(store, args.id, run_editor)
     if edited is None:
         reporter.info("nothing changed")
-    elif edited.published:
-        reporter.warn(Problem(f"{edited.id} was already published: the article's comment "
-                              "file keeps the old text; change it there too"))
-    else:
-        reporter.info(f"{edited.id} edited")
+        return 0
+    reporter.info(f"{edited.id} edited")
+    if edited.published:
+        return finish(config, store, reporter,
+                      revise(config.content_dir, store, edited, reporter))
     return 0
+
+
+def finish(config: SiteConfig, store: Store, reporter: Reporter, ok: bool) -> int:
+    """Build and deploy the site if a comment file changed; the exit code."""
+    if store.meta(NEEDS_BUILD) is None:
+        return 0 if ok else 1
+    result = publish(config.root, config, store, reporter)
+    return 0 if ok and result.ok else 1
 
 
 def do_publish(args: Any, config: SiteConfig, store: Store, reporter: Reporter, _: Any) -> int:

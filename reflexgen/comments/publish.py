@@ -17,7 +17,13 @@ from pathlib import Path
 
 from reflexgen.build import BuildOptions, BuildResult, build
 from reflexgen.comments.records import Submission
-from reflexgen.comments.sidecar import locked, write_sidecar
+from reflexgen.comments.sidecar import (
+    locked,
+    remove_comments,
+    replace_body,
+    sidecar_path,
+    write_sidecar,
+)
 from reflexgen.comments.store import Store
 from reflexgen.config import SiteConfig
 from reflexgen.content.frontmatter import CONTROL
@@ -79,14 +85,15 @@ def write_all(content_dir: Path, approved: list[Submission], keep_emails: bool, 
             threads[submission.thread].append(submission)
     written: dict[str, str] = {}
     for thread, submissions in threads.items():
+        notes: list[str] = []
         try:
-            ids = write_sidecar(content_dir, thread, submissions, keep_emails)
+            ids = write_sidecar(content_dir, thread, submissions, keep_emails, notes)
         except (BuildError, OSError) as exc:
-            for problem in exc.problems if isinstance(exc, BuildError) else [
-                    Problem(f"cannot write: {exc.strerror or exc}", exc.filename)]:
-                reporter.error(problem)
+            report_failure(exc, reporter)
             failed += [s.id for s in submissions]
             continue
+        for note in notes:
+            reporter.warn(Problem(note, sidecar_path(content_dir, thread)))
         store.set_meta(NEEDS_BUILD, "1")  # before `mark_published`: a crash then still builds
         for cid, published_as in ids.items():
             if cid != published_as:
@@ -96,6 +103,66 @@ def write_all(content_dir: Path, approved: list[Submission], keep_emails: bool, 
         written.update(ids)
         reporter.info(f"{thread}: {len(ids)} comment(s) published")
     return written, tuple(failed)
+
+
+def withdraw(content_dir: Path, store: Store, submissions: list[Submission],
+             reporter: Reporter) -> list[str]:
+    """Take published comments out of their articles' sidecar files (marked spam, or to be
+    deleted): their replies, published or waiting, move up to their parent, as on
+    WordPress; a build is then owed. Returns the ids that are out of the files now; those
+    whose file could not be changed are reported and left as they were."""
+    threads: dict[str, list[Submission]] = defaultdict(list)
+    for submission in submissions:
+        if submission.published:
+            threads[submission.thread].append(submission)
+    done = [s.id for s in submissions if not s.published]
+    for thread, chosen in threads.items():
+        names = {published_as(store, s.id): s for s in chosen}
+        try:
+            moved = remove_comments(content_dir, thread, names)
+        except (BuildError, OSError) as exc:
+            report_failure(exc, reporter)
+            continue
+        store.set_meta(NEEDS_BUILD, "1")
+        for name, submission in names.items():
+            parent, seen = submission.parent, {name}  # the first one kept up the chain
+            while parent in names and parent not in seen:
+                seen.add(parent)
+                parent = names[parent].parent
+            if name not in moved:
+                reporter.info(f"{submission.id} was no longer in {thread}'s comment file")
+            for reply in moved.get(name, ()):
+                reporter.info(f"{reply} now answers {parent or 'the article'} instead of {name}")
+            store.reparent(thread, name, parent)
+            store.set_meta(RENAMED + submission.id, None)
+        store.mark_published([s.id for s in chosen], published=False)
+        done += [s.id for s in chosen]
+    return done
+
+
+def revise(content_dir: Path, store: Store, submission: Submission, reporter: Reporter
+           ) -> bool:
+    """Give a published comment its edited text in its sidecar file too; True when a build
+    is owed."""
+    name = published_as(store, submission.id)
+    try:
+        found = replace_body(content_dir, submission.thread, name, submission.body)
+    except (BuildError, OSError) as exc:
+        report_failure(exc, reporter)
+        return False
+    if not found:
+        reporter.warn(Problem(f"{submission.id} is no longer in the article's comment file: "
+                              "only the database has the new text",
+                              sidecar_path(content_dir, submission.thread)))
+        return False
+    store.set_meta(NEEDS_BUILD, "1")
+    return True
+
+
+def report_failure(exc: BuildError | OSError, reporter: Reporter) -> None:
+    for problem in exc.problems if isinstance(exc, BuildError) else [
+            Problem(f"cannot write: {exc.strerror or exc}", exc.filename)]:
+        reporter.error(problem)
 
 
 def unwritable(submission: Submission) -> str | None:

@@ -14,10 +14,10 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -28,6 +28,8 @@ from reflexgen.comments.records import Submission
 from reflexgen.content import frontmatter
 from reflexgen.content.discover import markdown_stem, sidecar_for
 from reflexgen.errors import BuildError, Problem
+
+T = TypeVar("T")
 
 
 def sidecar_path(content_dir: Path, thread: str) -> Path:
@@ -40,20 +42,15 @@ def sidecar_path(content_dir: Path, thread: str) -> Path:
 
 
 def write_sidecar(content_dir: Path, thread: str, submissions: Sequence[Submission],
-                  keep_emails: bool) -> dict[str, str]:
+                  keep_emails: bool, notes: list[str] | None = None) -> dict[str, str]:
     """Append `submissions` to `thread`'s sidecar file, under a lock and atomically.
 
     Returns, for each submission now in the file (written now or before), the id it has
     there: its store id, or a fresh one when that id belonged to another comment. Raises
-    `BuildError` (nothing written) when the file cannot be read or would not read back."""
-    article = checked_article(content_dir, thread)
-    if not article.is_file():
-        raise BuildError(Problem("the article of this thread does not exist", article,
-                                 hint="was it moved or deleted? its comments stay approved"))
-    path = sidecar_path(content_dir, thread)
-    if path.is_symlink():
-        raise BuildError(Problem("the comment file is a symbolic link: not written", path,
-                                 hint="replace the link with the file itself"))
+    `BuildError` (nothing written) when the file cannot be read or would not read back.
+    What a moderator should know (a reply whose parent went) is added to `notes`."""
+    notes = notes if notes is not None else []
+    article, path = files_of(content_dir, thread)
     with locked(path.parent):
         text = read_text(path) if path.exists() else ""
         taken = inline_ids(article)
@@ -65,13 +62,112 @@ def write_sidecar(content_dir: Path, thread: str, submissions: Sequence[Submissi
             cid, new = place(submission, data, added, taken)
             written[submission.id] = cid
             if new:  # its parent is a published id: never one renamed here
-                added.append(entry(submission, cid, submission.parent, keep_emails))
+                parent = submission.parent
+                if parent is not None and parent not in present_ids(data, added, taken):
+                    # Taken out of the file since (by hand): a top-level comment, not one
+                    # the build would refuse for replying to nothing.
+                    notes.append(f"{submission.id} answered {parent}, which is no longer in "
+                                 f"the comment file: published as a top-level comment")
+                    parent = None
+                added.append(entry(submission, cid, parent, keep_emails))
         if not added:
             return written
         new_text = dump(yaml, text, data, added)
         check_round_trip(text, new_text, added, path)
         replace_atomically(path, new_text)
         return written
+
+
+def files_of(content_dir: Path, thread: str) -> tuple[Path, Path]:
+    """The thread's article and its sidecar file; errors for a missing article, a thread key
+    outside content/ and a sidecar that is a symbolic link."""
+    article = checked_article(content_dir, thread)
+    if not article.is_file():
+        raise BuildError(Problem("the article of this thread does not exist", article,
+                                 hint="was it moved or deleted? its comments stay approved"))
+    path = sidecar_path(content_dir, thread)
+    if path.is_symlink():
+        raise BuildError(Problem("the comment file is a symbolic link: not written", path,
+                                 hint="replace the link with the file itself"))
+    return article, path
+
+
+def remove_comments(content_dir: Path, thread: str, ids: Collection[str]
+                    ) -> dict[str, list[str]]:
+    """Take the comments `ids` out of the thread's sidecar file; their replies move up to
+    the removed comment's parent, as WordPress does. Returns, for each id that was in the
+    file, the ids of the replies that moved."""
+    def remove(items: list, style: Callable[[str], Any]) -> dict[str, list[str]]:
+        gone: dict[str, Any] = {}
+        for index in reversed(range(len(items))):
+            if id_of(items[index]) in ids:
+                gone[id_of(items[index])] = items[index].get("parent")
+                del items[index]
+        moved: dict[str, list[str]] = {cid: [] for cid in gone}
+        for item in items:
+            origin = str(item.get("parent")) if isinstance(item, dict) else ""
+            if origin not in gone:
+                continue
+            parent, seen = gone[origin], {origin}
+            while parent is not None and str(parent) in gone and str(parent) not in seen:
+                seen.add(str(parent))
+                parent = gone[str(parent)]
+            if parent is None:
+                del item["parent"]
+            else:
+                item["parent"] = parent
+            moved[origin].append(id_of(item))
+        return moved
+
+    return change(content_dir, thread, remove)
+
+
+def replace_body(content_dir: Path, thread: str, cid: str, body: str) -> bool:
+    """Give the comment `cid` of the thread's sidecar file a new text; False if it is not
+    in the file."""
+    def rewrite(items: list, style: Callable[[str], Any]) -> bool:
+        for item in items:
+            if id_of(item) == cid:
+                item["body"] = style(body)
+                return True
+        return False
+
+    return change(content_dir, thread, rewrite)
+
+
+def change(content_dir: Path, thread: str, operation: Callable[[list, Callable[[str], Any]], T]
+           ) -> T:
+    """Apply `operation` to the comments of the thread's sidecar file, under its lock and
+    atomically. It is applied twice: to the round-trip data that is written (texts styled
+    by `body_scalar`) and to the list as the build reads the file now; the file written
+    must read back as the second, else nothing is written (a hand-written value that would
+    change, a comment that would not read back exactly)."""
+    _, path = files_of(content_dir, thread)
+    with locked(path.parent):
+        text = read_text(path) if path.exists() else ""
+        yaml = round_trip()
+        data = load(yaml, text, path) or CommentedSeq()
+        result = operation(data, body_scalar)
+        expected = frontmatter.parse_yaml(text, path) or [] if text else []
+        operation(expected, str)
+        if not result:
+            return result
+        new_text = dump(yaml, "", data, CommentedSeq())
+        if frontmatter.parse_yaml(new_text, path) != expected:
+            raise BuildError(Problem("changing the comments would change what the file says",
+                                     path, hint="check the file's YAML by hand, or make the "
+                                                "change there"))
+        replace_atomically(path, new_text)
+        return result
+
+
+def id_of(item: Any) -> str | None:
+    return str(item.get("id")) if isinstance(item, dict) else None
+
+
+def present_ids(data: CommentedSeq | None, added: CommentedSeq, inline: set[str]) -> set[str]:
+    return inline | {str(item.get("id")) for item in [*(data or ()), *added]
+                     if isinstance(item, dict)}
 
 
 def checked_article(content_dir: Path, thread: str) -> Path:
@@ -156,10 +252,13 @@ def entry(submission: Submission, cid: str, parent: str | None,
     if keep_emails and submission.email:
         item["email"] = DoubleQuotedScalarString(submission.email)
     item["date"] = iso(submission)
-    body = submission.body
-    item["body"] = (LiteralScalarString(body) if block_safe(body)
-                    else DoubleQuotedScalarString(body))
+    item["body"] = body_scalar(submission.body)
     return item
+
+
+def body_scalar(body: str) -> Any:
+    """A comment's text as written: a `|` block when that shows it as it is, else quoted."""
+    return LiteralScalarString(body) if block_safe(body) else DoubleQuotedScalarString(body)
 
 
 # What a `|` block cannot hold as it is (in double quotes it is escaped): characters YAML

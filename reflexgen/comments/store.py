@@ -92,7 +92,14 @@ class Store(Protocol):
         """Approved submissions not yet written into their sidecar, oldest first."""
         ...
 
-    def mark_published(self, ids: Iterable[str]) -> None: ...
+    def mark_published(self, ids: Iterable[str], published: bool = True) -> None:
+        """Say that `ids` are in their sidecar files now (or, `published` False, no longer)."""
+        ...
+
+    def reparent(self, thread: str, old: str, new: str | None) -> int:
+        """The replies in `thread` to `old` answer `new` instead (None: top-level); returns
+        how many."""
+        ...
 
     def count_hit(self, key: str, window: timedelta, now: datetime) -> int:
         """Record a hit for `key`; returns its hits within `window` (this one included),
@@ -315,10 +322,15 @@ class SQLiteStore:
             "ORDER BY n").fetchall()
         return [_submission(row) for row in rows]
 
-    def mark_published(self, ids: Iterable[str]) -> None:
+    def mark_published(self, ids: Iterable[str], published: bool = True) -> None:
         with self._write() as db:
-            db.executemany("UPDATE submissions SET published = 1 WHERE n = ?",
-                           [(n,) for n in _numbers(ids)])
+            db.executemany("UPDATE submissions SET published = ? WHERE n = ?",
+                           [(int(published), n) for n in _numbers(ids)])
+
+    def reparent(self, thread: str, old: str, new: str | None) -> int:
+        with self._write() as db:
+            return db.execute("UPDATE submissions SET parent = ? WHERE thread = ? AND "
+                              "parent = ?", (new, thread, old)).rowcount
 
     # defences
 

@@ -225,3 +225,79 @@ def test_a_comment_that_cannot_be_written_stays_approved_and_the_others_go(blog)
     assert run(blog, "publish").returncode == 1  # the bell still cannot go
     assert page(blog).xpath(f'//li[@id="comment-{good}"]')
     assert stored(blog, elsewhere).published
+
+
+def sidecar_text(site: Site) -> str:
+    return (site.root / "content/posts/2024/debat.comments.yaml").read_text(encoding="utf-8")
+
+
+def published(site: Site, *bodies: str) -> list[str]:
+    ids = [seed(site, body=body) for body in bodies]
+    assert run(site, "approve", *ids).returncode == 0
+    return ids
+
+
+@pytest.mark.parametrize("action", ["spam", "delete"])
+def test_spam_or_delete_takes_a_published_comment_off_the_site(blog, action):
+    first, second = published(blog, "Bon commentaire.", "Publicité déguisée.")
+    reply = seed(blog, body="Je réponds à la publicité.", parent=second, status="approved")
+    assert run(blog, "publish").returncode == 0
+    assert page(blog).xpath(f'//li[@id="comment-{second}"]//li[@id="comment-{reply}"]')
+    done = run(blog, action, second)
+    assert done.returncode == 0, done.stderr
+    assert "Publicité déguisée" not in sidecar_text(blog)
+    assert sidecar_text(blog).startswith(HAND_WRITTEN)  # the hand-written part is kept
+    assert not page(blog).xpath(f'//li[@id="comment-{second}"]')
+    # Its reply moves up to its parent (h1), as WordPress does; the other one stays.
+    assert page(blog).xpath(f'//li[@id="comment-h1"]/ol/li[@id="comment-{reply}"]')
+    assert page(blog).xpath(f'//li[@id="comment-{first}"]')
+    assert f"{reply} now answers h1 instead of {second}" in done.stderr
+    assert stored(blog, reply).parent == "h1"
+    gone = stored(blog, second)
+    if action == "spam":
+        assert gone.status == "spam" and not gone.published
+        assert run(blog, "publish").returncode == 0  # spam is never published again
+        assert "Publicité déguisée" not in sidecar_text(blog)
+    else:
+        assert gone is None
+    assert (blog.root / "deployed.log").read_text().count("deployed") >= 3
+
+
+def test_a_waiting_reply_to_a_withdrawn_comment_is_published_under_its_parent(blog):
+    [parent] = published(blog, "Un avis tranché.")
+    waiting = seed(blog, body="Réponse en attente.", parent=parent)
+    assert run(blog, "delete", parent).returncode == 0
+    assert run(blog, "approve", waiting).returncode == 0
+    assert page(blog).xpath(f'//li[@id="comment-h1"]/ol/li[@id="comment-{waiting}"]')
+
+
+def test_a_reply_whose_parent_was_removed_by_hand_is_published_top_level(blog):
+    [parent] = published(blog, "Retiré à la main ensuite.")
+    waiting = seed(blog, body="Réponse orpheline.", parent=parent)
+    (blog.root / "content/posts/2024/debat.comments.yaml").write_text(HAND_WRITTEN)
+    done = run(blog, "approve", waiting)
+    assert done.returncode == 0, done.stderr
+    assert f"{waiting} answered {parent}, which is no longer in the comment file" in done.stderr
+    assert page(blog).xpath(f'//ol[@class="comment-list"]/li[@id="comment-{waiting}"]')
+
+
+def test_editing_a_published_comment_changes_the_page(blog, tmp_path):
+    [cid] = published(blog, "Une fote publiée.\n\nDeuxième ligne.")
+    fixer = tmp_path / "fix.py"
+    fixer.write_text("import sys, pathlib\np = pathlib.Path(sys.argv[1])\n"
+                     "p.write_text(p.read_text().replace('fote', 'faute'))\n")
+    done = run(blog, "edit", cid, env={"VISUAL": f"{sys.executable} {fixer}"})
+    assert done.returncode == 0, done.stderr
+    assert "Une faute publiée." in page(blog).xpath(f'//li[@id="comment-{cid}"]')[0] \
+        .text_content()
+    assert "fote" not in sidecar_text(blog) and sidecar_text(blog).startswith(HAND_WRITTEN)
+    assert stored(blog, cid).body == "Une faute publiée.\n\nDeuxième ligne."
+
+
+def test_a_comment_file_that_cannot_be_changed_keeps_the_comment_and_says_so(blog):
+    [cid] = published(blog, "Toujours là.")
+    path = blog.root / "content/posts/2024/debat.comments.yaml"
+    path.write_text(sidecar_text(blog) + "- [pas fermé\n", encoding="utf-8")
+    done = run(blog, "delete", cid)
+    assert done.returncode == 1 and "cannot read the comment file" in done.stderr
+    assert stored(blog, cid) is not None and stored(blog, cid).published  # nothing lost

@@ -297,3 +297,76 @@ def test_a_publisher_waits_for_the_lock(content):
 def test_the_lock_leaves_no_file_behind(content):
     write_sidecar(content, THREAD, [submission()], False)
     assert sorted(os.listdir(content / "posts")) == ["a.comments.yaml", "a.md"]
+
+
+# Taking comments out, editing them ----------------------------------------------------------
+
+THREADED = HAND_WRITTEN + """\
+- id: c7
+  parent: 2
+  author: Zoé
+  date: 2024-01-04
+  body: Réponse à 2.
+- id: c8
+  parent: c7
+  author: Luc
+  date: 2024-01-05
+  body: Réponse à c7.
+"""
+
+
+def test_removing_a_comment_moves_its_replies_up_and_keeps_the_rest(content):
+    (content / "posts/a.comments.yaml").write_text(THREADED, encoding="utf-8")
+    assert sidecar.remove_comments(content, THREAD, {"c7"}) == {"c7": ["c8"]}
+    text = (content / "posts/a.comments.yaml").read_text(encoding="utf-8")
+    assert text.startswith(HAND_WRITTEN)  # YAML comments, folding, quoting: as written
+    items = read_back(content)
+    assert [i["id"] for i in items] == ["c5", "2", "c8"]
+    assert items[2]["parent"] == "2"
+
+
+def test_removing_a_chain_moves_the_reply_to_the_first_one_kept(content):
+    (content / "posts/a.comments.yaml").write_text(THREADED, encoding="utf-8")
+    assert sidecar.remove_comments(content, THREAD, ["2", "c7"]) == {"2": [], "c7": ["c8"]}
+    [first, last] = read_back(content)
+    assert (first["id"], last["id"]) == ("c5", "c8") and "parent" not in last
+
+
+def test_an_id_not_in_the_file_changes_nothing(content):
+    path = content / "posts/a.comments.yaml"
+    path.write_text(THREADED, encoding="utf-8")
+    stamp = path.stat().st_mtime_ns
+    assert sidecar.remove_comments(content, THREAD, {"c99"}) == {}
+    assert not sidecar.replace_body(content, THREAD, "c99", "Nouveau")
+    assert path.stat().st_mtime_ns == stamp
+    assert sidecar.remove_comments(content, "posts/a.md", {"c1"}) == {}
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.text(st.characters(blacklist_categories=["Cs"]), min_size=1).filter(
+    lambda t: t.strip() and not CONTROL.search(t) and "\0" not in t and "\r" not in t))
+def test_an_edited_text_reads_back_exactly(content, body):
+    (content / "posts/a.comments.yaml").write_text(THREADED, encoding="utf-8")
+    assert sidecar.replace_body(content, THREAD, "c7", body)
+    items = read_back(content)
+    assert items[2]["body"] == body
+    assert (content / "posts/a.comments.yaml").read_text(encoding="utf-8").startswith(
+        HAND_WRITTEN)
+
+
+def test_a_broken_file_is_an_error_and_stays_as_it_was(content):
+    path = content / "posts/a.comments.yaml"
+    path.write_text("- [pas fermé\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="cannot read the comment file"):
+        sidecar.remove_comments(content, THREAD, {"c1"})
+    assert path.read_text(encoding="utf-8") == "- [pas fermé\n"
+
+
+def test_a_linked_comment_file_is_not_changed(content, tmp_path):
+    elsewhere = tmp_path / "elsewhere.yaml"
+    elsewhere.write_text(THREADED, encoding="utf-8")
+    (content / "posts/a.comments.yaml").symlink_to(elsewhere)
+    with pytest.raises(BuildError, match="symbolic link"):
+        sidecar.replace_body(content, THREAD, "c7", "Piraté")
+    assert elsewhere.read_text(encoding="utf-8") == THREADED

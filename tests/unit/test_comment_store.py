@@ -284,3 +284,16 @@ def test_atomic_keeps_all_the_writes_or_none(comment_store, tmp_path):
         raise RuntimeError("the judge failed")
     assert len(comment_store.find()) == 1
     assert comment_store.count_hit("client:a", window, NOW) == 2  # the lost hit is not counted
+
+
+def test_reparent_and_unpublish(comment_store):
+    parent = comment_store.add(draft("Parent"), "approved", (), NOW)
+    reply = comment_store.add(draft("Réponse", parent=parent.id), "pending", (), NOW)
+    other = comment_store.add(draft("Ailleurs", thread="posts/b.md", parent=parent.id),
+                              "pending", (), NOW)
+    comment_store.mark_published([parent.id])
+    assert comment_store.reparent("posts/a.md", parent.id, None) == 1
+    assert comment_store.get(reply.id).parent is None
+    assert comment_store.get(other.id).parent == parent.id  # another thread's is not touched
+    comment_store.mark_published([parent.id], published=False)
+    assert [s.id for s in comment_store.to_publish()] == [parent.id]
