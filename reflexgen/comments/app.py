@@ -55,6 +55,7 @@ MAX_FIELDS = 16
 BODY_SECONDS = 30  # the longest a request's body may take to arrive
 PUBLISH_DELAY = 3.0  # seconds: approvals arriving meanwhile are published in one build
 REFRESH_SECONDS = 10.0  # how often the intake looks for a changed site
+PURGE_SECONDS = 24 * 3600
 JSON_TYPE = "application/json"
 # Refusals that lead to the preview page instead (see tokens): no token, or one too young.
 PREVIEW_REASONS = frozenset({tokens.MISSING, tokens.TOO_FAST})
@@ -143,14 +144,28 @@ class Intake:
             if self._owed:
                 self.schedule_publish(0)
 
+    async def purge(self) -> None:
+        """Spam older than 30 days and expired rate-limit and token data go at start, then
+        once a day (what `reflexgen comments purge` does)."""
+        while True:
+            try:
+                gone = await self.run(self.store.purge, datetime.now(UTC))
+                if gone:
+                    self.reporter.info(f"purged {gone} spam comment(s) older than 30 days")
+            except Exception as exc:  # a busy or full disk: tried again tomorrow
+                self.reporter.error(Problem(f"purging old spam failed: {exc}"))
+            await asyncio.sleep(PURGE_SECONDS)
+
     @asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
         """While the server runs: approvals left from the last run are published, the site
-        followed; at the end, the approvals still waiting are published."""
+        followed, old spam purged; at the end, the approvals still waiting are published."""
         self.schedule_publish(0)
-        refresher = asyncio.get_running_loop().create_task(self.refresh())
+        loop = asyncio.get_running_loop()
+        background = [loop.create_task(self.refresh()), loop.create_task(self.purge())]
         yield
-        refresher.cancel()
+        for task in background:
+            task.cancel()
         if self._publishing is not None and not self._publishing.done():
             self._publishing.cancel()
             await asyncio.to_thread(self.publish_now)

@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -28,6 +29,7 @@ import yaml
 from conftest import ServerProcess, Site, article
 from reflexgen.comments import tokens
 from reflexgen.comments.defences import RATE_LIMITS
+from reflexgen.comments.records import Draft
 from reflexgen.comments.store import SQLiteStore
 
 OPEN = "posts/a.md"
@@ -529,3 +531,30 @@ def test_the_app_runs_under_another_asgi_server(blog):
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=20)
+
+
+def test_the_running_intake_purges_old_spam_and_keeps_the_rest(tmp_path):
+    site = write_site(tmp_path / "site")
+    store = SQLiteStore(site.root / "comments.sqlite3")
+    old, recent = (datetime.now(UTC) - timedelta(days=days) for days in (31, 29))
+    draft = Draft("posts/a.md", None, "Bot", None, None, "Achetez !", "hmac")
+    stale = store.add(draft, "spam", ("honeypot",), old).id
+    kept = store.add(replace(draft, body="Encore !"), "spam", ("honeypot",), recent).id
+    waiting = store.add(replace(draft, author="Zoé", body="Un vieux commentaire."),
+                        "pending", (), old).id
+    store.close()
+    intake = Intake(site.root)
+    try:
+        def gone() -> bool:
+            reader = SQLiteStore(site.root / "comments.sqlite3")
+            try:
+                return reader.get(stale) is None
+            finally:
+                reader.close()
+        wait_until(gone)
+    finally:
+        assert intake.stop() == 0, intake.output
+    reader = SQLiteStore(site.root / "comments.sqlite3")
+    assert reader.get(kept) is not None and reader.get(waiting) is not None
+    reader.close()
+    assert "purged 1 spam comment(s) older than 30 days" in intake.output
