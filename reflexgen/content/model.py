@@ -109,7 +109,9 @@ class Article:
     draft: bool = False
     lang: str | None = None
     comments_open: bool = True
-    comment_count: int = 0
+    # Follows the comment file like the body: the plan needs only whether it is 0 (see
+    # site/blueprint.py `shape`), so a new comment leaves the plan as it is.
+    comment_count: int = field(default=0, metadata=BODY)
     extra: dict[str, Any] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()  # old URLs that redirect here (see redirects.py)
     pinned: bool = False  # shown first on the home page

@@ -37,13 +37,15 @@ def shape(config: SiteConfig, articles: list[Article], pages: list[Page], author
           static: list[StaticFile], selection: Selection,
           images: dict[str, SiteImage | None]) -> str:
     """Everything `assemble` and `plan` read: articles by source and head (what follows
-    their bodies left out), which of them are in the future and which closed to comments by
-    age, the settings, pages, authors and static files, and the logo and favicon as read
-    from their files."""
+    their bodies left out), which of them are in the future, which closed to comments by
+    age and which have comments (a discussion feed), the settings, pages, authors and
+    static files, and the logo and favicon as read from their files."""
     future = [a.source for a in articles if a.date > selection.now]
     closed = [a.source for a in articles if config.comments.closed(a.date, selection.now)]
+    discussed = [a.source for a in articles if a.comment_count]
     return digest(settings_digest(config), selection.drafts, selection.future, future, closed,
-                  [(a.source, a.head) for a in articles], pages, authors, static, images)
+                  discussed, [(a.source, a.head) for a in articles], pages, authors, static,
+                  images)
 
 
 def make_blueprint(config: SiteConfig, articles: list[Article], bodies: Mapping[str, Body],

@@ -51,3 +51,13 @@ def test_an_article_coming_out_of_the_future_changes_the_shape():
                            Selection(NOW + timedelta(days=2)),
                     hidden)
     assert [a.source for a in later.site.articles] == ["a.md", "b.md"]
+
+
+def test_a_new_comment_keeps_the_plan_but_the_first_one_adds_a_feed():
+    one = lay([post("a.md", 1, comment_count=1), post("b.md", 2)])
+    two = lay([post("a.md", 1, digest="d2", comment_count=2), post("b.md", 2)], one)
+    assert two.shape == one.shape and two.feed_jobs is one.feed_jobs
+    assert two.site.articles[0].comment_count == 2  # the listings read the new count
+    first = lay([post("a.md", 1), post("b.md", 2, digest="d3", comment_count=1)], one)
+    assert first.shape != one.shape
+    assert {j.key for j in first.feed_jobs if j.scope == "comments"} == {"b.md"}
