@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The spam corpus (issue 14, "Figures to reach"): bots of every kind and genuine French
 comments, sent to a real `reflexgen comments serve` process; ≥ 99% of bots must never reach
-the moderation queue, and no genuine comment may be lost.
+the moderation queue, and no genuine comment may be lost (one in 16 cites 3 to 5 sources,
+more than `max_links`: it must be held for approval, not taken for a list of links).
 
     python benchmarks/spam_corpus.py [--bots 1200] [--genuine 320] [--seed 14]
 
@@ -190,6 +191,93 @@ def genuine_body(chance: random.Random, reply: bool) -> str:
     return f"{body}\n\n{closing}".strip() if closing else body
 
 
+# Readers citing their sources: 3 to 5 links (more than `max_links`, so held for approval),
+# written the ways readers write them. One genuine comment in SOURCED_EVERY is one of these.
+SOURCED_EVERY = 16
+SOURCES = [  # how a reader names it, its address
+    ("les chiffres de l’Insee", "https://www.insee.fr/fr/statistiques/6793297"),
+    ("le rapport de la Cour des comptes",
+     "https://www.ccomptes.fr/fr/publications/le-logement-social-face-au-defi-de-l-acces"),
+    ("la synthèse de vie-publique.fr",
+     "https://www.vie-publique.fr/eclairage/19373-la-politique-de-la-ville"),
+    ("l’étude de l’Ademe", "https://librairie.ademe.fr/mobilite-et-transport/5960-etude.html"),
+    ("le texte sur Légifrance", "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000047445077"),
+    ("la note de France Stratégie",
+     "https://www.strategie.gouv.fr/publications/cout-du-logement-quels-effets"),
+    ("le dossier de la Drees",
+     "https://drees.solidarites-sante.gouv.fr/publications-communique-de-presse/etudes"),
+    ("le baromètre des villes cyclables", "https://barometre.parlons-velo.fr/2021/palmares/"),
+    ("l’enquête du Cerema", "https://www.cerema.fr/fr/actualites/velo-ville-moyenne"),
+    ("les projections du COR", "https://www.cor-retraites.fr/rapports-annuels-du-cor"),
+    ("l’Observatoire des inégalités", "https://www.inegalites.fr/Le-revenu-des-retraites"),
+    ("le rapport de la Fondation Abbé Pierre",
+     "https://www.fondation-abbe-pierre.fr/actualites/29e-rapport-sur-letat-du-mal-logement"),
+    ("l’article de Wikipédia", "https://fr.wikipedia.org/wiki/Encadrement_des_loyers"),
+    ("l’enquête d’Ouest-France",
+     "https://www.ouest-france.fr/bretagne/rennes-35000/la-presse-locale-en-sursis"),
+    ("la tribune parue dans Le Monde",
+     "https://www.lemonde.fr/idees/article/2023/05/12/ecole-ce-qui-a-change_6173012_3232.html"),
+    ("l’analyse de l’OFCE", "https://www.ofce.sciences-po.fr/blog/reforme-des-retraites"),
+    ("le bilan électrique de RTE", "https://www.rte-france.com/actualites/bilan-electrique"),
+    ("les rapports de l’ASN", "https://www.asn.fr/l-asn-informe/publications/rapports"),
+]
+CITED_TOPICS = ["ce sujet", "la question du logement", "le coût réel des transports",
+                "les chiffres que vous citez", "la fatigue des enseignants", "le prix de l’énergie",
+                "la précarité étudiante", "la place du vélo"]
+REMARKS = ["Le deuxième lien est le plus complet, même s’il date un peu.",
+           "Les chiffres ne disent pas tout, mais ils contredisent une partie du billet.",
+           "Je n’ai pas tout lu, je l’avoue, mais les synthèses suffisent pour se faire un avis.",
+           "Chacun se fera son idée, mais le débat mérite mieux que des impressions.",
+           "Les conclusions divergent, ce qui est en soi instructif.",
+           "Attention, la méthode a changé en cours de route : les séries ne se comparent pas."]
+
+
+def cite(chance: random.Random, source: tuple[str, str], style: str) -> str:
+    name, url = source
+    if style == "unnamed":  # the address alone, the sentence around it says what it is
+        return url
+    if style == "markdown":
+        return f"[{name}]({url})"
+    if style == "www" and "://www." in url:  # pasted without its scheme
+        return f"{name} ({url.removeprefix('https://')})"
+    return f"{name} ({url})" if chance.random() < 0.6 else f"{name} : {url}"
+
+
+def sourced_body(chance: random.Random, reply: bool) -> str:
+    """A genuine comment citing 3 to 5 sources, with sentences around them (the shortest: one
+    sentence naming each source)."""
+    style = chance.choice(["bare", "bare", "markdown", "www", "unnamed"])
+    shape = chance.randrange(6 if style != "unnamed" else 4)
+    cited = [cite(chance, s, style) for s in chance.sample(SOURCES, chance.randint(3, 5))]
+    a, b, c, *more = cited
+    topic = chance.choice(CITED_TOPICS)
+    start = chance.choice(REPLIES) if reply else chance.choice(OPENERS)
+    if shape == 0:
+        body = f"{start} {sentence(chance)} Pour les chiffres, voir {a}, {b} et {c}."
+    elif shape == 1:
+        items = "\n".join(f"- {x}" for x in (a, b, c))
+        body = f"{start} Quelques sources, si vous voulez creuser {topic} :\n\n{items}\n\n" \
+            f"{sentence(chance)}"
+    elif shape == 2:
+        body = f"{start} Ce que vous écrivez sur {topic} est confirmé ici {a} et là {b}, " \
+            f"mais ce document {c} dit presque le contraire. {sentence(chance)}"
+    elif shape == 3:
+        body = f"{start} On lit tout et son contraire sur {topic}. Trois sources sérieuses, " \
+            f"pour ceux qui veulent vérifier : {a}, {b} et {c}. {chance.choice(REMARKS)}"
+    elif shape == 4:
+        body = f"{start} Sur {topic}, trois lectures m’ont fait changer d’avis. D’abord {a}, " \
+            f"très clair sur le fond. Ensuite {b}, plus critique. Enfin {c}, qui date un peu " \
+            "mais reste juste."
+    else:  # terse: a sentence that names its sources, and nothing else
+        body = f"{start} Des sources, puisqu’on en parle : {a}, {b} et {c}."
+    if more:
+        body += " Voir aussi " + " et ".join(more) + "."
+    if chance.random() < 0.4:
+        body += f"\n\n{chance.choice(REMARKS)}"
+    closing = chance.choice(CLOSINGS)
+    return f"{body}\n\n{closing}".strip() if closing else body
+
+
 # Bots' texts -------------------------------------------------------------------------------
 
 PITCHES = ["Best online deals", "Cheap meds no prescription", "Earn 5000$ a week from home",
@@ -241,7 +329,10 @@ def build(bots: int, genuine: int, seed: int = 14) -> list[Post]:
     blocklist = tuple(normalized(w) for w in BLOCKLIST.splitlines()
                       if w and not w.startswith("#"))
 
-    # Genuine readers: one client address (a /24 of its own) and one e-mail each.
+    # Genuine readers: one client address (a /24 of its own) and one e-mail each. Those who
+    # cite sources draw from their own generator, so that the rest of the corpus (every bot
+    # included) is the same with or without them.
+    citing = random.Random(f"{seed}-sources")
     reader = 0
     while len(posts) < genuine:
         reader += 1
@@ -260,10 +351,16 @@ def build(bots: int, genuine: int, seed: int = 14) -> list[Post]:
                 if (thread, normalized(body)) not in seen_bodies:
                     break
             seen_bodies.add((thread, normalized(body)))
+            sourced = len(posts) % SOURCED_EVERY == SOURCED_EVERY // 2
+            while sourced:
+                body = sourced_body(citing, reply)
+                if (thread, normalized(body)) not in seen_bodies:
+                    seen_bodies.add((thread, normalized(body)))
+                    break
             fields = {"thread": thread, "parent": "c1" if reply else "", "author": name,
                       "email": email, "url": url, "body": body}
             assert not blocked(make_draft(fields, ""), blocklist), body
-            assert count_links(body) <= 1
+            assert (3 <= count_links(body) <= 5) if sourced else (count_links(body) <= 1), body
             posts.append(Post("genuine", fields, ip, ("age", chance.uniform(5, 600)),
                               who=name))
 
@@ -536,6 +633,10 @@ def summarize(posts: list[Post]) -> Result:
     rows.append("")
     rows.append(f"{'genuine':<15}{'sent':>6}{'queued':>8}{'lost':>6}")
     rows.append(f"{'':<15}{len(genuine):>6}{len(genuine) - len(lost):>8}{len(lost):>6}")
+    sourced = [p for p in genuine if count_links(p.fields["body"]) >= 3]
+    held = sum(p.outcome == "pending" for p in sourced)
+    rows.append(f"{'  3–5 sources':<15}{len(sourced):>6}{held:>8}"
+                f"{sum(p in lost for p in sourced):>6}   (held for approval: max_links)")
     for p in lost:
         rows.append(f"  lost: {p.who!r} in {p.fields['thread']}: {p.outcome}, HTTP {p.status}"
                     f" {p.message}: {p.fields['body'][:60]!r}")

@@ -308,7 +308,8 @@ def test_author_names_are_held(comment_store):
 
 
 def test_too_many_links_are_held_even_after_moderation(comment_store):
-    body = "Voir https://a.example, www.b.example et [c](http://c.example)"
+    body = "Les chiffres sont dans le rapport https://a.example, dans la note www.b.example " \
+        "et dans [la synthèse officielle](http://c.example)."
     result = verdict(comment_store, POST, body=body)
     assert (result.outcome, result.reasons) == ("pending", ("links",))
     two = "Voir https://a.example et https://b.example"
@@ -318,12 +319,96 @@ def test_too_many_links_are_held_even_after_moderation(comment_store):
 
 
 def test_link_stuffing_is_spam(comment_store):
-    five = " ".join(f"https://{n}.example" for n in "abcde")
+    five = " ".join(f"Le rapport numéro {n} https://{n}.example" for n in "abcde")
     assert verdict(comment_store, POST, body=five).reasons == ("links",)  # held: a reader's
     six = five + " https://f.example"
-    assert verdict(comment_store, POST, body=six).outcome == "spam"
+    assert verdict(comment_store, POST, body=six).reasons == ("link_stuffing",)
     assert verdict(comment_store, replace(POST, max_links=0), body="https://a.example " * 4
                    ).reasons == ("link_stuffing",)
+
+
+# A reader citing sources, written the ways readers write links: held, never spam.
+CITING = [
+    "Je ne suis pas d’accord sur les chiffres. Voir https://www.insee.fr/fr/statistiques/1, "
+    "https://www.ademe.fr/etude et https://www.ccomptes.fr/rapport : les séries disent "
+    "l’inverse depuis 2019.",
+    "Trois sources sérieuses, pour ceux qui veulent vérifier : [le rapport de la Cour des "
+    "comptes](https://www.ccomptes.fr/r), [les chiffres de l’Insee](https://www.insee.fr/s) "
+    "et [la note de France Stratégie](https://www.strategie.gouv.fr/n).",
+    "Des sources, puisqu’on en parle : l’Insee (www.insee.fr/fr/statistiques), l’Ademe "
+    "(www.ademe.fr/mobilite) et la Drees (https://drees.solidarites-sante.gouv.fr/etudes).",
+    "Quelques lectures si vous voulez creuser le sujet :\n\n- https://a.example/un\n"
+    "- https://b.example/deux\n- https://c.example/trois\n- https://d.example/quatre\n\n"
+    "La dernière est la plus complète, même si elle date un peu et que la méthode a changé.",
+    "Antoine, <a href=\"https://www.insee.fr/s\">l’Insee</a> et "
+    "<a href=\"https://www.ademe.fr/e\">l’Ademe</a> ne disent pas la même chose que vous, "
+    "et le Cerema non plus.",
+]
+
+
+@pytest.mark.parametrize("body", CITING)
+def test_a_reader_citing_sources_is_held_not_spam(comment_store, body):
+    assert 3 <= defences.count_links(body) <= 5
+    result = verdict(comment_store, POST, body=body)
+    assert (result.outcome, result.reasons) == ("pending", ("links",))
+
+
+# Lists of links with a pitch, or a keyword or two for each link: spam.
+LISTS = [
+    "Best online deals #123 https://deal-1.example/ https://shop2.example/ "
+    "https://click3.example/",
+    "Great post, very informative! https://a.example https://b.example https://c.example "
+    "https://d.example https://e.example",
+    "[cheap meds](https://a.example) [best prices](https://b.example) "
+    "[buy now](https://c.example)",
+    "www.a.example www.b.example www.c.example Nice blog!",
+    '<a href="https://a.example">cheap pills</a> <a href="https://b.example">pills</a>',
+    "[url=https://a.example]cheap meds[/url] [url=https://b.example]pills[/url] "
+    "[url]https://c.example[/url]",
+]
+
+
+@pytest.mark.parametrize("body", LISTS)
+def test_a_list_of_links_is_spam(comment_store, body):
+    result = verdict(comment_store, POST, body=body)
+    assert (result.outcome, result.reasons) == ("spam", ("link_density",))
+
+
+def test_link_density_only_judges_comments_past_max_links(comment_store):
+    two = "https://a.example https://b.example"  # within max_links: not judged at all
+    assert verdict(comment_store, POST, body=two).outcome == "approved"
+    # max_links = 0 holds a single link, but one or two links are no list
+    strict = replace(POST, max_links=0)
+    assert verdict(comment_store, strict, body="Voir https://a.example").reasons == ("links",)
+    assert verdict(comment_store, strict, body=two).reasons == ("links",)
+    assert verdict(comment_store, strict, body=two + " https://c.example").reasons == \
+        ("link_density",)
+    # a site that allows five links lets five through, whatever the text around them
+    many = replace(POST, max_links=5)
+    assert verdict(comment_store, many, body=LISTS[1]).outcome == "approved"
+
+
+def test_link_density_threshold(comment_store):
+    links = " https://a.example https://b.example https://c.example"
+    # three links: nine words of prose are enough, eight are a pitch
+    assert verdict(comment_store, POST, body="un deux trois quatre cinq six sept huit neuf"
+                   + links).reasons == ("links",)
+    assert verdict(comment_store, POST, body="un deux trois quatre cinq six sept huit"
+                   + links).reasons == ("link_density",)
+
+
+@pytest.mark.parametrize("body, words", [
+    ("", 0),
+    ("rien que du texte", 4),
+    ("Voir https://a.example/chemin?x=1&y=deux#trois et www.b.example/page.", 2),
+    ("[le rapport](https://a.example/un_deux) de l’Insee", 5),  # the anchor's words count
+    ('<a href="https://a.example" title="titre">le lien</a>', 2),
+    ("[url=https://a.example/x]pas cher[/url] [url]https://b.example[/url]", 2),
+    ("mailto:a@b.example, 2024 : 15 %, #123 !", 0),
+    ("celle-ci, aujourd’hui, Élodie", 5),
+])
+def test_prose_words(body, words):
+    assert defences.prose_words(body) == words
 
 
 def test_a_flood_takes_back_what_it_got_through(comment_store):
@@ -339,7 +424,8 @@ def test_a_flood_takes_back_what_it_got_through(comment_store):
 
 
 def test_both_signals_are_reported(comment_store):
-    body = "https://a.example https://b.example https://c.example"
+    body = "Voir le rapport https://a.example, la note https://b.example et les chiffres " \
+        "https://c.example : tout y est."
     assert verdict(comment_store, POST, author="Claire Dubois", body=body).reasons == \
         ("author_name", "links")
 
