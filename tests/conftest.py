@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import http.client
 import http.server
@@ -14,6 +15,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass
 from pathlib import Path
@@ -227,3 +229,29 @@ def comment_store(tmp_path: Path):
     opened = SQLiteStore(tmp_path / "comments.sqlite3")
     yield opened
     opened.close()
+
+
+def asgi_call(app, method: str, path: str, body: bytes = b"",
+              headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+    """One request through an ASGI app in-process (no server): status, headers, body text."""
+    route, _, query = path.partition("?")
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": method, "scheme": "http", "path": route, "raw_path": route.encode(),
+             "root_path": "", "query_string": query.encode(),
+             "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
+             "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8100)}
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    # In a thread of its own: a browser test earlier in the run may hold this thread's loop.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
+    start = sent[0]
+    text = b"".join(m.get("body", b"") for m in sent[1:]).decode()
+    return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, text

@@ -90,8 +90,11 @@ MESSAGES = {
 }
 # Characters refused in one-line fields: controls (CR, LF…), line and paragraph separators,
 # and the bidirectional overrides that disguise a name or an address.
-ONE_LINE_BAD = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-BODY_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tab and line breaks are text
+# U+FFFE and U+FFFF: noncharacters that XML, hence every feed, refuses.
+ONE_LINE_BAD = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                          "\ufffe\uffff]")
+# Tab and line breaks are text.
+BODY_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 COMMENT_ID = re.compile(r"[A-Za-z0-9_-]+")
 
 

@@ -268,8 +268,11 @@ UNBLOCKABLE = re.compile("[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\u
 
 
 def block_safe(text: str) -> bool:
-    """Whether a `|` block shows `text` as it is: several lines, nothing YAML would change."""
-    return "\n" in text.rstrip("\n") and not UNBLOCKABLE.search(text)
+    """Whether a `|` block shows `text` as it is: several lines, nothing YAML would change,
+    and no tab opening its first line (the block's indentation is read there; a tab is not
+    indentation, and the reader would refuse the file)."""
+    return ("\n" in text.rstrip("\n") and not UNBLOCKABLE.search(text)
+            and not text.lstrip("\n").startswith("\t"))
 
 
 def dump(yaml: YAML, text: str, data: CommentedSeq | None, added: CommentedSeq) -> str:

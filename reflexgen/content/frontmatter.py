@@ -73,12 +73,14 @@ def decode(raw: bytes, path: Path | str) -> str:
     return text
 
 
-# Characters no web page or feed may hold (XML refuses them): C0 controls but tab and newline.
-CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters no web page or feed may hold (XML refuses them): C0 controls but tab and newline,
+# and the noncharacters U+FFFE and U+FFFF.
+CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def control_problem(char: str, path: Path | str, line: int | None) -> BuildError:
-    return BuildError(Problem(f"text holds a control character (U+{ord(char):04X})", path, line,
+    kind = "a control character" if ord(char) < 0x80 else "a noncharacter"
+    return BuildError(Problem(f"text holds {kind} (U+{ord(char):04X})", path, line,
                               hint="delete it: such characters cannot appear in a web page"))
 
 

@@ -53,3 +53,16 @@ def test_control_characters_are_clear_errors(site, text, line):
     run = site.build()
     assert run.code == 1 and "Traceback" not in run.stderr, run.stderr
     assert f"content/posts/a.md{line}text holds a control character (U+00" in run.stderr
+
+
+@pytest.mark.parametrize("text, line", [
+    ("---\ntitle: \"A\"\ndate: 2024-03-01\n---\nUn \ufffe dans le corps.\n", ":5: "),
+    ("---\ntitle: \"Non\\uFFFF\"\ndate: 2024-03-01\n---\nCorps.\n", ": "),  # a YAML escape
+])
+def test_noncharacters_are_clear_errors(site, text, line):
+    """U+FFFE and U+FFFF: XML refuses them too (a comment holding one broke every build)."""
+    site.write({"content/posts/a.md": ""})
+    (site.root / "content/posts/a.md").write_bytes(text.encode())
+    run = site.build()
+    assert run.code == 1 and "Traceback" not in run.stderr, run.stderr
+    assert f"content/posts/a.md{line}text holds a noncharacter (U+FFF" in run.stderr

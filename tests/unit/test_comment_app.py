@@ -3,8 +3,6 @@ easily be pushed down (a failing store), and its headers."""
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -12,6 +10,7 @@ from urllib.parse import urlencode
 import pytest
 
 from conftest import Site, article
+from conftest import asgi_call as call
 from reflexgen.comments import defences, tokens
 from reflexgen.comments.app import make_app
 from reflexgen.comments.headers import attribute_hash
@@ -27,32 +26,6 @@ accent_color = "#1f3a5f"
 [comments]
 endpoint = "https://blog.example.org/commentaires/"
 """
-
-
-def call(app, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
-         ) -> tuple[int, dict[str, str], str]:
-    """One request through the ASGI app: status, headers, body text."""
-    route, _, query = path.partition("?")
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-             "method": method, "scheme": "http", "path": route, "raw_path": route.encode(),
-             "root_path": "", "query_string": query.encode(),
-             "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
-             "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8100)}
-    messages = [{"type": "http.request", "body": body, "more_body": False}]
-    sent: list[dict] = []
-
-    async def receive() -> dict:
-        return messages.pop(0) if messages else {"type": "http.disconnect"}
-
-    async def send(message: dict) -> None:
-        sent.append(message)
-
-    # In a thread of its own: a browser test earlier in the run may hold this thread's loop.
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, app(scope, receive, send)).result()
-    start = sent[0]
-    text = b"".join(m.get("body", b"") for m in sent[1:]).decode()
-    return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, text
 
 
 @pytest.fixture(scope="module")
