@@ -1,10 +1,13 @@
 """Approved comments written into an article's sidecar file (`<stem>.comments.yaml`).
 
-The file may have been written by hand: ruamel.yaml's round trip keeps its order, quoting and
-YAML comments. What is written is read back with the project's own reader before it replaces
-the file, so a hand-written value that would change, or a comment that would not read back
-exactly, stops the write with an error instead. Ids never change once published: a stored
-comment whose id is already taken by another comment gets a fresh one (`c5` → `c5-2`).
+The file may have been written by hand. New comments are YAML added at its end (PyYAML
+writes them; nothing before them is touched); a file that is not a plain list at its margin,
+and every change to what is already there (`remove_comments`, `replace_body`), go through
+ruamel.yaml's round trip, which keeps the file's order, quoting and YAML comments. What is
+written is read back with the project's own reader before it replaces the file, so a
+hand-written value that would change, or a comment that would not read back exactly, stops
+the write with an error instead. Ids never change once published: a stored comment whose id
+is already taken by another comment gets a fresh one (`c5` → `c5-2`).
 """
 
 from __future__ import annotations
@@ -17,19 +20,28 @@ import tempfile
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+import yaml as pyyaml
 
 from reflexgen.comments.records import Submission
 from reflexgen.content import frontmatter
 from reflexgen.content.discover import markdown_stem, sidecar_for
 from reflexgen.errors import BuildError, Problem
 
+if TYPE_CHECKING:  # ruamel.yaml is imported only to change what a file holds
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedSeq
+
 T = TypeVar("T")
+
+
+class Quoted(str):
+    """A text written in double quotes: YAML reads none of it."""
+
+
+class Block(Quoted):
+    """A text of several lines, written as a `|` block where that shows it as it is."""
 
 
 def sidecar_path(content_dir: Path, thread: str) -> Path:
@@ -53,11 +65,10 @@ def write_sidecar(content_dir: Path, thread: str, submissions: Sequence[Submissi
     article, path = files_of(content_dir, thread)
     with locked(path.parent):
         text = read_text(path) if path.exists() else ""
+        data = read_list(text, path)
         taken = inline_ids(article)
-        yaml = round_trip()
-        data = load(yaml, text, path)
         written: dict[str, str] = {}
-        added = CommentedSeq()
+        added: list[dict[str, str]] = []
         for submission in submissions:
             cid, new = place(submission, data, added, taken)
             written[submission.id] = cid
@@ -72,8 +83,12 @@ def write_sidecar(content_dir: Path, thread: str, submissions: Sequence[Submissi
                 added.append(entry(submission, cid, parent, keep_emails))
         if not added:
             return written
-        new_text = dump(yaml, text, data, added)
-        check_round_trip(text, new_text, added, path)
+        try:
+            new_text = appended(text, added)
+            check_round_trip(text, new_text, added, path)
+        except BuildError:  # not a plain list at its margin: the round trip writes it
+            new_text = rewritten(text, added, path)
+            check_round_trip(text, new_text, added, path)
         replace_atomically(path, new_text)
         return written
 
@@ -139,20 +154,22 @@ def change(content_dir: Path, thread: str, operation: Callable[[list, Callable[[
            ) -> T:
     """Apply `operation` to the comments of the thread's sidecar file, under its lock and
     atomically. It is applied twice: to the round-trip data that is written (texts styled
-    by `body_scalar`) and to the list as the build reads the file now; the file written
+    as new comments' are) and to the list as the build reads the file now; the file written
     must read back as the second, else nothing is written (a hand-written value that would
     change, a comment that would not read back exactly)."""
     _, path = files_of(content_dir, thread)
     with locked(path.parent):
         text = read_text(path) if path.exists() else ""
+        expected = read_list(text, path)
+        if not expected:
+            return operation([], str)
         yaml = round_trip()
-        data = load(yaml, text, path) or CommentedSeq()
-        result = operation(data, body_scalar)
-        expected = frontmatter.parse_yaml(text, path) or [] if text else []
+        data = load(yaml, text, path)
+        result = operation(data, lambda body: styled(Block(body)))
         operation(expected, str)
         if not result:
             return result
-        new_text = dump(yaml, "", data, CommentedSeq())
+        new_text = dump(yaml, data)
         if frontmatter.parse_yaml(new_text, path) != expected:
             raise BuildError(Problem("changing the comments would change what the file says",
                                      path, hint="check the file's YAML by hand, or make the "
@@ -165,9 +182,8 @@ def id_of(item: Any) -> str | None:
     return str(item.get("id")) if isinstance(item, dict) else None
 
 
-def present_ids(data: CommentedSeq | None, added: CommentedSeq, inline: set[str]) -> set[str]:
-    return inline | {str(item.get("id")) for item in [*(data or ()), *added]
-                     if isinstance(item, dict)}
+def present_ids(data: list, added: list, inline: set[str]) -> set[str]:
+    return inline | {str(item.get("id")) for item in [*data, *added] if isinstance(item, dict)}
 
 
 def checked_article(content_dir: Path, thread: str) -> Path:
@@ -184,6 +200,8 @@ def checked_article(content_dir: Path, thread: str) -> Path:
 
 
 def round_trip() -> YAML:
+    from ruamel.yaml import YAML
+
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.allow_duplicate_keys = True  # as the build's reader does; the build reports them
@@ -196,16 +214,30 @@ def read_text(path: Path) -> str:
     return frontmatter.decode(path.read_bytes(), path)
 
 
-def load(yaml: YAML, text: str, path: Path) -> CommentedSeq | None:
+def read_list(text: str, path: Path) -> list:
+    """The comments of a file as the build reads them (none for an empty file)."""
     try:
-        data = yaml.load(text)
+        data = frontmatter.parse_yaml(text, path) if text else None
+    except BuildError as exc:
+        [problem] = exc.problems
+        raise BuildError(Problem(f"cannot read the comment file: {problem.message}", path,
+                                 problem.line, hint="fix its YAML; no comment was added")
+                         ) from None
+    if data is not None and not isinstance(data, list):
+        raise BuildError(Problem("the comment file must hold a list of comments", path,
+                                 hint="write each comment as an item starting with `- id: …`"))
+    return data or []
+
+
+def load(yaml: YAML, text: str, path: Path) -> CommentedSeq:
+    """The file's list for ruamel's round trip (`read_list` said it is one)."""
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        return yaml.load(text)
     except YAMLError as exc:
         raise BuildError(Problem(f"cannot read the comment file: {exc}", path,
                                  hint="fix its YAML; no comment was added")) from None
-    if data is not None and not isinstance(data, CommentedSeq):
-        raise BuildError(Problem("the comment file must hold a list of comments", path,
-                                 hint="write each comment as an item starting with `- id: …`"))
-    return data
 
 
 def inline_ids(article: Path) -> set[str]:
@@ -222,10 +254,10 @@ def same_comment(item: Any, submission: Submission) -> bool:
             and str(item.get("date")) == iso(submission))
 
 
-def place(submission: Submission, data: CommentedSeq | None, added: CommentedSeq,
-          inline: set[str]) -> tuple[str, bool]:
+def place(submission: Submission, data: list, added: list, inline: set[str]
+          ) -> tuple[str, bool]:
     """The submission's id in the file, and whether it has still to be written."""
-    existing = [item for item in (data or ()) if isinstance(item, dict)] + list(added)
+    existing = [item for item in data if isinstance(item, dict)] + added
     used = inline | {str(item.get("id")) for item in existing}
     candidates = [submission.id] + [f"{submission.id}-{n}" for n in range(2, len(used) + 3)]
     for cid in candidates:
@@ -240,25 +272,19 @@ def iso(submission: Submission) -> str:
 
 
 def entry(submission: Submission, cid: str, parent: str | None,
-          keep_emails: bool) -> CommentedMap:
+          keep_emails: bool) -> dict[str, str]:
     """One comment as the build reads it; every text quoted, so YAML reads none of it."""
-    item = CommentedMap()
-    item["id"] = cid
+    item = {"id": cid}
     if parent:
         item["parent"] = parent
-    item["author"] = DoubleQuotedScalarString(submission.author)
+    item["author"] = Quoted(submission.author)
     if submission.url:
-        item["url"] = DoubleQuotedScalarString(submission.url)
+        item["url"] = Quoted(submission.url)
     if keep_emails and submission.email:
-        item["email"] = DoubleQuotedScalarString(submission.email)
+        item["email"] = Quoted(submission.email)
     item["date"] = iso(submission)
-    item["body"] = body_scalar(submission.body)
+    item["body"] = Block(submission.body)
     return item
-
-
-def body_scalar(body: str) -> Any:
-    """A comment's text as written: a `|` block when that shows it as it is, else quoted."""
-    return LiteralScalarString(body) if block_safe(body) else DoubleQuotedScalarString(body)
 
 
 # What a `|` block cannot hold as it is (in double quotes it is escaped): characters YAML
@@ -275,19 +301,55 @@ def block_safe(text: str) -> bool:
             and not text.lstrip("\n").startswith("\t"))
 
 
-def dump(yaml: YAML, text: str, data: CommentedSeq | None, added: CommentedSeq) -> str:
-    """The file with `added` at its end (a file without a list keeps its text, comments)."""
-    out = io.StringIO()
+class EntryDumper(getattr(pyyaml, "CSafeDumper", pyyaml.SafeDumper)):  # type: ignore[misc]
+    """New comments as YAML text: `Quoted` in double quotes, `Block` as a `|` block."""
+
+
+EntryDumper.add_representer(Quoted, lambda dumper, text: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", str(text), style='"'))
+EntryDumper.add_representer(Block, lambda dumper, text: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", str(text), style="|" if block_safe(text) else '"'))
+
+
+def appended(text: str, added: list[dict[str, str]]) -> str:
+    """The file with `added` written after its last line."""
+    head = text if not text or text.endswith("\n") else text + "\n"
+    return head + pyyaml.dump(added, Dumper=EntryDumper, allow_unicode=True, sort_keys=False,
+                              default_flow_style=False, width=1 << 30, indent=2)
+
+
+def rewritten(text: str, added: list[dict[str, str]], path: Path) -> str:
+    """The file with `added` at the end of its list, through ruamel's round trip (a file
+    without a list keeps its text and YAML comments, the list after them)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    yaml = round_trip()
+    items = CommentedSeq(CommentedMap((key, styled(value)) for key, value in item.items())
+                         for item in added)
+    data = load(yaml, text, path) if text else None
     if data is None:
-        yaml.dump(added, out)
         head = text if not text or text.endswith("\n") else text + "\n"
-        return head + out.getvalue()
-    data.extend(added)
+        return head + dump(yaml, items)
+    data.extend(items)
+    return dump(yaml, data)
+
+
+def styled(value: str) -> Any:
+    """A text as ruamel writes it, for `Quoted` and `Block` as `EntryDumper` does."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+
+    if isinstance(value, Block) and block_safe(value):
+        return LiteralScalarString(value)
+    return DoubleQuotedScalarString(value) if isinstance(value, Quoted) else value
+
+
+def dump(yaml: YAML, data: Any) -> str:
+    out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()
 
 
-def check_round_trip(old: str, new: str, added: CommentedSeq, path: Path) -> None:
+def check_round_trip(old: str, new: str, added: list[dict[str, str]], path: Path) -> None:
     """Refuse a write that would change a hand-written comment or not read back exactly."""
     before = frontmatter.parse_yaml(old, path) or [] if old else []
     after = frontmatter.parse_yaml(new, path)

@@ -373,3 +373,26 @@ def test_a_linked_comment_file_is_not_changed(content, tmp_path):
     with pytest.raises(BuildError, match="symbolic link"):
         sidecar.replace_body(content, THREAD, "c7", "Piraté")
     assert elsewhere.read_text(encoding="utf-8") == THREADED
+
+
+@pytest.mark.parametrize("text", [
+    "[]\n",  # what ruamel leaves when every comment was taken out
+    "[{id: x, author: A, date: 2024-01-01, body: Flux}]\n",
+    "  - id: x   # indented list\n    author: A\n    date: 2024-01-01\n    body: Décalé\n",
+])
+def test_a_list_not_at_the_margin_is_written_through_the_round_trip(content, text):
+    path = content / "posts/a.comments.yaml"
+    path.write_text(text, encoding="utf-8")
+    before = parse_yaml(text, path)
+    write_sidecar(content, THREAD, [submission(body="Nouveau\nsur deux lignes")], False)
+    items = read_back(content)
+    assert items[:len(before)] == before
+    assert items[-1]["body"] == "Nouveau\nsur deux lignes"
+
+
+def test_adding_a_comment_leaves_every_byte_before_it(content):
+    path = content / "posts/a.comments.yaml"
+    path.write_text(HAND_WRITTEN, encoding="utf-8")
+    write_sidecar(content, THREAD, [submission(body="Deux\nlignes")], False)
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(HAND_WRITTEN) and text.endswith("  body: |-\n    Deux\n    lignes\n")
