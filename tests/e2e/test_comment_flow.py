@@ -66,6 +66,7 @@ def blog(site: Site):
                 """,
             "content/posts/billet.md": article("Billet", "2024-03-12", "Du texte.",
                                                slug="billet", comments=COMMENTS)})
+        assert site.build().code == 0  # the intake reads the site; the blogger builds it
         intake = ServerProcess(
             [sys.executable, "-m", "reflexgen", "comments", "serve", "--site", str(site.root),
              "--host", "127.0.0.1", "--port", str(port)], "intake listening on http://")
