@@ -31,6 +31,12 @@ base_url = "https://blog.example.org"
 language = "fr"
 timezone = "Europe/Paris"
 """
+# A site taking comments, its intake behind a proxy on 127.0.0.1 (tests set X-Forwarded-For).
+INTAKE_TOML = SITE_TOML + """
+[comments]
+endpoint = "https://blog.example.org/commentaires/"
+trusted_proxies = ["127.0.0.1"]
+"""
 
 
 @dataclass

@@ -26,7 +26,7 @@ from urllib.parse import quote, urlencode
 import pytest
 import yaml
 
-from conftest import ServerProcess, Site, article
+from conftest import INTAKE_TOML, ServerProcess, Site, article
 from reflexgen.comments import tokens
 from reflexgen.comments.defences import RATE_LIMITS
 from reflexgen.comments.records import Draft
@@ -36,16 +36,7 @@ OPEN = "posts/a.md"
 CLOSED = "posts/ferme.md"
 ARTICLE_URL = "https://blog.example.org/2024/03/premier/"
 SITE = "https://blog.example.org"
-SITE_TOML = """\
-title = "Le Blog"
-base_url = "https://blog.example.org"
-language = "fr"
-timezone = "Europe/Paris"
-
-[comments]
-endpoint = "https://blog.example.org/commentaires/"
-trusted_proxies = ["127.0.0.1"]
-"""
+SITE_TOML = INTAKE_TOML
 SIDECAR = """\
 - id: c1
   author: "Antoine"

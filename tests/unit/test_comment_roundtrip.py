@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, event, example, given, note, settings
 from hypothesis import strategies as st
 
-from conftest import Site, article, asgi_call
+from conftest import INTAKE_TOML, Site, article, asgi_call
 from reflexgen.build import BuildOptions, read_site
 from reflexgen.comments import defences, tokens
 from reflexgen.comments.app import make_app
@@ -32,17 +32,7 @@ from reflexgen.errors import Reporter
 from reflexgen.incremental.cache import Cache
 
 THREAD = "posts/a.md"
-SITE_TOML = """\
-title = "Le Blog"
-base_url = "https://blog.example.org"
-language = "fr"
-timezone = "Europe/Paris"
-
-[comments]
-endpoint = "https://blog.example.org/commentaires/"
-moderation = "post"
-trusted_proxies = ["127.0.0.1"]
-"""
+SITE_TOML = INTAKE_TOML + 'moderation = "post"\n'
 
 # YAML, Markdown and Unicode that a naive writer or reader would change, and characters the
 # intake must refuse (controls, C1, bidirectional overrides in a name).
