@@ -65,7 +65,7 @@ def test_new_site_without_a_terminal_takes_the_defaults_and_builds(tmp_path):
     ignored = [line for line in (root / ".gitignore").read_text().splitlines()
                if not line.startswith("#")]
     assert ignored == ["output/", ".reflexgen-cache/", "comments.sqlite3", "comments.sqlite3-wal",
-                       "comments.sqlite3-shm"]
+                       "comments.sqlite3-shm", "comments.sqlite3-lock"]
     meta, body = front(post)
     assert meta["title"] == "Bienvenue" and meta["author"] == "zoe"
     assert 'reflexgen new post "Le titre de mon billet"' in body and "reflexgen serve" in body

@@ -1,5 +1,7 @@
 import multiprocessing
 import sqlite3
+import subprocess
+import sys
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -297,3 +299,37 @@ def test_reparent_and_unpublish(comment_store):
     assert comment_store.get(other.id).parent == parent.id  # another thread's is not touched
     comment_store.mark_published([parent.id], published=False)
     assert [s.id for s in comment_store.to_publish()] == [parent.id]
+
+
+def test_duplicates_and_floods_are_found_through_an_index(comment_store):
+    db = comment_store._db()
+    for query, args in [("SELECT DISTINCT thread FROM submissions WHERE digest = ? AND "
+                         "date >= ?", ("d", "2026")),
+                        ("SELECT n FROM submissions WHERE client = ? AND date >= ?",
+                         ("hmac", "2026"))]:
+        plan = " ".join(row[-1] for row in db.execute("EXPLAIN QUERY PLAN " + query, args))
+        assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan
+        assert "SCAN" not in plan, plan
+
+
+def test_a_writer_waits_its_turn_behind_another_process(tmp_path):
+    """The kernel queues writers (a lock file): a process holding it delays the others'
+    writes, which go on once it is released."""
+    store = SQLiteStore(tmp_path / "comments.sqlite3")
+    marker = tmp_path / "released"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, os, pathlib, time\n"
+         f"h = os.open({str(tmp_path / 'comments.sqlite3-lock')!r}, os.O_RDWR)\n"
+         "fcntl.flock(h, fcntl.LOCK_EX); print('held', flush=True); time.sleep(0.5)\n"
+         f"pathlib.Path({str(marker)!r}).touch(); fcntl.flock(h, fcntl.LOCK_UN)\n"
+         "time.sleep(5)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        added = store.add(draft(), "pending", (), NOW)  # waits for the holder
+        assert marker.exists()  # it came after the release, not before
+        assert store.get(added.id) is not None
+    finally:
+        holder.kill()
+        holder.wait()
+        store.close()
