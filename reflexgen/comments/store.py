@@ -284,14 +284,13 @@ class SQLiteStore:
             ) -> Submission:
         _check_status(status)
         with self._write() as db:
-            cursor = db.execute(
+            row = db.execute(
                 "INSERT INTO submissions (thread, parent, author, email, url, body, digest, "
-                "date, status, reasons, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "date, status, reasons, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING *",
                 (draft.thread, draft.parent, draft.author, draft.email, draft.url, draft.body,
                  body_digest(draft.body), _stamp(now), status, json.dumps(list(reasons)),
-                 draft.client))
-            row = db.execute("SELECT * FROM submissions WHERE n = ?",
-                             (cursor.lastrowid,)).fetchone()
+                 draft.client)).fetchone()
         return _submission(row)
 
     def get(self, cid: str) -> Submission | None:
@@ -368,8 +367,7 @@ class SQLiteStore:
     def count_hit(self, key: str, window: timedelta, now: datetime) -> int:
         at = _seconds(now)
         start = at - window.total_seconds()
-        with self._write() as db:
-            db.execute("DELETE FROM hits WHERE key = ? AND at <= ?", (key, start))
+        with self._write() as db:  # older hits are not counted; `purge` removes them
             count = db.execute("SELECT count(*) FROM (SELECT 1 FROM hits WHERE key = ? AND "
                                "at > ? LIMIT ?)", (key, start, MAX_HITS)).fetchone()[0]
             if count >= MAX_HITS:
