@@ -210,8 +210,8 @@ def add_comments(commands, common: argparse.ArgumentParser,
     serve_cmd.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
     serve_cmd.add_argument("--port", type=port_number, default=8100, help="default: 8100")
     serve_cmd.add_argument("--workers", type=positive, default=1, metavar="N",
-                           help="processes answering on the port (default: 1; never more "
-                                "than the cores, `nproc`: with SQLite, more wait for its lock)")
+                           help="processes answering on the port (default: 1; up to the "
+                                "number of cores, `nproc`)")
 
 
 def positive(text: str) -> int:

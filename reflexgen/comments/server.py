@@ -8,10 +8,8 @@ by `defences.client_ip` from `trusted_proxies`), and bounds the work in flight.
 One process answers from one core (the event loop and SQLite share its GIL). `--workers N`
 runs N processes on that same socket under uvicorn's supervisor (`Multiprocess`): the kernel
 hands each connection to one of them; what they must agree on (rate limits, single-use form
-tokens, the queue) is in the database, whose writes are transactions (`BEGIN IMMEDIATE`) that
-wait for one another, and publication takes the site's lock (`sidecar.locked`). SQLite makes a
-waiting writer poll the lock with growing sleeps: on it, more workers mostly wait (measured in
-the README).
+tokens, the queue) is in the database, whose writers queue for a lock (`SQLiteStore._writer`),
+and publication takes the site's lock (`sidecar.locked`).
 """
 
 from __future__ import annotations
