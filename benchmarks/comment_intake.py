@@ -32,7 +32,6 @@ import re
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -112,29 +111,6 @@ def resident(pid: int) -> int:
         except (OSError, IndexError):  # gone meanwhile, or a kernel thread
             continue
     return total
-
-
-class Intake(Server):
-    """spam_corpus's server process (its `stop()`), started with `--workers`."""
-
-    def __init__(self, root: Path, workers: int) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "reflexgen", "comments", "serve", "--site", str(root),
-             "--host", "127.0.0.1", "--port", "0", "--workers", str(workers)],
-            stderr=subprocess.PIPE, text=True, start_new_session=True)
-        self.lines: list[str] = []
-        self.port = 0
-        deadline = time.monotonic() + 60
-        while not self.port and time.monotonic() < deadline:
-            line = self.process.stderr.readline()  # type: ignore[union-attr]
-            if not line:
-                break
-            self.lines.append(line)
-            if line.startswith("intake listening on http://"):
-                self.port = int(line.split()[3].rstrip("/").rsplit(":", 1)[1])
-        if not self.port:
-            self.stop()
-            raise RuntimeError("the intake did not start:\n" + "".join(self.lines))
 
 
 # wrk: the bodies in a file its Lua script reads (each thread its own share), or made by the
@@ -298,7 +274,7 @@ def main() -> None:
         (root / "content/posts").mkdir(parents=True)
         (root / "site.toml").write_text(SITE_TOML)
         (root / "content/posts/billet.md").write_text(ARTICLE)
-        server = Intake(root, args.workers)
+        server = Server(root, "--workers", str(args.workers))
         port = server.port
         try:
             store = SQLiteStore(root / "comments.sqlite3")

@@ -501,11 +501,11 @@ def write_site(root: Path) -> None:
 class Server:
     """`reflexgen comments serve` as a process, stopped with Ctrl-C."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *options: str) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "reflexgen", "comments", "serve", "--site", str(root),
-             "--host", "127.0.0.1", "--port", "0"], stderr=subprocess.PIPE, text=True,
-            start_new_session=True)
+             "--host", "127.0.0.1", "--port", "0", *options], stderr=subprocess.PIPE,
+            text=True, start_new_session=True)
         self.lines: list[str] = []
         self.port = 0
         deadline = time.monotonic() + 60
