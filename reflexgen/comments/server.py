@@ -66,13 +66,14 @@ def listen(host: str, port: int) -> socket.socket:
 
 def uvicorn_config(app: Any, **options: Any) -> uvicorn.Config:
     """uvicorn's settings for the intake (also for `reflexgen serve`'s own intake)."""
-    return uvicorn.Config(
+    settings: dict[str, Any] = {
         # h11 (pure Python) rather than httptools, even where installed: it caps the request
         # line and headers (`h11_max_incomplete_event_size`); httptools would be ~20% faster.
-        app, http="h11", proxy_headers=False, server_header=False, access_log=False,
-        log_level="warning", lifespan="on", limit_concurrency=MAX_CONCURRENCY,
-        backlog=BACKLOG, timeout_keep_alive=KEEPALIVE_SECONDS,
-        h11_max_incomplete_event_size=MAX_HEADER_BYTES, **options)
+        "http": "h11", "proxy_headers": False, "server_header": False, "access_log": False,
+        "log_level": "warning", "lifespan": "on", "limit_concurrency": MAX_CONCURRENCY,
+        "backlog": BACKLOG, "timeout_keep_alive": KEEPALIVE_SECONDS,
+        "h11_max_incomplete_event_size": MAX_HEADER_BYTES}
+    return uvicorn.Config(app, **{**settings, **options})
 
 
 def serve(site_dir: Path, host: str, port: int, reporter: Reporter, workers: int = 1) -> int:
@@ -138,7 +139,11 @@ def serve_workers(site_dir: Path, sock: socket.socket, address: str, reporter: R
             reporter.error(problem)
         return 1
     sock.listen(BACKLOG)  # connections wait in the backlog while the workers start
-    config = uvicorn_config(WORKER_APP, factory=True, workers=workers)
+    # asyncio accepts as many waiting connections at once as its backlog says: the worker
+    # that woke first took nearly all of them (a proxy's or a client's kept-alive ones, for
+    # good), and two workers answered as one. Each takes one at a time; the supervisor keeps
+    # the kernel's queue at BACKLOG (a worker's `listen` sets it too).
+    config = uvicorn_config(WORKER_APP, factory=True, workers=workers, backlog=1)
     with environment({SITE_VARIABLE: str(site_dir.absolute()),
                       VERBOSITY_VARIABLE: str(reporter.verbosity)}), restored_signals():
         supervisor = Supervisor(config, [sock], lambda: reporter.info(
@@ -170,8 +175,9 @@ def check(site_dir: Path) -> None:
 
 
 class Supervisor(Multiprocess):
-    """uvicorn's supervisor, which says once when every worker is ready to answer (`ready`)
-    and stops waiting for them at a signal (handled by `run` as uvicorn does)."""
+    """uvicorn's supervisor, which says once when every worker is ready to answer (`ready`),
+    stops waiting for them at a signal (handled by `run` as uvicorn does), and keeps the
+    socket's queue long (see `serve_workers`)."""
 
     def __init__(self, config: uvicorn.Config, sockets: list[socket.socket],
                  ready: Callable[[], None]) -> None:
@@ -188,8 +194,13 @@ class Supervisor(Multiprocess):
                 return  # `keep_subprocess_alive` stops everything if it failed to start
             else:
                 time.sleep(0.05)
+        self.sockets[0].listen(BACKLOG)
         if not waiting:
             self.ready()
+
+    def keep_subprocess_alive(self) -> None:
+        super().keep_subprocess_alive()
+        self.sockets[0].listen(BACKLOG)  # after a replaced worker's own `listen`
 
 
 @contextmanager

@@ -180,6 +180,33 @@ def test_a_token_is_used_once_whichever_worker_gets_it(blog, server):
     assert statuses == ["pending"] + ["spam"] * 11
 
 
+def sockets_of(pid: int) -> int:
+    return sum(1 for fd in Path(f"/proc/{pid}/fd").iterdir()
+               if fd.readlink().as_posix().startswith("socket:"))
+
+
+def test_kept_alive_connections_are_shared_between_the_workers(blog, server):
+    """asyncio accepts as many waiting connections at once as its backlog allows: a proxy's
+    kept-alive connections all went to the worker that woke first, and two answered as one."""
+    wait_until(lambda: len(server.workers()) == WORKERS)
+    workers = sorted(server.workers())
+    before = {pid: sockets_of(pid) for pid in workers}
+    connections = [http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+                   for _ in range(16)]
+    try:
+        for connection in connections:
+            connection.connect()  # all waiting to be accepted, as a proxy's pool opens them
+        for connection in connections:  # then each used once, and kept alive
+            connection.request("GET", "/form?thread=" + OPEN, headers=client())
+            assert connection.getresponse().read()
+        held = {pid: sockets_of(pid) - before[pid] for pid in workers}
+    finally:
+        for connection in connections:
+            connection.close()
+    assert sum(held.values()) == 16, held
+    assert min(held.values()) >= 4, held
+
+
 def test_a_worker_that_dies_is_replaced(blog, server):
     wait_until(lambda: len(server.workers()) == WORKERS)
     first = server.workers()
