@@ -261,3 +261,11 @@ def asgi_call(app, method: str, path: str, body: bytes = b"",
     start = sent[0]
     text = b"".join(m.get("body", b"") for m in sent[1:]).decode()
     return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, text
+
+
+def wait_until(condition, timeout: float = 30.0) -> None:
+    """Poll `condition` until it holds; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)

@@ -26,7 +26,7 @@ from urllib.parse import quote, urlencode
 import pytest
 import yaml
 
-from conftest import INTAKE_TOML, ServerProcess, Site, article
+from conftest import INTAKE_TOML, ServerProcess, Site, article, wait_until
 from reflexgen.comments import tokens
 from reflexgen.comments.defences import RATE_LIMITS
 from reflexgen.comments.records import Draft
@@ -419,13 +419,6 @@ def test_the_preview_offers_the_form_even_without_an_endpoint(site, serving):
     assert [s.status for s in stored(site.root, "Essai sans")] == ["pending"]
     assert site.build().code == 0  # the published site: no endpoint, no form
     assert 'id="commentaire"' not in site.read("2024/03/premier/index.html")
-
-
-def wait_until(condition, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def test_post_moderation_publishes_and_rebuilds(tmp_path):

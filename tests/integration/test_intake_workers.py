@@ -14,7 +14,6 @@ import itertools
 import signal
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,7 +21,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from conftest import INTAKE_TOML, ServerProcess, Site, article
+from conftest import INTAKE_TOML, ServerProcess, Site, article, wait_until
 from reflexgen.comments import tokens
 from reflexgen.comments.defences import RATE_LIMITS
 from reflexgen.comments.store import SQLiteStore
@@ -93,13 +92,6 @@ def in_group(group: int) -> list[int]:
         if int(fields[2]) == group and fields[0] != "Z":
             found.append(int(stat.parent.name))
     return found
-
-
-def wait_until(condition, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def write_site(root: Path) -> Site:
