@@ -173,30 +173,43 @@ def test_a_token_is_used_once_whichever_worker_gets_it(blog, server):
 
 
 def sockets_of(pid: int) -> int:
-    return sum(1 for fd in Path(f"/proc/{pid}/fd").iterdir()
-               if fd.readlink().as_posix().startswith("socket:"))
+    """How many sockets a process holds open."""
+    count = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            count += fd.readlink().as_posix().startswith("socket:")
+        except FileNotFoundError:  # closed meanwhile
+            continue
+    return count
 
 
 def test_kept_alive_connections_are_shared_between_the_workers(blog, server):
     """asyncio accepts as many waiting connections at once as its backlog allows: a proxy's
-    kept-alive connections all went to the worker that woke first, and two answered as one."""
+    kept-alive connections went to the worker that woke first (16 of 16, or 15), and two
+    answered as one. Each now takes one at a time: over 5 pools of 16 connections, the
+    worker with fewer gets about 4 to 8 of each (before: 0 to 3, now and then 5)."""
     wait_until(lambda: len(server.workers()) == WORKERS)
     workers = sorted(server.workers())
-    before = {pid: sockets_of(pid) for pid in workers}
-    connections = [http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-                   for _ in range(16)]
-    try:
-        for connection in connections:
-            connection.connect()  # all waiting to be accepted, as a proxy's pool opens them
-        for connection in connections:  # then each used once, and kept alive
-            connection.request("GET", "/form?thread=" + OPEN, headers=client())
-            assert connection.getresponse().read()
-        held = {pid: sockets_of(pid) - before[pid] for pid in workers}
-    finally:
-        for connection in connections:
-            connection.close()
-    assert sum(held.values()) == 16, held
-    assert min(held.values()) >= 4, held
+    smaller = 0
+    for _ in range(5):
+        before = {pid: sockets_of(pid) for pid in workers}
+        connections = [http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+                       for _ in range(16)]
+        try:
+            for connection in connections:
+                connection.connect()  # all waiting to be accepted, as a proxy's pool opens
+            for connection in connections:  # then each used once, and kept alive
+                connection.request("GET", "/form?thread=" + OPEN, headers=client())
+                assert connection.getresponse().read()
+            held = [sockets_of(pid) - before[pid] for pid in workers]
+        finally:
+            for connection in connections:
+                connection.close()
+        assert sum(held) == 16, held
+        smaller += min(held)
+        closed = list(before.values())
+        wait_until(lambda: [sockets_of(pid) for pid in workers] == closed)  # noqa: B023
+    assert smaller >= 15, smaller
 
 
 def test_a_worker_that_dies_is_replaced(blog, server):
