@@ -26,6 +26,7 @@ from reflexgen.errors import BuildError, Problem
 BUSY_TIMEOUT_MS = 5000  # how long a writer waits for another (thread or process) to finish
 SECRET_BYTES = 32
 MAX_HITS = 1000  # a key counts no further in its window: a flood costs no more rows
+PURGE_BATCH = 1000  # rows deleted in one transaction by `purge`
 
 # Each entry brings the schema from version i to i + 1 (PRAGMA user_version); never edit one
 # that has shipped: add the next.
@@ -395,12 +396,26 @@ class SQLiteStore:
                 (json.dumps(["flood"]), client, _stamp(since))).rowcount
 
     def purge(self, now: datetime, spam_days: int = 30) -> int:
-        with self._write() as db:
-            gone = db.execute("DELETE FROM submissions WHERE status = 'spam' AND date < ?",
-                              (_stamp(now - timedelta(days=spam_days)),)).rowcount
-            db.execute("DELETE FROM hits WHERE expires <= ?", (_seconds(now),))
-            db.execute("DELETE FROM nonces WHERE expires <= ?", (_seconds(now),))
-        return gone
+        # In batches, each its own transaction: the writers' lock is never held long (the
+        # intake judges submissions on its event loop, which waits for it meanwhile).
+        deletions = [
+            ("DELETE FROM submissions WHERE n IN (SELECT n FROM submissions WHERE "
+             "status = 'spam' AND date < ? LIMIT ?)", _stamp(now - timedelta(days=spam_days))),
+            ("DELETE FROM hits WHERE rowid IN (SELECT rowid FROM hits WHERE expires <= ? "
+             "LIMIT ?)", _seconds(now)),
+            ("DELETE FROM nonces WHERE nonce IN (SELECT nonce FROM nonces WHERE expires <= ? "
+             "LIMIT ?)", _seconds(now))]
+        spam, *_ = [self._delete_in_batches(statement, before)
+                    for statement, before in deletions]
+        return spam
+
+    def _delete_in_batches(self, statement: str, before: str | float) -> int:
+        total, count = 0, PURGE_BATCH
+        while count == PURGE_BATCH:
+            with self._write() as db:
+                count = db.execute(statement, (before, PURGE_BATCH)).rowcount
+            total += count
+        return total
 
     def secret(self) -> bytes:
         if self._secret is None:

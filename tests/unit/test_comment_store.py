@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from reflexgen.comments import store as store_module
 from reflexgen.comments.records import Draft
 from reflexgen.comments.store import SCHEMA_VERSION, SQLiteStore, Store, body_digest
 from reflexgen.errors import BuildError
@@ -333,3 +334,24 @@ def test_a_writer_waits_its_turn_behind_another_process(tmp_path):
         holder.kill()
         holder.wait()
         store.close()
+
+
+def test_purge_deletes_in_short_transactions(comment_store, monkeypatch):
+    monkeypatch.setattr(store_module, "PURGE_BATCH", 2)
+    old = NOW - timedelta(days=31)
+    for n in range(5):
+        comment_store.add(draft(f"vieux spam {n}"), "spam", (), old)
+    comment_store.add(draft("gardé"), "pending", (), old)
+    for n in range(3):
+        comment_store.use_nonce(f"n{n}", NOW - timedelta(seconds=1), NOW - timedelta(hours=2))
+    transactions = []
+    writer = comment_store._writer
+
+    def counted():
+        transactions.append(1)
+        return writer()
+
+    monkeypatch.setattr(comment_store, "_writer", counted)
+    assert comment_store.purge(NOW) == 5
+    assert [s.body for s in comment_store.find()] == ["gardé"]
+    assert len(transactions) == 3 + 1 + 2  # spam 2, 2, 1; hits none; nonces 2, 1
