@@ -83,7 +83,6 @@ class SiteReader:
     def __init__(self, site_dir: Path) -> None:
         self.options = BuildOptions(site_dir=site_dir)
         self.cache = Cache(site_dir.absolute() / CACHE_DIR)
-
         self._lock = threading.Lock()  # one reading or build at a time with that cache
 
     def __call__(self) -> tuple[SiteConfig, Blueprint]:

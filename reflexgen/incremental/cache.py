@@ -221,6 +221,7 @@ class Cache:
                                       for rel, record in outputs.items()},
                             self.load_addresses())
         self._saved = stamp  # taken before reading: a build writing meanwhile makes it stale
+        self._index = None  # what pages read goes with the index: read again too
         return self._state
 
     @property

@@ -105,3 +105,17 @@ def test_the_publishers_build_is_the_readers_next_site(blog, monkeypatch):
     _, blueprint = reader()
     assert blueprint is reader.cache.blueprint
     assert titles(blueprint) == ["Premier, commenté", "Second"]
+
+
+def test_a_long_lived_cache_never_trusts_what_pages_read_before_another_build(blog):
+    """A reader's cache (the intake's) builds, another process builds after an edit, the
+    reader reads the site again, then builds after the edit is undone: what its pages read
+    must come from the other build's record, else the undone edit looks like no change."""
+    held, quiet = Cache(blog.root / CACHE_DIR), Reporter(verbosity=-1)
+    pipeline.build(options(blog), quiet, held)
+    blog.write({"content/posts/b.md": article("Second, renommé", "2024-03-02")})
+    assert blog.build().code == 0  # its own Cache object, as another process would have
+    read_site(options(blog), held)
+    blog.write({"content/posts/b.md": article("Second", "2024-03-02")})
+    pipeline.build(options(blog), quiet, held)
+    assert pipeline.verify(options(blog), quiet) == []
