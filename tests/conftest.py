@@ -127,6 +127,11 @@ class ServerProcess:
     def output(self) -> str:
         return "".join(self.lines)
 
+    def stop_cleanly(self) -> None:
+        """Ctrl-C, and assert that the server exited with 0 and printed no traceback."""
+        assert self.stop() == 0, self.output
+        assert "Traceback" not in self.output, self.output
+
     def stop(self) -> int:
         """Ctrl-C; the exit code."""
         if self.process.poll() is None:
@@ -176,9 +181,7 @@ def serving(site: Site):
 
     yield start
     for server in started:
-        code = server.stop()
-        assert code == 0, server.output
-        assert "Traceback" not in server.output, server.output
+        server.stop_cleanly()
 
 
 # The real browser of the end-to-end tests: Debian's Chromium, driven by Playwright.
