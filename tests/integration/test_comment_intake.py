@@ -12,6 +12,7 @@ import itertools
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -29,6 +30,7 @@ import yaml
 from conftest import INTAKE_TOML, ServerProcess, Site, article, wait_until
 from reflexgen.comments import tokens
 from reflexgen.comments.defences import RATE_LIMITS
+from reflexgen.comments.http_protocol import MAX_HEAD_BYTES
 from reflexgen.comments.records import Draft
 from reflexgen.comments.store import SQLiteStore
 
@@ -223,6 +225,56 @@ def test_oversized_and_unsized_bodies_are_refused_before_reading(server):
     status, _, _ = server.request("POST", "/", None, {
         "Content-Type": "application/x-www-form-urlencoded", "Transfer-Encoding": "chunked"})
     assert status in (400, 411)
+
+
+def raw_exchange(port: int, pieces: list[bytes], pause: float = 0) -> bytes:
+    """Send `pieces` on one connection (`pause` seconds apart) and read until it closes;
+    what was read. A server that closes early may cut the sending short."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        try:
+            for piece in pieces:
+                sock.sendall(piece)
+                time.sleep(pause)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        answer = b""
+        try:
+            while chunk := sock.recv(65536):
+                answer += chunk
+        except (ConnectionResetError, TimeoutError):
+            pass
+        return answer
+
+
+def test_an_oversized_request_head_is_refused_with_431(blog, server):
+    big = b"X-Big: " + b"a" * (MAX_HEAD_BYTES + 1) + b"\r\n"
+    for head in (b"GET /form?thread=" + b"a" * (MAX_HEAD_BYTES + 1) + b" HTTP/1.1\r\n",
+                 b"GET /form HTTP/1.1\r\n" + big,
+                 b"GET /form HTTP/1.1\r\n" + b"X-Many: b\r\n" * 2000):
+        answer = raw_exchange(server.port, [head + b"Host: x\r\n\r\n"])
+        assert answer.startswith(b"HTTP/1.1 431 "), answer[:100]
+    # One header that never ends, in small pieces: cut off past the cap, not kept in memory.
+    endless = [b"GET /form HTTP/1.1\r\nX-Slow: "] + [b"a" * 1024] * 64
+    answer = raw_exchange(server.port, endless, pause=0.001)
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:100]
+    assert server.request("GET", f"/form?thread={quote(OPEN)}")[0] == 200
+
+
+def test_the_head_cap_is_per_request_and_leaves_bodies_alone(blog, server):
+    """A body larger than the cap, sent with its head in one piece, and several requests
+    with heads near the cap on one connection, all go through."""
+    who = client()["X-Forwarded-For"]
+    body = urlencode(comment(blog.root, "Long. " + "x" * (2 * MAX_HEAD_BYTES))).encode()
+    post = (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded"
+            b"\r\nX-Forwarded-For: " + who.encode() + b"\r\nContent-Length: "
+            + str(len(body)).encode() + b"\r\n\r\n" + body)
+    near = (b"GET /form?thread=" + quote(OPEN).encode() + b" HTTP/1.1\r\nHost: x\r\nX-Near: "
+            + b"n" * (MAX_HEAD_BYTES - 200) + b"\r\n\r\n")
+    closing = b"GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    answer = raw_exchange(server.port, [post + near + near + near + closing])
+    statuses = [int(status) for status in re.findall(rb"HTTP/1\.1 (\d{3}) ", answer)]
+    assert statuses == [200, 200, 200, 200, 404], answer[:300]
+    assert stored(blog.root, "Long. xxx")
 
 
 def test_cors_only_for_the_site(blog, server):
