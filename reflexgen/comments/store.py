@@ -109,9 +109,10 @@ class Store(Protocol):
         how many."""
         ...
 
-    def count_hit(self, key: str, window: timedelta, now: datetime) -> int:
-        """Record a hit for `key`; returns its hits within `window` (this one included),
-        counting no further than `MAX_HITS`."""
+    def count_hits(self, key: str, windows: tuple[timedelta, ...], now: datetime
+                   ) -> tuple[int, ...]:
+        """Record a hit for `key`; returns its hits within each of `windows` (this one
+        included), counting no further than `MAX_HITS` in the longest."""
         ...
 
     def use_nonce(self, nonce: str, expires: datetime, now: datetime) -> bool:
@@ -285,14 +286,16 @@ class SQLiteStore:
             ) -> Submission:
         _check_status(status)
         with self._write() as db:
-            row = db.execute(
+            n = db.execute(
                 "INSERT INTO submissions (thread, parent, author, email, url, body, digest, "
                 "date, status, reasons, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "RETURNING *",
+                "RETURNING n",
                 (draft.thread, draft.parent, draft.author, draft.email, draft.url, draft.body,
                  body_digest(draft.body), _stamp(now), status, json.dumps(list(reasons)),
-                 draft.client)).fetchone()
-        return _submission(row)
+                 draft.client)).fetchone()[0]
+        return Submission(f"c{n}", draft.thread, draft.parent, draft.author, draft.email,
+                          draft.url, draft.body, _utc(now), status, tuple(reasons),
+                          draft.client)
 
     def get(self, cid: str) -> Submission | None:
         n = _number(cid)
@@ -365,17 +368,22 @@ class SQLiteStore:
 
     # defences
 
-    def count_hit(self, key: str, window: timedelta, now: datetime) -> int:
+    def count_hits(self, key: str, windows: tuple[timedelta, ...], now: datetime
+                   ) -> tuple[int, ...]:
+        # One row a hit, whatever the windows: it expires with the longest.
         at = _seconds(now)
-        start = at - window.total_seconds()
+        spans = [window.total_seconds() for window in windows]
+        counts = ", ".join(["count(*) FILTER (WHERE at > ?)"] * len(spans))
         with self._write() as db:  # older hits are not counted; `purge` removes them
-            count = db.execute("SELECT count(*) FROM (SELECT 1 FROM hits WHERE key = ? AND "
-                               "at > ? LIMIT ?)", (key, start, MAX_HITS)).fetchone()[0]
-            if count >= MAX_HITS:
-                return MAX_HITS
+            found = db.execute(
+                f"SELECT {counts} FROM (SELECT at FROM hits WHERE key = ? AND at > ? "
+                "ORDER BY at DESC LIMIT ?)",
+                (*(at - span for span in spans), key, at - max(spans), MAX_HITS)).fetchone()
+            if max(found) >= MAX_HITS:
+                return tuple(min(count + 1, MAX_HITS) for count in found)
             db.execute("INSERT INTO hits (key, at, expires) VALUES (?, ?, ?)",
-                       (key, at, at + window.total_seconds()))
-            return count + 1
+                       (key, at, at + max(spans)))
+            return tuple(count + 1 for count in found)
 
     def use_nonce(self, nonce: str, expires: datetime, now: datetime) -> bool:
         with self._write() as db:

@@ -14,6 +14,7 @@ from reflexgen.comments.store import SCHEMA_VERSION, SQLiteStore, Store, body_di
 from reflexgen.errors import BuildError
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+MINUTE, HOUR = (timedelta(minutes=1),), (timedelta(hours=1),)
 
 
 def draft(body="Bonjour", thread="posts/a.md", author="Zoé", email="zoe@example.org",
@@ -120,13 +121,13 @@ def test_persistence_across_reopen(tmp_path):
     comment_store = SQLiteStore(path)
     comment_store.add(draft(), "pending", (), NOW)
     secret = comment_store.secret()
-    comment_store.count_hit("k", timedelta(hours=1), NOW)
+    comment_store.count_hits("k", HOUR, NOW)
     assert comment_store.use_nonce("n1", NOW + timedelta(hours=2), NOW)
     comment_store.close()
     again = SQLiteStore(path)
     assert again.get("c1").body == "Bonjour"
     assert again.secret() == secret and len(secret) == 32
-    assert again.count_hit("k", timedelta(hours=1), NOW + timedelta(minutes=1)) == 2
+    assert again.count_hits("k", HOUR, NOW + timedelta(minutes=1)) == (2,)
     assert not again.use_nonce("n1", NOW + timedelta(hours=2), NOW + timedelta(minutes=1))
     again.close()
     with sqlite3.connect(path) as db:
@@ -155,13 +156,24 @@ def test_a_newer_or_damaged_database_is_a_clear_error(tmp_path):
 
 
 def test_count_hit_counts_within_the_window(comment_store):
-    minute = timedelta(minutes=1)
-    counts = [comment_store.count_hit("ip", minute, NOW + timedelta(seconds=10 * i))
+    counts = [comment_store.count_hits("ip", MINUTE, NOW + timedelta(seconds=10 * i))[0]
               for i in range(6)]
     assert counts == [1, 2, 3, 4, 5, 6]
-    assert comment_store.count_hit("ip", minute, NOW + timedelta(seconds=75)) == 5  # 20…50 s, 75 s
-    assert comment_store.count_hit("other", minute, NOW) == 1
-    assert comment_store.count_hit("ip", minute, NOW + timedelta(hours=1)) == 1
+    assert comment_store.count_hits("ip", MINUTE, NOW + timedelta(seconds=75)) == (5,)  # 20-50, 75
+    assert comment_store.count_hits("other", MINUTE, NOW) == (1,)
+    assert comment_store.count_hits("ip", MINUTE, NOW + timedelta(hours=1)) == (1,)
+
+
+def test_one_hit_counts_in_every_window(comment_store):
+    windows = (timedelta(minutes=1), timedelta(hours=1))
+    for i in range(3):
+        comment_store.count_hits("ip", windows, NOW - timedelta(minutes=30) + timedelta(seconds=i))
+    assert comment_store.count_hits("ip", windows, NOW) == (1, 4)
+    assert comment_store.count_hits("ip", windows, NOW + timedelta(seconds=1)) == (2, 5)
+    assert comment_store.count_hits("ip", windows, NOW + timedelta(minutes=31)) == (1, 3)
+    with sqlite3.connect(comment_store.path) as db:  # one row a hit, kept for the longest
+        expires = db.execute("SELECT max(expires - at), count(*) FROM hits").fetchone()
+    assert expires == (3600, 6)
 
 
 def test_use_nonce_is_single_use(comment_store):
@@ -198,11 +210,11 @@ def test_purge(comment_store):
     comment_store.add(draft("vieux spam"), "spam", (), old)
     comment_store.add(draft("spam récent"), "spam", (), recent)
     comment_store.add(draft("vieux mais bon"), "pending", (), old)
-    comment_store.count_hit("k", timedelta(minutes=1), NOW - timedelta(minutes=2))
+    comment_store.count_hits("k", MINUTE, NOW - timedelta(minutes=2))
     comment_store.use_nonce("n", NOW - timedelta(seconds=1), NOW - timedelta(hours=2))
     assert comment_store.purge(NOW) == 1
     assert [s.id for s in comment_store.find()] == ["c3", "c2"]
-    assert comment_store.count_hit("k", timedelta(hours=1), NOW) == 1  # the expired hit is gone
+    assert comment_store.count_hits("k", HOUR, NOW) == (1,)  # the expired hit is gone
     assert comment_store.use_nonce("n", NOW + timedelta(hours=1), NOW)  # pruned: usable again
     assert comment_store.purge(NOW, spam_days=1) == 1
 
@@ -214,7 +226,7 @@ def test_threads_write_at_once(comment_store):
         try:
             for i in range(25):
                 comment_store.add(draft(f"{k}-{i}"), "pending", (), NOW)
-                comment_store.count_hit("flood", timedelta(hours=1), NOW)
+                comment_store.count_hits("flood", HOUR, NOW)
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -226,14 +238,14 @@ def test_threads_write_at_once(comment_store):
     assert errors == []
     found = comment_store.find()
     assert len(found) == 100 and len({s.id for s in found}) == 100
-    assert comment_store.count_hit("flood", timedelta(hours=1), NOW) == 101
+    assert comment_store.count_hits("flood", HOUR, NOW) == (101,)
 
 
 def _write_from_process(path, k):
     comment_store = SQLiteStore(path)
     for i in range(20):
         comment_store.add(draft(f"{k}-{i}"), "pending", (), NOW)
-        comment_store.count_hit("flood", timedelta(hours=1), NOW)
+        comment_store.count_hits("flood", HOUR, NOW)
     comment_store.use_nonce("shared", NOW + timedelta(hours=1), NOW)
     comment_store.close()
 
@@ -250,7 +262,7 @@ def test_processes_write_at_once(tmp_path):
     assert [w.exitcode for w in workers] == [0, 0, 0]
     comment_store = SQLiteStore(path)
     assert len({s.id for s in comment_store.find()}) == 60
-    assert comment_store.count_hit("flood", timedelta(hours=1), NOW) == 61
+    assert comment_store.count_hits("flood", HOUR, NOW) == (61,)
     assert not comment_store.use_nonce("shared", NOW + timedelta(hours=1), NOW)
     comment_store.close()
 
@@ -265,16 +277,16 @@ def test_secret_is_the_same_for_every_process_that_asks_first(tmp_path):
 
 def test_a_flood_stores_no_more_hits_than_the_cap(comment_store, monkeypatch):
     monkeypatch.setattr("reflexgen.comments.store.MAX_HITS", 10)
-    counts = [comment_store.count_hit("flood", timedelta(hours=1), NOW) for _ in range(25)]
+    counts = [comment_store.count_hits("flood", HOUR, NOW)[0] for _ in range(25)]
     assert counts == list(range(1, 11)) + [10] * 15
     with sqlite3.connect(comment_store.path) as db:
         assert db.execute("SELECT count(*) FROM hits").fetchone()[0] == 10
 
 
 def test_atomic_keeps_all_the_writes_or_none(comment_store, tmp_path):
-    window = timedelta(minutes=1)
+    window = MINUTE
     with comment_store.atomic():
-        assert comment_store.count_hit("client:a", window, NOW) == 1
+        assert comment_store.count_hits("client:a", window, NOW) == (1,)
         comment_store.add(draft(), "spam", ("honeypot",), NOW)
         # Another connection does not see them before the commit.
         other = sqlite3.connect(tmp_path / "comments.sqlite3")
@@ -282,11 +294,11 @@ def test_atomic_keeps_all_the_writes_or_none(comment_store, tmp_path):
         other.close()
     assert [s.status for s in comment_store.find()] == ["spam"]
     with pytest.raises(RuntimeError), comment_store.atomic():
-        comment_store.count_hit("client:a", window, NOW)
+        comment_store.count_hits("client:a", window, NOW)
         comment_store.add(draft("Autre"), "pending", (), NOW)
         raise RuntimeError("the judge failed")
     assert len(comment_store.find()) == 1
-    assert comment_store.count_hit("client:a", window, NOW) == 2  # the lost hit is not counted
+    assert comment_store.count_hits("client:a", window, NOW) == (2,)  # the lost hit is not counted
 
 
 def test_reparent_and_unpublish(comment_store):
