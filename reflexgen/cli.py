@@ -162,7 +162,7 @@ def add_new(commands, common: argparse.ArgumentParser, on_site: argparse.Argumen
 
 def add_comments(commands, common: argparse.ArgumentParser,
                  on_site: argparse.ArgumentParser) -> None:
-    """`reflexgen comments list|show|approve|spam|delete|edit|publish|purge|serve`."""
+    """`reflexgen comments list|show|approve|spam|delete|edit|publish|purge|set-password|serve`."""
     comments_cmd = commands.add_parser(
         "comments", parents=[common], help="readers' comments: moderate, publish, serve",
         description="Moderate the comments readers sent through the intake server, publish "
@@ -204,6 +204,16 @@ def add_comments(commands, common: argparse.ArgumentParser,
     actions.add_parser("purge", parents=parents, help="remove old spam and expired data",
                        description="Remove spam older than 30 days and expired rate-limit "
                                    "and form-token data.")
+    password = actions.add_parser(
+        "set-password", parents=parents, help="set the moderation page's password",
+        description="Set the password of the moderation page (/admin/ on the intake), read "
+                    "from the terminal, or from the first line of standard input when it is "
+                    "not a terminal. Every open session ends.")
+    codes = password.add_mutually_exclusive_group()
+    codes.add_argument("--totp", action="store_true",
+                       help="also ask for a code from an authenticator app (a new secret is "
+                            "printed, to scan or type into the app)")
+    codes.add_argument("--no-totp", action="store_true", help="stop asking for a code")
     serve_cmd = actions.add_parser(
         "serve", parents=parents, help="run the comment intake server",
         description="Receive comments from the site's forms (put it behind nginx or Caddy).")

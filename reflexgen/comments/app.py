@@ -8,9 +8,10 @@ from the request.
     GET  /form?thread=SRC[&parent=ID]   the comment or reply page (the no-JavaScript path)
     POST /                              a submission: a page, or JSON with Accept: application/json
     OPTIONS /                           CORS preflight (only for `allowed_origins`)
+    /admin/…                            the moderation page (see admin.py)
 
 Every input is hostile: the body's size is capped before it is read, the form is turned into
-fields in one place (`read_form`), and the checks themselves are the defences' (see
+fields in one place (`forms.read_form`), and the checks themselves are the defences' (see
 `defences.judge`). A submission is judged and stored on the event loop itself: a few SQLite
 statements in one transaction (WAL, no fsync at each commit), well under a millisecond, where
 handing it to a thread cost more than the work (the GIL and the wake-ups: 630 spam requests a
@@ -31,21 +32,19 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
 from markupsafe import Markup
 from starlette.applications import Starlette
-from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Message
 
 from reflexgen.build import build
-from reflexgen.comments import defences, tokens
+from reflexgen.comments import admin, defences, tokens
+from reflexgen.comments.forms import Refused, read_form
 from reflexgen.comments.headers import SecurityHeaders, origin_allowed
 from reflexgen.comments.pages import FormData, Pages
 from reflexgen.comments.publish import Builder, publish
@@ -54,8 +53,6 @@ from reflexgen.config.comments import origin_of
 from reflexgen.errors import Problem, Reporter
 
 REQUEST_SLACK = 64 * 1024  # what a form adds to the comment itself (names, e-mail, token…)
-MAX_FIELDS = 16
-BODY_SECONDS = 30  # the longest a request's body may take to arrive
 PUBLISH_DELAY = 3.0  # seconds: approvals arriving meanwhile are published in one build
 REFRESH_SECONDS = 10.0  # how often the intake looks for a changed site
 PURGE_SECONDS = 24 * 3600
@@ -96,6 +93,10 @@ class Intake:
         self._owed = False  # the last publication failed: tried again at the next refresh
         self._one_publisher = threading.Lock()
         self._trouble = ""  # the last refresh's error, said once
+
+    def publishing(self) -> bool:
+        """Whether a publication is waiting or running."""
+        return self._publishing is not None and not self._publishing.done()
 
     async def run(self, work: Callable[..., Any], *args: Any) -> Any:
         """`work(*args)` on the store's thread (for what may take long)."""
@@ -178,77 +179,6 @@ class Intake:
 
 def wants_json(request: Request) -> bool:
     return JSON_TYPE in request.headers.get("accept", "")
-
-
-# Reading a request --------------------------------------------------------------------------
-
-class Refused(Exception):
-    """A request the intake cannot even read: answered with `status` and a message key."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """The body, refused before it is read when it says it is larger than `limit`, and while
-    it is read when it turns out to be (a length that lies, chunks)."""
-    declared = request.headers.get("content-length")
-    if declared is None:
-        raise Refused(411, "intake_bad_request")
-    if not declared.isdigit() or len(declared) > 12:
-        raise Refused(400, "intake_bad_request")
-    if int(declared) > limit:
-        raise Refused(413, "intake_too_large")
-    chunks, size = [], 0
-    try:
-        async with asyncio.timeout(BODY_SECONDS):  # a client that sends slowly is let go
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > limit:
-                    raise Refused(413, "intake_too_large")
-                chunks.append(chunk)
-    except TimeoutError:
-        raise Refused(408, "intake_bad_request") from None
-    return b"".join(chunks)
-
-
-async def read_form(request: Request, limit: int) -> dict[str, str]:
-    """The posted fields as text (one value a name, the first); files, too many fields and
-    bodies that are not forms are refused."""
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind not in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        raise Refused(415, "intake_bad_request")
-    body = await read_body(request, limit)
-    if kind == "application/x-www-form-urlencoded":
-        # The standard library's parser, as Starlette's would read it (bytes as Latin-1, then
-        # %-escapes as UTF-8), at a third of the cost: most requests are this kind.
-        try:
-            items = parse_qsl(body.decode("latin-1"), keep_blank_values=True,
-                              max_num_fields=MAX_FIELDS)
-        except ValueError:  # too many fields
-            raise Refused(400, "intake_bad_request") from None
-    else:
-        items = await read_multipart(request, body)
-    fields: dict[str, str] = {}
-    for name, value in items:
-        fields.setdefault(name, value)
-    return fields
-
-
-async def read_multipart(request: Request, body: bytes) -> list[tuple[str, str]]:
-    """A multipart form's fields (Starlette's parser); a file is refused."""
-    async def replay() -> Message:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    try:
-        form = await Request(request.scope, replay).form(max_files=0, max_fields=MAX_FIELDS)
-    except Exception:  # any malformed body
-        raise Refused(400, "intake_bad_request") from None
-    items = form.multi_items()
-    if any(isinstance(value, UploadFile) for _, value in items):
-        raise Refused(400, "intake_bad_request")
-    return [(name, str(value)) for name, value in items]
 
 
 def kept(fields: Mapping[str, str]) -> FormData:
@@ -432,12 +362,13 @@ def make_app(site_dir: Path, reporter: Reporter, live: LiveSite | None = None) -
         404: not_found, 405: not_found, Exception: failure}
     app = Starlette(
         routes=[Route("/form", form_page, methods=["GET"]),
-                Route("/", submit, methods=["POST"])],
+                Route("/", submit, methods=["POST"]), *admin.routes()],
         middleware=[Middleware(SecurityHeaders, snapshot=lambda: live.snapshot),
                     Middleware(CORSMiddleware, allow_origins=list(origins),
                                allow_methods=["POST"], allow_headers=["Accept", "Content-Type"],
                                max_age=600)],
         exception_handlers=handlers, lifespan=intake.lifespan)
+    app.router.redirect_slashes = False  # its redirects would name the request's Host
     app.state.intake = intake
     return app
 

@@ -6,7 +6,7 @@ keeps an unfinished header in memory, however long, and uvicorn keeps every head
 protocol refuses a head larger than `MAX_HEAD_BYTES` with 431 and closes the connection:
 what the parser hands over is counted as it comes (the request line, each header), and what
 it holds unfinished is bounded by counting the bytes received while a head is read. The
-body's cap is the app's (`app.read_body`)."""
+body's cap is the app's (`forms.read_body`)."""
 
 from __future__ import annotations
 

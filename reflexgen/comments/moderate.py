@@ -5,8 +5,10 @@ parses the arguments and sets the exit code. E-mail addresses are shown only whe
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reflexgen.comments.publish import NEEDS_BUILD, publish, published_as, revise, withdraw
-from reflexgen.comments.records import Submission
+from reflexgen.comments.records import Draft, Submission
 from reflexgen.comments.store import SQLiteStore, Store
 from reflexgen.config import SiteConfig
 from reflexgen.errors import BuildError, Problem, Reporter
@@ -104,10 +106,50 @@ def set_status(store: Store, ids: list[str], status: str) -> list[Submission]:
     return found
 
 
-def edit(store: Store, cid: str, run_editor: Callable[[Path], Problem | None]
-         ) -> Submission | None:
-    """Open the body in the editor (a private temporary file); the edited submission, or None
-    when the text came back empty or unchanged."""
+# What a moderator does, from the command line or the moderation page. Each leaves a build
+# owed (`NEEDS_BUILD`) or comments to publish when the site must change; the caller
+# publishes (`finish` here, the intake's publisher on the page).
+
+def mark_spam(config: SiteConfig, store: Store, ids: list[str], reporter: Reporter
+              ) -> tuple[list[Submission], bool]:
+    """Mark `ids` as spam, taken out of the site if published (marked first: never
+    published again): those marked, and False if a comment file could not be changed."""
+    found = set_status(store, ids, "spam")
+    return found, len(withdraw(config.content_dir, store, found, reporter)) == len(found)
+
+
+def remove(config: SiteConfig, store: Store, ids: list[str], reporter: Reporter
+           ) -> tuple[int, bool]:
+    """Delete `ids` for good, taken out of the site first if published: how many went, and
+    False if a comment file could not be changed (that comment is kept)."""
+    found = existing(store, ids)
+    out = withdraw(config.content_dir, store, found, reporter)  # before: it needs the records
+    return store.delete(out), len(out) == len(found)
+
+
+def reply(store: Store, parent: Submission, author: tuple[str | None, str], text: str,
+          now: datetime) -> Submission:
+    """A reply by one of the site's authors (`author`: their id, if they have an author
+    file, and name), approved at once, as is the comment it answers (as WordPress does)."""
+    if parent.status != "approved":
+        store.set_status([parent.id], "approved")
+    author_id, name = author
+    return store.add(Draft(parent.thread, published_as(store, parent.id), name, None, None,
+                           text, "", author_id), "approved", (), now)
+
+
+def change_text(config: SiteConfig, store: Store, cid: str, text: str, reporter: Reporter
+                ) -> bool:
+    """Give a comment a new text, on the site too if published; False if its comment file
+    could not be changed."""
+    edited = store.edit(cid, text)
+    return not edited.published or revise(config.content_dir, store, edited, reporter)
+
+
+def edited_text(store: Store, cid: str, run_editor: Callable[[Path], Problem | None]
+                ) -> str | None:
+    """Open the body in the editor (a private temporary file); the new text, or None when it
+    came back empty or unchanged."""
     [submission] = existing(store, [cid])
     handle, name = tempfile.mkstemp(prefix=f"reflexgen-{submission.id}-", suffix=".md")
     path = Path(name)
@@ -124,7 +166,7 @@ def edit(store: Store, cid: str, run_editor: Callable[[Path], Problem | None]
         text = text.removesuffix("\n")  # the one most editors add on saving
     if not text.strip() or text == submission.body:
         return None
-    return store.edit(submission.id, text)
+    return text
 
 
 def run(args: Any, reporter: Reporter, run_editor: Callable[[Path], Problem | None]) -> int:
@@ -140,7 +182,8 @@ def run(args: Any, reporter: Reporter, run_editor: Callable[[Path], Problem | No
             from reflexgen.comments.server import serve
 
             return serve(args.site, args.host, args.port, reporter, args.workers)
-        store = open_store(config, create=args.action in ("approve", "publish"))
+        store = open_store(config, create=args.action in ("approve", "publish",
+                                                           "set-password"))
         try:
             return ACTIONS[args.action](args, config, store, reporter, run_editor)
         finally:
@@ -180,35 +223,30 @@ def do_show(args: Any, config: SiteConfig, store: Store, reporter: Reporter, _: 
 
 
 def do_status(args: Any, config: SiteConfig, store: Store, reporter: Reporter, _: Any) -> int:
-    status = "approved" if args.action == "approve" else "spam"
-    found = set_status(store, args.ids, status)
-    reporter.info(f"{status}: {', '.join(s.id for s in found)}")
-    if status == "approved":
+    if args.action == "approve":
+        found = set_status(store, args.ids, "approved")
+        reporter.info(f"approved: {', '.join(s.id for s in found)}")
         return 0 if args.no_publish else do_publish(args, config, store, reporter, None)
-    # Spam already on the site is taken out of it (marked first: never published again).
-    out = withdraw(config.content_dir, store, found, reporter)
-    return finish(config, store, reporter, len(out) == len(found))
+    found, ok = mark_spam(config, store, args.ids, reporter)
+    reporter.info(f"spam: {', '.join(s.id for s in found)}")
+    return finish(config, store, reporter, ok)
 
 
 def do_delete(args: Any, config: SiteConfig, store: Store, reporter: Reporter, _: Any) -> int:
-    found = existing(store, args.ids)
-    out = withdraw(config.content_dir, store, found, reporter)  # before: it needs the records
-    count = store.delete(out)
+    count, ok = remove(config, store, args.ids, reporter)
     reporter.info(f"deleted {count} comment(s)")
-    return finish(config, store, reporter, len(out) == len(found))
+    return finish(config, store, reporter, ok)
 
 
 def do_edit(args: Any, config: SiteConfig, store: Store, reporter: Reporter,
             run_editor: Callable[[Path], Problem | None]) -> int:
-    edited = edit(store, args.id, run_editor)
-    if edited is None:
+    text = edited_text(store, args.id, run_editor)
+    if text is None:
         reporter.info("nothing changed")
         return 0
-    reporter.info(f"{edited.id} edited")
-    if edited.published:
-        return finish(config, store, reporter,
-                      revise(config.content_dir, store, edited, reporter))
-    return 0
+    ok = change_text(config, store, args.id, text, reporter)
+    reporter.info(f"{args.id} edited")
+    return finish(config, store, reporter, ok)
 
 
 def finish(config: SiteConfig, store: Store, reporter: Reporter, ok: bool) -> int:
@@ -232,6 +270,34 @@ def do_purge(args: Any, config: SiteConfig, store: Store, reporter: Reporter, _:
     return 0
 
 
+def do_set_password(args: Any, config: SiteConfig, store: Store, reporter: Reporter,
+                    _: Any) -> int:
+    from reflexgen.comments import auth
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("New password for the moderation page: ")
+        if getpass.getpass("The same again: ") != password:
+            raise BuildError(Problem("the two passwords differ: nothing was changed"))
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        auth.set_password(store, password)
+    except ValueError as exc:
+        raise BuildError(Problem(f"{exc}: nothing was changed",
+                                 hint="a few unrelated words make a good one")) from None
+    reporter.info("password set; every open session has ended")
+    if args.totp:
+        address = auth.new_totp(store, config.title)
+        print(address, flush=True)
+        reporter.info("codes are asked for from now on: open the address above in an "
+                      "authenticator app (or type its secret= part)")
+    elif args.no_totp:
+        auth.drop_totp(store)
+        reporter.info("no code is asked for any more")
+    return 0
+
+
 ACTIONS: dict[str, Callable[..., int]] = {
     "list": do_list, "show": do_show, "approve": do_status, "spam": do_status,
-    "delete": do_delete, "edit": do_edit, "publish": do_publish, "purge": do_purge}
+    "delete": do_delete, "edit": do_edit, "publish": do_publish, "purge": do_purge,
+    "set-password": do_set_password}

@@ -20,9 +20,9 @@ from reflexgen.render.themes import find_theme
 from reflexgen.render.views import CommentForm, comment_form
 from reflexgen.site.blueprint import Blueprint
 
-TEMPLATE = "comment.html"
+TEMPLATE, ADMIN_TEMPLATE = "comment.html", "admin.html"
 # What the page is about, in `job.kind`: templates and CSS can tell the intake's pages apart.
-KIND = "comment"
+KIND, ADMIN_KIND = "comment", "admin"
 
 
 @dataclass(frozen=True)
@@ -90,19 +90,30 @@ class Pages:
     def render(self, mode: str, thread: ThreadInfo | None, **values: Any) -> str:
         """One page of the intake: `mode` is form, preview, thanks, received or error; `values`
         fill the rest (comment_form, message, comment_html, author, parent, kept_text)."""
-        views = self.renderer.views
         context: dict[str, Any] = {
-            **views.common, "job": PageJob(KIND, thread.url if thread else "/"),
-            "canonical": self.article_url(thread), "articles": [], "feeds": [],
-            "structured_data": None, "comments_feed": None, "series": None, "mode": mode,
-            "article": None, "article_url": self.article_url(thread), "comment_form": None,
-            "message": "", "comment_html": "", "author": "", "parent": None, "kept_text": "",
-        }
-        index = self._index.get(thread.source) if thread else None
-        if index is not None:
-            context["article"] = views.article(index)
-        context.update(values)
-        return self.renderer.env.get_template(TEMPLATE).render(context)
+            "article": self.article(thread.source) if thread else None,
+            "article_url": self.article_url(thread), "comment_form": None, "message": "",
+            "comment_html": "", "author": "", "parent": None, "kept_text": ""}
+        return self._page(TEMPLATE, PageJob(KIND, thread.url if thread else "/"), mode,
+                          self.article_url(thread), {**context, **values})
+
+    def admin(self, mode: str, **values: Any) -> str:
+        """A page of the moderation page (`admin.html`): login, queue or edit."""
+        return self._page(ADMIN_TEMPLATE, PageJob(ADMIN_KIND, "/"), mode,
+                          self.article_url(None), values)
+
+    def article(self, source: str) -> Any:
+        """An article's view (title, url, authors, comments), or None."""
+        index = self._index.get(source)
+        return self.renderer.views.article(index) if index is not None else None
+
+    def _page(self, template: str, job: PageJob, mode: str, canonical: str,
+              values: dict[str, Any]) -> str:
+        context: dict[str, Any] = {
+            **self.renderer.views.common, "job": job, "canonical": canonical,
+            "articles": [], "feeds": [], "structured_data": None, "comments_feed": None,
+            "series": None, "mode": mode, **values}
+        return self.renderer.env.get_template(template).render(context)
 
     def form(self, thread: ThreadInfo, kept: FormData, **filled: Any) -> CommentForm:
         """The articles' own form, filled again, posting back to the intake (`./`: the app
@@ -113,10 +124,10 @@ class Pages:
 
     def parent_comment(self, thread: ThreadInfo, parent_id: str) -> Any:
         """The published comment a reply quotes, as the article page shows it, or None."""
-        index = self._index.get(thread.source)
-        if index is None or not parent_id:
+        article = self.article(thread.source)
+        if article is None or not parent_id:
             return None
-        stack = list(self.renderer.views.article(index).comments)
+        stack = list(article.comments)
         while stack:
             comment = stack.pop()
             if comment.id == parent_id:

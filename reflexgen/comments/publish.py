@@ -8,11 +8,13 @@ run: writing is idempotent, and a "needs build" mark kept in the store makes the
 
 from __future__ import annotations
 
+import json
 import shlex
 import subprocess
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from reflexgen.build import BuildOptions, BuildResult, build
@@ -30,6 +32,7 @@ from reflexgen.content.frontmatter import CONTROL
 from reflexgen.errors import BuildError, Problem, Reporter
 
 NEEDS_BUILD = "publish.needs-build"  # meta: comments were written; the site is not built yet
+LAST = "publish.last"  # meta: how the last build and deploy went (see `last_publication`)
 RENAMED = "publish.id."  # meta prefix: a store id → the other id it was published under
 DEPLOY_TIMEOUT = 15 * 60  # seconds
 
@@ -54,19 +57,67 @@ def publish(site_dir: Path, config: SiteConfig, store: Store, reporter: Reporter
     """Write every approved, unpublished comment, then build and deploy if anything is owed.
     One publisher at a time per site (the intake server and a moderator's command may both
     publish): two builds must not write the same output folder at once."""
+    recorder = Recorder(reporter)
     with locked(site_dir):
         written, failed = write_all(config.content_dir, store.to_publish(),
-                                    config.comments.keep_emails, store, reporter)
+                                    config.comments.keep_emails, store, recorder)
         if store.meta(NEEDS_BUILD) is None:
             return PublishResult(written, failed, False, False)
-        done = rebuild(site_dir, builder, reporter) and deploy(
-            site_dir, config.comments.deploy_command, reporter)
+        done = rebuild(site_dir, builder, recorder) and deploy(
+            site_dir, config.comments.deploy_command, recorder)
         if done:
             store.set_meta(NEEDS_BUILD, None)
+        outcome = ("deployed" if config.comments.deploy_command.strip() else "built") \
+            if done else "failed"
+        store.set_meta(LAST, json.dumps({
+            "outcome": outcome, "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "reason": str(recorder.errors[0]) if recorder.errors and not done else ""}))
     if not done:
         reporter.info("the comments are saved in their files; the next `reflexgen comments "
                       "publish` builds and deploys again")
     return PublishResult(written, failed, done, not done)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Where publication stands, for the moderation page."""
+
+    waiting: int  # approved comments not yet in their files
+    owed: bool  # comments were written (or taken out) and the site is not built yet
+    outcome: str  # of the last build and deploy: built, deployed, failed, or "" (none yet)
+    at: datetime | None
+    reason: str  # why it failed
+
+
+def last_publication(store: Store) -> Publication:
+    last = json.loads(store.meta(LAST) or "{}")
+    at = last.get("at")
+    return Publication(len(store.to_publish()), store.meta(NEEDS_BUILD) is not None,
+                       last.get("outcome", ""), datetime.fromisoformat(at) if at else None,
+                       last.get("reason", ""))
+
+
+class Recorder(Reporter):
+    """A reporter that passes everything on and keeps the errors (the reason a publication
+    failed, for the moderation page)."""
+
+    def __init__(self, inner: Reporter) -> None:
+        super().__init__(inner.verbosity, inner.stream)
+        self.inner = inner
+        self.errors: list[Problem] = []
+
+    def error(self, problem: Problem) -> None:
+        self.errors.append(problem)
+        self.inner.error(problem)
+
+    def warn(self, problem: Problem) -> None:
+        self.inner.warn(problem)
+
+    def info(self, message: str) -> None:
+        self.inner.info(message)
+
+    def debug(self, message: str) -> None:
+        self.inner.debug(message)
 
 
 def write_all(content_dir: Path, approved: list[Submission], keep_emails: bool, store: Store,

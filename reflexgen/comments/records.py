@@ -23,6 +23,7 @@ class Draft:
     url: str | None  # the author's website (http/https only)
     body: str  # Markdown, exactly as typed
     client: str  # HMAC of the client's IP prefix (/24 or /64), never the address itself
+    author_id: str | None = None  # the site's author who wrote it (the moderation page)
 
 
 @dataclass(frozen=True)
@@ -42,3 +43,4 @@ class Submission:
     reasons: tuple[str, ...] = ()  # why it is pending or spam: the signals that fired
     client: str = ""
     published: bool = False  # written into the sidecar file
+    author_id: str | None = None  # the site's author who wrote it: shown with a badge

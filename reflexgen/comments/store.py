@@ -64,6 +64,14 @@ MIGRATIONS = (
     CREATE INDEX submissions_digest ON submissions (digest, date);
     CREATE INDEX submissions_client ON submissions (client, date);
     """,
+    # The moderation page: its sessions, comments written by the article's author (the
+    # badge), and a reader's earlier comments (spam left out: it would cost every spam
+    # request an index entry, and a reader's history is what was kept).
+    """
+    CREATE TABLE sessions (id TEXT PRIMARY KEY, expires REAL NOT NULL) WITHOUT ROWID;
+    ALTER TABLE submissions ADD COLUMN author_id TEXT;
+    CREATE INDEX submissions_email ON submissions (lower(email), n) WHERE status != 'spam';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -80,8 +88,16 @@ class Store(Protocol):
     def get(self, cid: str) -> Submission | None: ...
 
     def find(self, status: str | None = None, thread: str | None = None,
-             search: str | None = None) -> list[Submission]:
-        """Submissions, newest first; `search` matches author, e-mail or body (any case)."""
+             search: str | None = None, limit: int | None = None, offset: int = 0,
+             pending_first: bool = False) -> list[Submission]:
+        """Submissions, newest first (the pending ones before the others with
+        `pending_first`); `search` matches author, e-mail or body (any case); `limit` and
+        `offset` give one page of them."""
+        ...
+
+    def history(self, email: str, limit: int) -> list[Submission]:
+        """The comments kept (pending or approved) from this address, in any case, newest
+        first."""
         ...
 
     def set_status(self, ids: Iterable[str], status: str) -> list[Submission]:
@@ -146,6 +162,20 @@ class Store(Protocol):
 
     def meta(self, name: str) -> str | None:
         """A small named fact kept with the queue (publication's "needs build"), or None."""
+        ...
+
+    def add_session(self, sid: str, expires: datetime) -> None:
+        """Open a moderation session (`sid`: a digest of its token)."""
+        ...
+
+    def session_expires(self, sid: str, now: datetime) -> datetime | None:
+        """When an open session ends; None if it is not open (ended, expired or unknown)."""
+        ...
+
+    def end_session(self, sid: str) -> None: ...
+
+    def end_sessions(self) -> None:
+        """End every session (a new password)."""
         ...
 
     def set_meta(self, name: str, value: str | None) -> None:
@@ -288,14 +318,14 @@ class SQLiteStore:
         with self._write() as db:
             n = db.execute(
                 "INSERT INTO submissions (thread, parent, author, email, url, body, digest, "
-                "date, status, reasons, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "RETURNING n",
+                "date, status, reasons, client, author_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING n",
                 (draft.thread, draft.parent, draft.author, draft.email, draft.url, draft.body,
                  body_digest(draft.body), _stamp(now), status, json.dumps(list(reasons)),
-                 draft.client)).fetchone()[0]
+                 draft.client, draft.author_id)).fetchone()[0]
         return Submission(f"c{n}", draft.thread, draft.parent, draft.author, draft.email,
                           draft.url, draft.body, _utc(now), status, tuple(reasons),
-                          draft.client)
+                          draft.client, author_id=draft.author_id)
 
     def get(self, cid: str) -> Submission | None:
         n = _number(cid)
@@ -305,8 +335,10 @@ class SQLiteStore:
         return _submission(row) if row else None
 
     def find(self, status: str | None = None, thread: str | None = None,
-             search: str | None = None) -> list[Submission]:
-        where, values = [], []
+             search: str | None = None, limit: int | None = None, offset: int = 0,
+             pending_first: bool = False) -> list[Submission]:
+        where: list[str] = []
+        values: list[object] = []
         if status is not None:
             _check_status(status)
             where.append("status = ?")
@@ -323,7 +355,18 @@ class SQLiteStore:
         query = "SELECT * FROM submissions"
         if where:
             query += " WHERE " + " AND ".join(where)
-        rows = self._db().execute(query + " ORDER BY n DESC", values).fetchall()
+        query += " ORDER BY status = 'pending' DESC, n DESC" if pending_first else \
+            " ORDER BY n DESC"
+        if limit is not None:
+            query += " LIMIT ? OFFSET ?"
+            values += [limit, offset]
+        rows = self._db().execute(query, values).fetchall()
+        return [_submission(row) for row in rows]
+
+    def history(self, email: str, limit: int) -> list[Submission]:
+        rows = self._db().execute(
+            "SELECT * FROM submissions WHERE lower(email) = lower(?) AND status != 'spam' "
+            "ORDER BY n DESC LIMIT ?", (email, limit)).fetchall()
         return [_submission(row) for row in rows]
 
     def set_status(self, ids: Iterable[str], status: str) -> list[Submission]:
@@ -412,6 +455,8 @@ class SQLiteStore:
             ("DELETE FROM hits WHERE rowid IN (SELECT rowid FROM hits WHERE expires <= ? "
              "LIMIT ?)", _seconds(now)),
             ("DELETE FROM nonces WHERE nonce IN (SELECT nonce FROM nonces WHERE expires <= ? "
+             "LIMIT ?)", _seconds(now)),
+            ("DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires <= ? "
              "LIMIT ?)", _seconds(now))]
         spam, *_ = [self._delete_in_batches(statement, before)
                     for statement, before in deletions]
@@ -439,6 +484,24 @@ class SQLiteStore:
     def meta(self, name: str) -> str | None:
         row = self._db().execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
         return row[0] if row else None
+
+    def add_session(self, sid: str, expires: datetime) -> None:
+        with self._write() as db:
+            db.execute("INSERT INTO sessions (id, expires) VALUES (?, ?)",
+                       (sid, _seconds(expires)))
+
+    def session_expires(self, sid: str, now: datetime) -> datetime | None:
+        row = self._db().execute("SELECT expires FROM sessions WHERE id = ? AND expires > ?",
+                                 (sid, _seconds(now))).fetchone()
+        return datetime.fromtimestamp(row[0], UTC) if row else None
+
+    def end_session(self, sid: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM sessions WHERE id = ?", (sid,))
+
+    def end_sessions(self) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM sessions")
 
     def set_meta(self, name: str, value: str | None) -> None:
         with self._write() as db:
@@ -490,4 +553,4 @@ def _submission(row: sqlite3.Row) -> Submission:
         email=row["email"], url=row["url"], body=row["body"],
         date=datetime.fromisoformat(row["date"]), status=row["status"],
         reasons=tuple(json.loads(row["reasons"])), client=row["client"],
-        published=bool(row["published"]))
+        published=bool(row["published"]), author_id=row["author_id"])

@@ -39,6 +39,8 @@ def entry(submission: Submission, cid: str, parent: str | None,
     if parent:
         item["parent"] = parent
     item["author"] = Quoted(submission.author)
+    if submission.author_id:
+        item["author_id"] = Quoted(submission.author_id)
     if submission.url:
         item["url"] = Quoted(submission.url)
     if keep_emails and submission.email:

@@ -366,4 +366,5 @@ def test_purge_deletes_in_short_transactions(comment_store, monkeypatch):
     monkeypatch.setattr(comment_store, "_writer", counted)
     assert comment_store.purge(NOW) == 5
     assert [s.body for s in comment_store.find()] == ["gardé"]
-    assert len(transactions) == 3 + 1 + 2  # spam 2, 2, 1; hits none; nonces 2, 1
+    assert len(transactions) == 3 + 1 + 2 + 1  # spam 2, 2, 1; hits none; nonces 2, 1;
+    # sessions none
