@@ -11,10 +11,11 @@
 
 The pages are the site's theme (`admin.html`), hold no script and work without one. Every
 POST needs a session, its CSRF token and an `Origin` of the intake itself (login: a signed
-form token and the `Origin`); the session cookie is HttpOnly, SameSite=Strict, Secure outside
-localhost. After an action the browser is sent back to the queue by a relative address
-(`./?…`) made only of checked values. Moderation does what the command line does
-(`moderate`); publication is the intake's, in the background, and its state is shown."""
+form token and the `Origin`); the session cookie is HttpOnly, SameSite=Strict, and Secure:
+only a browser on this machine may log in over plain HTTP. After an action the browser is
+sent back to the queue by a relative address (`./?…`) made only of checked values.
+Moderation does what the command line does (`moderate`); publication is the intake's, in the
+background, and its state is shown."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
@@ -98,6 +99,16 @@ def current_session(request: Request) -> auth.Session | None:
                         now())
 
 
+def secure(request: Request) -> bool | None:
+    """Whether the session cookie is `Secure`, from the scheme the browser used (its
+    `Origin`: behind a proxy, the intake itself only sees plain HTTP). Plain HTTP is only
+    for this machine (None elsewhere: the page refuses to log in)."""
+    origin = urlsplit(request.headers.get("origin") or "")
+    if origin.scheme == "https":
+        return True
+    return False if origin.hostname in LOCAL_HOSTS else None
+
+
 def same_origin(request: Request) -> bool:
     """A POST from the intake's own pages: its `Origin` is the intake's address, as the
     request names it or as `[comments] endpoint` says (behind a proxy). Required."""
@@ -125,6 +136,9 @@ async def login(request: Request) -> Response:
     store = intake.store
     if not same_origin(request):
         return page(request, "error", 403, "admin_forbidden")
+    cookie_secure = secure(request)
+    if cookie_secure is None:
+        return page(request, "error", 403, "admin_https")
     try:
         fields = dict(reversed(await read_pairs(request, FORM_LIMIT)))
     except Refused as refused:
@@ -151,8 +165,7 @@ async def login(request: Request) -> Response:
     response = RedirectResponse("./", 303)
     response.set_cookie(COOKIE, session.token, max_age=int(auth.SESSION_LIFETIME
                                                            .total_seconds()),
-                        path="/", secure=request.url.hostname not in LOCAL_HOSTS,
-                        httponly=True, samesite="strict")
+                        path="/", secure=cookie_secure, httponly=True, samesite="strict")
     return response
 
 
@@ -185,7 +198,7 @@ async def logout(request: Request, session: auth.Session, _: list[tuple[str, str
     auth.close_session(intake_of(request).store, session.token)
     response = RedirectResponse("./", 303)
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict",
-                           secure=request.url.hostname not in LOCAL_HOSTS)
+                           secure=bool(secure(request)))
     return response
 
 
@@ -239,6 +252,7 @@ async def queue(request: Request) -> Response:
                 filters=filters, more=len(found) > PAGE_SIZE, views=VIEWS,
                 threads=sorted(snapshot.threads.values(), key=lambda t: t.title.casefold()),
                 publication=last_publication(intake.store),
+                mail_troubles=intake.store.mail_troubles(5),
                 publishing=intake.publishing(), csrf=session.csrf, done_message=message)
 
 

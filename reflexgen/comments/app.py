@@ -43,11 +43,13 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from reflexgen.build import build
-from reflexgen.comments import admin, defences, tokens
+from reflexgen.comments import admin, defences, links, outbox, tokens
 from reflexgen.comments.forms import Refused, read_form
 from reflexgen.comments.headers import SecurityHeaders, origin_allowed
+from reflexgen.comments.mail import DIGEST, Mailer, announce_published
 from reflexgen.comments.pages import FormData, Pages
-from reflexgen.comments.publish import Builder, publish
+from reflexgen.comments.publish import NEEDS_BUILD, Builder, publish
+from reflexgen.comments.records import Submission
 from reflexgen.comments.site import LiveSite, SiteReader
 from reflexgen.config.comments import origin_of
 from reflexgen.errors import Problem, Reporter
@@ -94,6 +96,38 @@ class Intake:
         self._one_publisher = threading.Lock()
         self._trouble = ""  # the last refresh's error, said once
 
+    @property
+    def mailer(self) -> Mailer | None:
+        """The site's mail, if `[comments.mail]` is set (made for the site as it is now)."""
+        snapshot = self.live.snapshot
+        settings = snapshot.config.comments.mail
+        if settings is None or self.store is None:
+            return None
+        return Mailer(snapshot.config, settings, snapshot.pages, self.store)
+
+    def announce(self) -> None:
+        """Tell readers of their comments and replies on the site: only once the site is
+        built with them (no build owed)."""
+        mailer = self.mailer
+        if mailer is not None and self.store.meta(NEEDS_BUILD) is None:
+            announce_published(mailer, self.store, datetime.now(UTC))
+
+    async def digest(self, minutes: int) -> None:
+        """The blogger's digest: the comments held since the last one, every `minutes`."""
+        while True:
+            await asyncio.sleep(minutes * 60)
+            try:
+                mailer = self.mailer
+                if mailer is not None:
+                    since = int(self.store.meta(DIGEST) or 0)
+                    held = [s for s in self.store.find(status="pending", limit=200)
+                            if int(s.id[1:]) > since]
+                    if held:
+                        mailer.held(held[::-1], datetime.now(UTC))
+                        self.store.set_meta(DIGEST, held[0].id[1:])
+            except Exception as exc:
+                self.reporter.error(Problem(f"the comment digest failed: {exc}"))
+
     def publishing(self) -> bool:
         """Whether a publication is waiting or running."""
         return self._publishing is not None and not self._publishing.done()
@@ -128,6 +162,7 @@ class Intake:
             self._owed = not result.ok
             if result.written:
                 self.live.rebuild()
+            self.announce()
         except Exception as exc:
             self._owed = True
             self.reporter.error(Problem(f"publishing comments failed: {exc}",
@@ -147,6 +182,10 @@ class Intake:
                     self.reporter.error(Problem(f"the intake keeps the last site: {exc}"))
             if self._owed:
                 self.schedule_publish(0)
+            try:
+                await asyncio.to_thread(self.announce)
+            except Exception as exc:
+                self.reporter.error(Problem(f"telling readers of their comments failed: {exc}"))
 
     async def purge(self) -> None:
         """Spam older than 30 days and expired rate-limit and token data go at start, then
@@ -167,6 +206,12 @@ class Intake:
         self.schedule_publish(0)
         loop = asyncio.get_running_loop()
         background = [loop.create_task(self.refresh()), loop.create_task(self.purge())]
+        mail = self.live.snapshot.config.comments.mail
+        if mail is not None:
+            background.append(loop.create_task(outbox.run(self.store, mail, os.environ,
+                                                          self.reporter)))
+            if mail.notify and mail.notify_every:
+                background.append(loop.create_task(self.digest(mail.notify_every)))
         yield
         for task in background:
             task.cancel()
@@ -184,7 +229,8 @@ def wants_json(request: Request) -> bool:
 def kept(fields: Mapping[str, str]) -> FormData:
     """What the reader typed, to give back (bounded: it goes into a page)."""
     return FormData(**{name: str(fields.get(name, ""))[:200_000]
-                       for name in ("thread", "parent", "author", "email", "url", "body")})
+                       for name in ("thread", "parent", "author", "email", "url", "body",
+                                    "notify")})
 
 
 # The handlers ---------------------------------------------------------------------------
@@ -267,11 +313,13 @@ def judge_submission(intake: Intake, fields: dict[str, str], peer: str,
         return again(400, "intake_fix", errors=errors)
     ip = defences.client_ip(peer, headers, settings.trusted_proxies)
     draft = defences.make_draft(fields, defences.client_key(secret, ip))
-    with store.atomic():  # the hits, the nonce and the record: one commit
+    with store.atomic():  # the hits, the nonce, the record and its mail: one commit
         verdict = defences.judge(draft, fields, snapshot.facts(thread), settings, store,
                                  secret, now)
         if verdict.outcome != "rejected":
-            store.add(draft, verdict.outcome, verdict.reasons, now)
+            kept_as = store.add(draft, verdict.outcome, verdict.reasons, now)
+            if verdict.outcome != "spam":
+                tell(intake, kept_as, fields.get("notify") == "1", now)
     reasons = set(verdict.reasons)
     if verdict.outcome == "rejected":
         if reasons & PREVIEW_REASONS:
@@ -288,6 +336,24 @@ def judge_submission(intake: Intake, fields: dict[str, str], peer: str,
     message = "intake_approved" if verdict.outcome == "approved" else "intake_pending"
     return Answer(200, "thanks", verdict.outcome, message, form=form, thread=thread,
                   comment_html=pages.comment_html(form.body, thread.lang))
+
+
+def tell(intake: Intake, submission: Submission, follow: bool, now: datetime) -> None:
+    """The mail a kept comment brings: the blogger's (one a comment, unless a digest is
+    asked for), and, if the reader asked to follow the replies, the address's confirmation
+    (once: a confirmed address gets nothing more now)."""
+    mailer = intake.mailer
+    if mailer is None:
+        return
+    try:
+        if submission.status == "pending" and not mailer.settings.notify_every:
+            mailer.held([submission], now)
+        if follow and submission.email:
+            intake.store.subscribe(submission.id, submission.email, now)
+            if not intake.store.address_confirmed(submission.email):
+                mailer.confirm(submission.email, now)
+    except Exception as exc:  # mail never costs a reader their comment
+        report(intake, exc)
 
 
 # Answers --------------------------------------------------------------------------------
@@ -362,7 +428,7 @@ def make_app(site_dir: Path, reporter: Reporter, live: LiveSite | None = None) -
         404: not_found, 405: not_found, Exception: failure}
     app = Starlette(
         routes=[Route("/form", form_page, methods=["GET"]),
-                Route("/", submit, methods=["POST"]), *admin.routes()],
+                Route("/", submit, methods=["POST"]), *admin.routes(), *links.routes()],
         middleware=[Middleware(SecurityHeaders, snapshot=lambda: live.snapshot),
                     Middleware(CORSMiddleware, allow_origins=list(origins),
                                allow_methods=["POST"], allow_headers=["Accept", "Content-Type"],

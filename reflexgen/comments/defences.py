@@ -328,7 +328,8 @@ def judge(draft: Draft, form: Mapping[str, str], facts: Facts, settings: Comment
         held.append("author_name")
     if links > settings.max_links:
         held.append("links")
-    if held or settings.moderation == "pre":
+    if held or settings.moderation == "pre" or (settings.moderation == "trusted" and not (
+            draft.email and store.trusted(draft.email))):
         return Verdict("pending", tuple(held), MESSAGES["pending"])
     return Verdict("approved", (), MESSAGES["approved"])
 

@@ -20,7 +20,7 @@ from reflexgen.render.themes import find_theme
 from reflexgen.render.views import CommentForm, comment_form
 from reflexgen.site.blueprint import Blueprint
 
-TEMPLATE, ADMIN_TEMPLATE = "comment.html", "admin.html"
+TEMPLATE, ADMIN_TEMPLATE, MAIL_TEMPLATE = "comment.html", "admin.html", "mail.html"
 # What the page is about, in `job.kind`: templates and CSS can tell the intake's pages apart.
 KIND, ADMIN_KIND = "comment", "admin"
 
@@ -45,6 +45,7 @@ class FormData:
     email: str = ""
     url: str = ""
     body: str = ""
+    notify: str = ""  # "1": the reader asked to be told of replies
 
 
 class Pages:
@@ -100,7 +101,12 @@ class Pages:
     def admin(self, mode: str, **values: Any) -> str:
         """A page of the moderation page (`admin.html`): login, queue or edit."""
         return self._page(ADMIN_TEMPLATE, PageJob(ADMIN_KIND, "/"), mode,
-                          self.article_url(None), values)
+                          self.article_url(None), {"title": "", "message": "", **values})
+
+    def mail(self, kind: str, **values: Any) -> str:
+        """The HTML part of a message (`mail.html`): held, confirm, published or reply."""
+        return self.renderer.env.get_template(MAIL_TEMPLATE).render(
+            {**self.renderer.views.common, "kind": kind, **values})
 
     def article(self, source: str) -> Any:
         """An article's view (title, url, authors, comments), or None."""
@@ -118,7 +124,8 @@ class Pages:
     def form(self, thread: ThreadInfo, kept: FormData, **filled: Any) -> CommentForm:
         """The articles' own form, filled again, posting back to the intake (`./`: the app
         answers at its root, wherever it is mounted)."""
-        values = {name: getattr(kept, name) for name in ("author", "email", "url", "body")}
+        values = {name: getattr(kept, name) for name in ("author", "email", "url", "body",
+                                                           "notify")}
         form = comment_form(self.config.comments, thread.source, values=values, **filled)
         return replace(form, action="./")
 

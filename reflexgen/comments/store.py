@@ -27,6 +27,8 @@ BUSY_TIMEOUT_MS = 5000  # how long a writer waits for another (thread or process
 SECRET_BYTES = 32
 MAX_HITS = 1000  # a key counts no further in its window: a flood costs no more rows
 PURGE_BATCH = 1000  # rows deleted in one transaction by `purge`
+CLAIM_SECONDS = 300  # a message claimed by a sender that has not finished since: free again
+NEVER = 1e18  # the due time of a message given up on
 
 # Each entry brings the schema from version i to i + 1 (PRAGMA user_version); never edit one
 # that has shipped: add the next.
@@ -71,6 +73,35 @@ MIGRATIONS = (
     CREATE TABLE sessions (id TEXT PRIMARY KEY, expires REAL NOT NULL) WITHOUT ROWID;
     ALTER TABLE submissions ADD COLUMN author_id TEXT;
     CREATE INDEX submissions_email ON submissions (lower(email), n) WHERE status != 'spam';
+    """,
+    # Mail: what is to be sent (a sender claims a message, so that two processes never send
+    # it twice; a claim older than CLAIM_SECONDS is taken again), readers' confirmed
+    # addresses (double opt-in) and the comments whose replies they follow; `notified`: the
+    # reader was told that the comment is on the site.
+    """
+    CREATE TABLE outbox (
+        n INTEGER PRIMARY KEY AUTOINCREMENT,
+        recipient TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        message BLOB NOT NULL,
+        created REAL NOT NULL,
+        due REAL NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        claimed REAL,
+        sent REAL,
+        error TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX outbox_due ON outbox (sent, due);
+    CREATE INDEX outbox_recipient ON outbox (recipient, created);
+    CREATE TABLE addresses (email TEXT PRIMARY KEY, confirmed REAL NOT NULL) WITHOUT ROWID;
+    CREATE TABLE subscriptions (
+        comment INTEGER PRIMARY KEY,
+        email TEXT NOT NULL,
+        created REAL NOT NULL
+    );
+    CREATE INDEX subscriptions_email ON subscriptions (email);
+    ALTER TABLE submissions ADD COLUMN notified INTEGER NOT NULL DEFAULT 0;
+    UPDATE submissions SET notified = 1 WHERE published = 1;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -166,6 +197,54 @@ class Store(Protocol):
 
     def add_session(self, sid: str, expires: datetime) -> None:
         """Open a moderation session (`sid`: a digest of its token)."""
+        ...
+
+    # mail
+
+    def queue_mail(self, recipient: str, kind: str, message: bytes, now: datetime,
+                   spacing: timedelta | None = None, alike: tuple[str, ...] = ()) -> None:
+        """Put a message in the outbox; with `spacing`, not sooner than that after the last
+        one of the `alike` kinds (its own by default) queued for the same address."""
+        ...
+
+    def claim_mail(self, now: datetime, limit: int) -> list[tuple[int, str, bytes, int]]:
+        """Messages due, taken by this sender: (number, recipient, message, attempts)."""
+        ...
+
+    def mail_sent(self, n: int, now: datetime) -> None: ...
+
+    def mail_failed(self, n: int, error: str, retry_at: datetime | None) -> None:
+        """A failed attempt: tried again at `retry_at` (None: given up)."""
+        ...
+
+    def mail_troubles(self, limit: int) -> list[tuple[str, str, int, str]]:
+        """Messages not sent whose last attempt failed: (recipient, kind, attempts, error)."""
+        ...
+
+    def confirm_address(self, email: str, now: datetime) -> None: ...
+
+    def address_confirmed(self, email: str) -> bool: ...
+
+    def forget_address(self, email: str) -> int:
+        """The reader unsubscribed: their confirmation and subscriptions go; how many."""
+        ...
+
+    def subscribe(self, cid: str, email: str, now: datetime) -> None:
+        """`email` follows the replies to comment `cid`."""
+        ...
+
+    def subscriber(self, cid: str) -> str | None:
+        """The confirmed address that follows the replies to `cid`, if any."""
+        ...
+
+    def to_notify(self) -> list[Submission]:
+        """Published comments whose author was not yet told so, oldest first."""
+        ...
+
+    def mark_notified(self, ids: Iterable[str]) -> None: ...
+
+    def trusted(self, email: str) -> bool:
+        """A confirmed address with an approved comment (`moderation = "trusted"`)."""
         ...
 
     def session_expires(self, sid: str, now: datetime) -> datetime | None:
@@ -502,6 +581,96 @@ class SQLiteStore:
     def end_sessions(self) -> None:
         with self._write() as db:
             db.execute("DELETE FROM sessions")
+
+    # mail
+
+    def queue_mail(self, recipient: str, kind: str, message: bytes, now: datetime,
+                   spacing: timedelta | None = None, alike: tuple[str, ...] = ()) -> None:
+        at = _seconds(now)
+        kinds = alike or (kind,)
+        with self._write() as db:
+            due = at
+            if spacing is not None:
+                last = db.execute(
+                    "SELECT max(due) FROM outbox WHERE recipient = ? AND kind IN "
+                    f"({', '.join('?' * len(kinds))}) AND due < ?",
+                    (recipient, *kinds, NEVER)).fetchone()[0]
+                if last is not None:
+                    due = max(at, last + spacing.total_seconds())
+            db.execute("INSERT INTO outbox (recipient, kind, message, created, due) "
+                       "VALUES (?, ?, ?, ?, ?)", (recipient, kind, message, at, due))
+
+    def claim_mail(self, now: datetime, limit: int) -> list[tuple[int, str, bytes, int]]:
+        at = _seconds(now)
+        with self._write() as db:
+            rows = db.execute(
+                "UPDATE outbox SET claimed = ? WHERE n IN (SELECT n FROM outbox WHERE "
+                "sent IS NULL AND due <= ? AND (claimed IS NULL OR claimed < ?) ORDER BY due "
+                "LIMIT ?) RETURNING n, recipient, message, attempts",
+                (at, at, at - CLAIM_SECONDS, limit)).fetchall()
+        return [(row[0], row[1], bytes(row[2]), row[3]) for row in rows]
+
+    def mail_sent(self, n: int, now: datetime) -> None:
+        with self._write() as db:
+            db.execute("UPDATE outbox SET sent = ?, claimed = NULL, error = '', "
+                       "attempts = attempts + 1 WHERE n = ?", (_seconds(now), n))
+
+    def mail_failed(self, n: int, error: str, retry_at: datetime | None) -> None:
+        due = _seconds(retry_at) if retry_at is not None else NEVER
+        with self._write() as db:
+            db.execute("UPDATE outbox SET due = ?, claimed = NULL, error = ?, "
+                       "attempts = attempts + 1 WHERE n = ?", (due, error[:500], n))
+
+    def mail_troubles(self, limit: int) -> list[tuple[str, str, int, str]]:
+        return [tuple(row) for row in self._db().execute(
+            "SELECT recipient, kind, attempts, error FROM outbox WHERE sent IS NULL AND "
+            "error != '' ORDER BY n DESC LIMIT ?", (limit,))]
+
+    def confirm_address(self, email: str, now: datetime) -> None:
+        with self._write() as db:
+            db.execute("INSERT OR IGNORE INTO addresses (email, confirmed) VALUES (?, ?)",
+                       (email.casefold(), _seconds(now)))
+
+    def address_confirmed(self, email: str) -> bool:
+        return self._db().execute("SELECT 1 FROM addresses WHERE email = ?",
+                                  (email.casefold(),)).fetchone() is not None
+
+    def forget_address(self, email: str) -> int:
+        with self._write() as db:
+            db.execute("DELETE FROM addresses WHERE email = ?", (email.casefold(),))
+            return db.execute("DELETE FROM subscriptions WHERE email = ?",
+                              (email.casefold(),)).rowcount
+
+    def subscribe(self, cid: str, email: str, now: datetime) -> None:
+        n = _number(cid)
+        if n is None:
+            raise KeyError(cid)
+        with self._write() as db:
+            db.execute("INSERT OR REPLACE INTO subscriptions (comment, email, created) "
+                       "VALUES (?, ?, ?)", (n, email.casefold(), _seconds(now)))
+
+    def subscriber(self, cid: str) -> str | None:
+        n = _number(cid)
+        row = self._db().execute(
+            "SELECT s.email FROM subscriptions s JOIN addresses a ON a.email = s.email "
+            "WHERE s.comment = ?", (n,)).fetchone() if n is not None else None
+        return row[0] if row else None
+
+    def to_notify(self) -> list[Submission]:
+        rows = self._db().execute(
+            "SELECT * FROM submissions WHERE published = 1 AND notified = 0 AND "
+            "status = 'approved' ORDER BY n").fetchall()
+        return [_submission(row) for row in rows]
+
+    def mark_notified(self, ids: Iterable[str]) -> None:
+        with self._write() as db:
+            db.executemany("UPDATE submissions SET notified = 1 WHERE n = ?",
+                           [(n,) for n in _numbers(ids)])
+
+    def trusted(self, email: str) -> bool:
+        return self.address_confirmed(email) and self._db().execute(
+            "SELECT 1 FROM submissions WHERE lower(email) = lower(?) AND status != 'spam' "
+            "AND status = 'approved' LIMIT 1", (email,)).fetchone() is not None
 
     def set_meta(self, name: str, value: str | None) -> None:
         with self._write() as db:

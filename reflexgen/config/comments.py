@@ -12,17 +12,20 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from reflexgen.config.checks import did_you_mean
+from reflexgen.config.mail import MailSettings, read_mail
 from reflexgen.config.toml import line_of
 from reflexgen.errors import Problem
 
-MODERATION = ("pre", "post")  # pre: everything waits for approval; post: published at once
+# pre: everything waits for approval; post: published at once; trusted: pre, but a reader
+# whose address is confirmed and who has an approved comment is published at once.
+MODERATION = ("pre", "post", "trusted")
 
 
 @dataclass(frozen=True)
 class CommentSettings:
     endpoint: str = ""  # the public URL the form posts to; no form on the site without it
     allowed_origins: tuple[str, ...] = ()  # origins that may post; empty: base_url's origin
-    moderation: str = "pre"  # "pre" or "post"
+    moderation: str = "pre"  # one of MODERATION
     require_email: bool = False
     close_after_days: int = 0  # threads older than this take no comment; 0: never closed
     max_links: int = 2  # more links than this: pending, even with post-moderation
@@ -31,6 +34,7 @@ class CommentSettings:
     database: str = "comments.sqlite3"  # relative to the site folder; never copied to output
     deploy_command: str = ""  # run after each build that publishes comments
     keep_emails: bool = False  # write e-mail addresses into the sidecar files too
+    mail: MailSettings | None = None  # [comments.mail]: how the intake sends mail, if it does
 
     def closes(self, published: datetime) -> datetime | None:
         """When the thread of an article published at `published` closes by age; None: never.
@@ -46,6 +50,7 @@ class CommentSettings:
 
 
 KEYS = tuple(f.name for f in fields(CommentSettings))
+TABLES = ("mail",)  # read by their own module
 DEFAULTS = CommentSettings()
 
 
@@ -74,8 +79,12 @@ def read_comments(value: object, text: str, path: Path, base_url: str,
             warnings.append(Problem(f"unknown key {key!r} in [comments]", path,
                                     comments_line(text, key), hint=hint))
     found: dict[str, Any] = {}
+    if "mail" in value:
+        found["mail"], wrong_mail, noted = read_mail(value["mail"], text, path)
+        problems += wrong_mail
+        warnings += noted
     for key in KEYS:
-        if key in value:
+        if key in value and key not in TABLES:
             found[key], trouble = _typed(key, value[key])
             if trouble:
                 wrong(key, *trouble)
@@ -157,7 +166,7 @@ def _check_endpoint(url: str, root: Path) -> tuple[str, Trouble]:
 
 def _check_moderation(value: str, root: Path) -> tuple[str, Trouble]:
     if value not in MODERATION:
-        return value, (f'must be "pre" or "post", not {value!r}',
+        return value, (f'must be "pre", "post" or "trusted", not {value!r}',
                        'moderation = "pre" holds every comment for approval')
     return value, None
 

@@ -114,10 +114,11 @@ class CommentForm:
     thread: str  # the article's source path under content/: the discussion's key
     reply_url: str  # the no-JavaScript reply page, up to `parent=`: add a comment's id
     require_email: bool  # whether the e-mail is required ([comments] require_email)
+    notify: bool = False  # offers « Me prévenir des réponses » (the intake sends mail)
     parent: str = ""  # the id of the comment answered; empty for a comment on the article
     token: str = ""  # the intake's signed form token (only on the intake's pages)
     message: str = ""  # what the intake says about the whole form (why it was refused)
-    # what the reader typed, by field name (author, email, url, body)
+    # what the reader typed, by field name (author, email, url, body, notify)
     values: dict[str, str] = field(default_factory=dict)
     # what to change, by field name (author, email, url, body)
     errors: dict[str, str] = field(default_factory=dict)
@@ -129,7 +130,7 @@ def comment_form(settings: CommentSettings, thread: str, **filled: Any) -> Comme
     endpoint = settings.endpoint
     reply = endpoint + ("" if endpoint.endswith("/") else "/") + "form?"
     return CommentForm(endpoint, thread, reply + urlencode({"thread": thread}) + "&parent=",
-                       settings.require_email, **filled)
+                       settings.require_email, settings.mail is not None, **filled)
 
 
 @dataclass(frozen=True)

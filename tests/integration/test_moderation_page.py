@@ -65,10 +65,10 @@ class Browser:
         self.origin = f"http://127.0.0.1:{server.port}"
 
     def request(self, method: str, path: str, fields=None, origin: str | None = "own",
-                cookie: str | None = None):
+                cookie: str | None = None, host: str | None = None):
         """(status, headers with lower-case names, body text)."""
         connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
-        headers = {"X-Forwarded-For": self.address}
+        headers = {"X-Forwarded-For": self.address, **({"Host": host} if host else {})}
         cookie = self.cookie if cookie is None else cookie
         if cookie:
             headers["Cookie"] = cookie
@@ -90,7 +90,7 @@ class Browser:
         return response.status, found, text
 
     def login_token(self) -> str:
-        _, _, page = self.request("GET", "/admin/", origin=None)
+        _, _, page = self.request("GET", "/admin/", origin=None, cookie="")
         return re.search(r'name="token" value="([^"]+)"', page).group(1)
 
     def login(self, password: str = PASSWORD, code: str = ""):
@@ -146,6 +146,15 @@ def test_the_session_cookie(server):
     assert "httponly" in cookie and "samesite=strict" in cookie and "path=/" in cookie
     assert "max-age=43200" in cookie
     assert "secure" not in cookie  # 127.0.0.1: a browser would not send a Secure cookie
+    # Behind a proxy (HTTPS for the browser, plain HTTP to the intake): Secure.
+    browser.origin = "https://blog.example.org"  # the endpoint's origin
+    status, headers, _ = browser.login()
+    assert status == 303 and "; secure" in headers["set-cookie"].lower()
+    # Plain HTTP from elsewhere (the intake reached as http://intake.example): no session.
+    status, headers, page = browser.request(
+        "POST", "/admin/login", {"token": browser.login_token(), "password": PASSWORD},
+        origin="http://intake.example", host="intake.example")
+    assert status == 403 and "set-cookie" not in headers and "HTTPS" in page
     assert 'name="csrf"' in browser.request("GET", "/admin/", origin=None)[2]
 
 

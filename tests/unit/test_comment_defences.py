@@ -447,3 +447,20 @@ def test_read_blocklist(tmp_path):
     assert defences.read_blocklist(path) == ("viagra", "casino.example")
     with pytest.raises(BuildError, match="interdits2.txt"):
         defences.read_blocklist(tmp_path / "interdits2.txt")
+
+
+def test_trusted_moderation_approves_only_confirmed_addresses_with_an_approved_comment(
+        comment_store):
+    trusted = CommentSettings(moderation="trusted")
+    assert verdict(comment_store, trusted).outcome == "pending"  # a stranger
+    comment_store.add(defences.make_draft(form(body="Un premier avis, approuvé."), "c"),
+                      "approved", (), NOW)
+    assert verdict(comment_store, trusted, body="Second avis").outcome == "pending"  # not yet
+    comment_store.confirm_address("ZOE@example.org", NOW)
+    assert verdict(comment_store, trusted, body="Troisième avis").outcome == "approved"
+    # The same name with another address is no one we know.
+    assert verdict(comment_store, trusted, body="Quatrième", email="zoe@evil.example"
+                   ).outcome == "pending"
+    # Held signals still hold.
+    assert verdict(comment_store, trusted, body="Un avis de Claire Dubois",
+                   author="Claire Dubois").outcome == "pending"

@@ -185,7 +185,7 @@ keep_emails = true
     ('endpoint = "javascript:alert(1)"', 5, "must be a full http(s) address"),
     ('endpoint = "https://x.org:99999/c"', 5, "invalid port"),
     ('endpoint = 3', 5, "must be text"),
-    ('moderation = "never"', 5, 'must be "pre" or "post"'),
+    ('moderation = "never"', 5, 'must be "pre", "post" or "trusted"'),
     ('require_email = "yes"', 5, "must be true or false"),
     ('close_after_days = -1', 5, "whole number of 0 or more"),
     ('max_links = true', 5, "whole number"),
@@ -224,3 +224,46 @@ def test_comment_settings_in_dotted_keys_name_their_line(tmp_path):
     with pytest.raises(BuildError) as info:
         load_config(write(tmp_path, SITE + 'comments.moderation = "après"\n'))
     assert info.value.problems[0].line == 3
+
+
+# [comments.mail]
+
+def test_the_mail_table_is_read(tmp_path):
+    config, warnings = load_config(write(tmp_path, SITE + """
+[comments.mail]
+host = "smtp.example.org"
+from = "blog@monblog.example.org"
+notify = "moi@monblog.example.org"
+notify_every = 30
+"""))
+    mail = config.comments.mail
+    assert (mail.host, mail.port, mail.security, mail.sender, mail.notify,
+            mail.notify_every) == ("smtp.example.org", 587, "starttls",
+                                   "blog@monblog.example.org", "moi@monblog.example.org", 30)
+    assert mail.password({"REFLEXGEN_SMTP_PASSWORD": "s3cret"}) == "s3cret"
+    assert warnings == []
+    assert load_config(write(tmp_path, SITE))[0].comments.mail is None
+
+
+@pytest.mark.parametrize("lines, message", [
+    ('from = "blog@x.org"', "needs host"),
+    ('host = "smtp.x.org"', "needs from"),
+    ('host = "smtp.x.org"\nfrom = "pas une adresse"', "from is not an e-mail address"),
+    ('host = "smtp.x.org"\nfrom = "a@x.org"\nsecurity = "ssl"', "security must be one of"),
+    ('host = "smtp.x.org"\nfrom = "a@x.org"\nport = 70000', "port must be between"),
+    ('host = "smtp.x.org"\nfrom = "a@x.org"\nport = "25"', "port must be a whole number"),
+])
+def test_wrong_mail_settings_name_the_table_and_line(tmp_path, lines, message):
+    text = SITE + "\n[comments]\nmax_links = 2\n\n[comments.mail]\n" + lines + "\n"
+    with pytest.raises(BuildError) as info:
+        load_config(write(tmp_path, text))
+    problem = info.value.problems[0]
+    assert message in problem.message and problem.line == text.splitlines().index(
+        "[comments.mail]") + 1
+
+
+def test_a_password_in_site_toml_is_not_taken(tmp_path):
+    _, warnings = load_config(write(tmp_path, SITE + '\n[comments.mail]\nhost = "h.x.org"\n'
+                                    'from = "a@x.org"\npassword = "oups"\n'))
+    assert "unknown key 'password'" in warnings[0].message
+    assert "password_env" in warnings[0].hint
