@@ -162,7 +162,8 @@ def add_new(commands, common: argparse.ArgumentParser, on_site: argparse.Argumen
 
 def add_comments(commands, common: argparse.ArgumentParser,
                  on_site: argparse.ArgumentParser) -> None:
-    """`reflexgen comments list|show|approve|spam|delete|edit|publish|purge|set-password|serve`."""
+    """`reflexgen comments list|show|approve|spam|delete|edit|publish|purge|export|erase|
+    set-password|serve`."""
     comments_cmd = commands.add_parser(
         "comments", parents=[common], help="readers' comments: moderate, publish, serve",
         description="Moderate the comments readers sent through the intake server, publish "
@@ -204,6 +205,14 @@ def add_comments(commands, common: argparse.ArgumentParser,
     actions.add_parser("purge", parents=parents, help="remove old spam and expired data",
                        description="Remove spam older than 30 days and expired rate-limit "
                                    "and form-token data.")
+    for name, text in (("export", "everything kept about an e-mail address, as JSON"),
+                       ("erase", "erase everything about an e-mail address (GDPR)")):
+        person = actions.add_parser(name, parents=parents, help=text,
+                                    description=text[0].upper() + text[1:] + ".")
+        person.add_argument("--email", required=True, metavar="ADDRESS")
+        if name == "erase":
+            person.add_argument("--yes", action="store_true",
+                                help="do not ask first (needed when not on a terminal)")
     password = actions.add_parser(
         "set-password", parents=parents, help="set the moderation page's password",
         description="Set the password of the moderation page (/admin/ on the intake), read "

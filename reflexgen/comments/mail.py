@@ -46,7 +46,7 @@ ACTIONS = ("approve", "spam")
 
 @dataclass(frozen=True)
 class Link:
-    """What a signed link asks for: `kind` is moderate, confirm or unsubscribe."""
+    """What a signed link asks for: `kind` is moderate, confirm, unsubscribe or erase."""
 
     kind: str
     subject: str  # a comment id (moderate) or an e-mail address
@@ -119,6 +119,16 @@ class Mailer:
                     [t("mail_confirm_text", site=self.config.title), "", link, "",
                      t("mail_confirm_ignore")], now, spacing=READER_SPACING,
                     html=self.pages.mail("confirm", link=link))
+
+    def erase_request(self, email: str, now: datetime) -> None:
+        """A reader asked for everything about their address to be erased: a link to
+        confirm it, sent to that address (so only its owner can)."""
+        t = self.pages.t
+        link = self.link("erase", email.casefold())
+        self._queue(email, "erase", t("mail_erase_subject", site=self.config.title),
+                    [t("mail_erase_text", site=self.config.title), "", link, "",
+                     t("mail_confirm_ignore")], now, spacing=READER_SPACING,
+                    html=self.pages.mail("erase", link=link))
 
     def published(self, submission: Submission, email: str, now: datetime) -> None:
         item = self._item(submission)

@@ -182,8 +182,8 @@ def run(args: Any, reporter: Reporter, run_editor: Callable[[Path], Problem | No
             from reflexgen.comments.server import serve
 
             return serve(args.site, args.host, args.port, reporter, args.workers)
-        store = open_store(config, create=args.action in ("approve", "publish",
-                                                           "set-password"))
+        store = open_store(config, create=args.action in ("approve", "publish", "export",
+                                                           "erase", "set-password"))
         try:
             return ACTIONS[args.action](args, config, store, reporter, run_editor)
         finally:
@@ -270,6 +270,32 @@ def do_purge(args: Any, config: SiteConfig, store: Store, reporter: Reporter, _:
     return 0
 
 
+def do_export(args: Any, config: SiteConfig, store: Store, reporter: Reporter, _: Any) -> int:
+    from reflexgen.comments.privacy import export
+
+    print(json.dumps(export(config, store, args.email), ensure_ascii=False, indent=2),
+          flush=True)
+    return 0
+
+
+def do_erase(args: Any, config: SiteConfig, store: Store, reporter: Reporter, _: Any) -> int:
+    from reflexgen.comments.privacy import erase
+
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise BuildError(Problem("erase asks before it acts: run it on a terminal, or "
+                                     "add --yes"))
+        answer = input(f"Erase every comment and record of {args.email}, on the site too? "
+                       "[y/N] ")
+        if answer.strip().lower() not in ("y", "yes", "o", "oui"):
+            reporter.info("nothing was erased")
+            return 1
+    count, ok = erase(config, store, args.email, reporter)
+    if ok:
+        reporter.info(f"erased {args.email}: {count} comment(s) from the database")
+    return finish(config, store, reporter, ok)
+
+
 def do_set_password(args: Any, config: SiteConfig, store: Store, reporter: Reporter,
                     _: Any) -> int:
     from reflexgen.comments import auth
@@ -300,4 +326,4 @@ def do_set_password(args: Any, config: SiteConfig, store: Store, reporter: Repor
 ACTIONS: dict[str, Callable[..., int]] = {
     "list": do_list, "show": do_show, "approve": do_status, "spam": do_status,
     "delete": do_delete, "edit": do_edit, "publish": do_publish, "purge": do_purge,
-    "set-password": do_set_password}
+    "export": do_export, "erase": do_erase, "set-password": do_set_password}

@@ -145,6 +145,41 @@ def replace_body(content_dir: Path, thread: str, cid: str, body: str) -> bool:
     return change(content_dir, thread, rewrite)
 
 
+def erase_comments(content_dir: Path, thread: str, ids: Collection[str], email: str,
+                   erased: str) -> tuple[list[str], dict[str, str | None]]:
+    """Take a person's comments out of the thread's sidecar file: those with these `ids`, or
+    whose `email` is theirs (any case). A comment that has replies stays, its author and
+    text replaced by `erased` (the thread keeps its shape); the others go. Returns the ids
+    blanked, and the ids removed with their parents (empty: nothing changed)."""
+    def erase(items: list, style: Callable[[str], Any]
+              ) -> tuple[list[str], dict[str, str | None]] | tuple[()]:
+        def theirs(item: Any) -> bool:
+            return isinstance(item, dict) and (id_of(item) in ids or str(
+                item.get("email") or "").casefold() == email.casefold())
+
+        answered = {str(item.get("parent")) for item in items
+                    if isinstance(item, dict) and item.get("parent") is not None}
+        blanked: list[str] = []
+        removed: dict[str, str | None] = {}
+        for index in reversed(range(len(items))):
+            item = items[index]
+            if not theirs(item):
+                continue
+            if id_of(item) in answered:
+                for key in ("url", "email", "author_id"):
+                    item.pop(key, None)
+                item["author"] = erased
+                item["body"] = style(erased)
+                blanked.append(id_of(item))
+            else:
+                parent = item.get("parent")
+                removed[str(id_of(item))] = str(parent) if parent is not None else None
+                del items[index]
+        return (blanked, removed) if blanked or removed else ()
+
+    return change(content_dir, thread, erase) or ([], {})
+
+
 def change(content_dir: Path, thread: str, operation: Callable[[list, Callable[[str], Any]], T]
            ) -> T:
     """Apply `operation` to the comments of the thread's sidecar file, under its lock and

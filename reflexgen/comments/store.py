@@ -181,8 +181,9 @@ class Store(Protocol):
         ...
 
     def purge(self, now: datetime, spam_days: int = 30) -> int:
-        """Remove spam older than `spam_days`, and expired hits and nonces; returns how many
-        spam submissions went."""
+        """Remove spam older than `spam_days`, expired hits, nonces and sessions, the client
+        HMACs of comments older than that and the mail sent (or given up) before then;
+        returns how many spam submissions went."""
         ...
 
     def secret(self) -> bytes:
@@ -245,6 +246,21 @@ class Store(Protocol):
 
     def trusted(self, email: str) -> bool:
         """A confirmed address with an approved comment (`moderation = "trusted"`)."""
+        ...
+
+    # personal data
+
+    def by_email(self, email: str) -> list[Submission]:
+        """Every submission from this address, in any case and status, oldest first."""
+        ...
+
+    def mail_to(self, email: str) -> list[tuple[str, float, float | None]]:
+        """The messages to this address in the outbox: (kind, created, sent)."""
+        ...
+
+    def erase_address(self, email: str) -> int:
+        """Remove everything kept about this address (submissions, confirmation, follows,
+        messages to it); how many submissions went."""
         ...
 
     def session_expires(self, sid: str, now: datetime) -> datetime | None:
@@ -536,7 +552,14 @@ class SQLiteStore:
             ("DELETE FROM nonces WHERE nonce IN (SELECT nonce FROM nonces WHERE expires <= ? "
              "LIMIT ?)", _seconds(now)),
             ("DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires <= ? "
-             "LIMIT ?)", _seconds(now))]
+             "LIMIT ?)", _seconds(now)),
+            # What ties a comment to a network, and the mail sent (or given up), go after
+            # the same 30 days as spam.
+            ("UPDATE submissions SET client = '' WHERE n IN (SELECT n FROM submissions "
+             "WHERE client != '' AND date < ? LIMIT ?)", _stamp(now - timedelta(days=spam_days))),
+            ("DELETE FROM outbox WHERE n IN (SELECT n FROM outbox WHERE created < ? AND "
+             f"(sent IS NOT NULL OR due >= {NEVER:.0f}) LIMIT ?)",
+             _seconds(now - timedelta(days=spam_days)))]
         spam, *_ = [self._delete_in_batches(statement, before)
                     for statement, before in deletions]
         return spam
@@ -666,6 +689,24 @@ class SQLiteStore:
         with self._write() as db:
             db.executemany("UPDATE submissions SET notified = 1 WHERE n = ?",
                            [(n,) for n in _numbers(ids)])
+
+    def by_email(self, email: str) -> list[Submission]:
+        rows = self._db().execute("SELECT * FROM submissions WHERE lower(email) = lower(?) "
+                                  "ORDER BY n", (email,)).fetchall()
+        return [_submission(row) for row in rows]
+
+    def mail_to(self, email: str) -> list[tuple[str, float, float | None]]:
+        return [tuple(row) for row in self._db().execute(
+            "SELECT kind, created, sent FROM outbox WHERE lower(recipient) = lower(?) "
+            "ORDER BY n", (email,))]
+
+    def erase_address(self, email: str) -> int:
+        with self._write() as db:
+            db.execute("DELETE FROM addresses WHERE email = ?", (email.casefold(),))
+            db.execute("DELETE FROM subscriptions WHERE email = ?", (email.casefold(),))
+            db.execute("DELETE FROM outbox WHERE lower(recipient) = lower(?)", (email,))
+            return db.execute("DELETE FROM submissions WHERE lower(email) = lower(?)",
+                              (email,)).rowcount
 
     def trusted(self, email: str) -> bool:
         return self.address_confirmed(email) and self._db().execute(

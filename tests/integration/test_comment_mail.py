@@ -255,3 +255,34 @@ def test_a_failing_smtp_server_is_retried_and_shown(tmp_path):
             store.close()
     finally:
         running.stop_cleanly()
+
+
+def test_a_reader_erases_their_comments_through_a_mailed_link(blog, server, smtp):
+    inbox, _ = smtp
+    reader = "efface-moi@example.org"
+    assert submit(server, blog.root, "Un commentaire à effacer plus tard.", reader)[0] == 200
+    status, _, page = get(server, "/mail/erase")
+    assert status == 200 and 'name="email"' in page and 'type="email"' in page
+    assert post(server, "/mail/erase", {"email": reader}, origin=None)[0] == 403
+    status, _, said = post(server, "/mail/erase", {"email": reader})
+    assert status == 200 and "un message vient de lui être envoyé" in said
+    status, _, unknown = post(server, "/mail/erase", {"email": "inconnu@example.org"})
+    assert (status, unknown) == (200, said)  # nobody learns who commented
+    with sqlite3.connect(blog.root / "comments.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM outbox WHERE recipient = ?",
+                          ("inconnu@example.org",)).fetchone()[0] == 0
+    [message] = inbox.wait_for(reader)
+    assert message["Subject"] == "Effacer vos commentaires sur Le Blog"
+    link = link_in(message, "erase")
+    status, _, page = get(server, link)
+    assert status == 200 and "Tout effacer" in page
+    assert stored(blog.root, "Un commentaire à effacer plus tard.")  # opening changed nothing
+    token = unquote(urlsplit(link).query.removeprefix("t="))
+    assert post(server, "/mail/erase", {"t": token}, origin="https://evil.example")[0] == 403
+    status, _, page = post(server, "/mail/erase", {"t": token})
+    assert status == 200 and "C’est effacé" in page
+    store = SQLiteStore(blog.root / "comments.sqlite3")
+    try:
+        assert store.by_email(reader) == [] and store.mail_to(reader) == []
+    finally:
+        store.close()

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 from lxml import html
 
 from conftest import REPO, Site, article
@@ -301,3 +302,66 @@ def test_a_comment_file_that_cannot_be_changed_keeps_the_comment_and_says_so(blo
     done = run(blog, "delete", cid)
     assert done.returncode == 1 and "cannot read the comment file" in done.stderr
     assert stored(blog, cid) is not None and stored(blog, cid).published  # nothing lost
+
+
+# Personal data (GDPR): export and erase
+
+def test_export_lists_everything_kept_about_an_address(blog):
+    first = seed(blog, "Mon premier avis.", parent=None, status="approved")
+    assert run(blog, "publish").returncode == 0
+    seed(blog, "Un avis en attente.", parent=None)
+    done = run(blog, "export", "--email", EMAIL.upper())
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert [c["body"] for c in data["comments"]] == ["Mon premier avis.", "Un avis en attente."]
+    assert data["comments"][0]["id"] == first and data["comments"][0]["published"]
+    assert data["comment_files"] == [] and data["articles_to_check_by_hand"] == []
+    assert json.loads(run(blog, "export", "--email", "personne@example.org").stdout
+                      )["comments"] == []
+
+
+def test_erase_takes_an_address_out_of_the_site_and_the_database(blog):
+    answered = seed(blog, "Un avis qui a reçu une réponse.", parent=None, status="approved")
+    alone = seed(blog, "Un avis sans réponse.", parent="h1", status="approved")
+    assert run(blog, "publish").returncode == 0
+    store = SQLiteStore(blog.root / "comments.sqlite3")
+    try:
+        reply = store.add(Draft("posts/2024/debat.md", answered, "Paul", "paul@example.org",
+                                None, "Je vous réponds.", "x"), "approved", (),
+                          datetime.now(UTC)).id
+        waiting = store.add(Draft("posts/2024/debat.md", alone, "Léa", None, None,
+                                  "Réponse en attente.", "y"), "pending", (),
+                            datetime.now(UTC)).id
+    finally:
+        store.close()
+    assert run(blog, "publish").returncode == 0
+    assert "Un avis qui a reçu une réponse." in every_output_file(blog)
+    refused = run(blog, "erase", "--email", EMAIL)  # not a terminal: asks for --yes
+    assert refused.returncode == 1 and "--yes" in refused.stderr
+    done = run(blog, "erase", "--email", EMAIL, "--yes")
+    assert done.returncode == 0, done.stderr
+    sidecar = yaml.safe_load((blog.root / "content/posts/2024/debat.comments.yaml").read_text())
+    by_id = {str(c["id"]): c for c in sidecar}
+    assert by_id[answered]["author"] == "Commentaire supprimé"
+    assert by_id[answered]["body"].strip() == "Commentaire supprimé"
+    assert "url" not in by_id[answered] and alone not in by_id
+    assert by_id[reply]["parent"] == answered and "h1" in by_id  # the rest as it was
+    built = every_output_file(blog)
+    assert "Un avis qui a reçu une réponse." not in built and "Un avis sans réponse." not in built
+    assert "zoe.example" not in built and "Je vous réponds." in built
+    assert stored(blog, answered) is None and stored(blog, alone) is None
+    assert stored(blog, waiting).parent == "h1"  # moved up to the erased comment's parent
+    assert json.loads(run(blog, "export", "--email", EMAIL).stdout)["comments"] == []
+
+
+def test_erase_finds_hand_written_comments_and_names_front_matter_ones(blog):
+    sidecar = blog.root / "content/posts/2024/debat.comments.yaml"
+    sidecar.write_text(HAND_WRITTEN + "- id: h2\n  author: Zoé\n  email: Zoe.Secret@example.org"
+                       "\n  date: 2024-03-14 10:00\n  body: Écrit à la main par Zoé.\n")
+    blog.write({"content/posts/2024/autre.md": article(
+        "Autre", body="Texte.", comments=f"[{{id: 1, author: Zoé, email: {EMAIL}, "
+                                          "date: 2024-03-12, body: En ligne}]")})
+    done = run(blog, "erase", "--email", EMAIL, "--yes")
+    assert done.returncode == 1
+    assert "autre.md" in done.stderr and "front matter" in done.stderr
+    assert "h2" not in {str(c["id"]) for c in yaml.safe_load(sidecar.read_text())}

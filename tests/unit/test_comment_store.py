@@ -366,5 +366,35 @@ def test_purge_deletes_in_short_transactions(comment_store, monkeypatch):
     monkeypatch.setattr(comment_store, "_writer", counted)
     assert comment_store.purge(NOW) == 5
     assert [s.body for s in comment_store.find()] == ["gardé"]
-    assert len(transactions) == 3 + 1 + 2 + 1  # spam 2, 2, 1; hits none; nonces 2, 1;
-    # sessions none
+    # spam 2, 2, 1; hits none; nonces 2, 1; sessions none; client hashes 1; mail none
+    assert len(transactions) == 3 + 1 + 2 + 1 + 1 + 1
+
+
+def test_purge_forgets_old_client_hashes_and_old_mail(comment_store):
+    old = comment_store.add(draft("Un vieil avis"), "approved", (), NOW - timedelta(days=31))
+    new = comment_store.add(draft("Un avis récent"), "approved", (), NOW - timedelta(days=2))
+    comment_store.queue_mail("a@example.org", "reply", b"ancien", NOW - timedelta(days=31))
+    comment_store.queue_mail("b@example.org", "reply", b"en attente", NOW - timedelta(days=31))
+    comment_store.queue_mail("c@example.org", "reply", b"recent", NOW - timedelta(days=1))
+    [(first, *_), _] = comment_store.claim_mail(NOW - timedelta(days=31), 2)
+    comment_store.mail_sent(first, NOW - timedelta(days=31))
+    comment_store.purge(NOW)
+    assert comment_store.get(old.id).client == "" and comment_store.get(new.id).client == "hmac"
+    assert comment_store.mail_to("a@example.org") == []  # sent long ago
+    assert len(comment_store.mail_to("b@example.org")) == 1  # still to be sent
+    assert len(comment_store.mail_to("c@example.org")) == 1
+
+
+def test_erase_address_leaves_nothing_about_it(comment_store):
+    comment_store.add(draft("Un avis", email="Zoe@Example.org"), "approved", (), NOW)
+    comment_store.add(draft("Un autre", email="zoe@example.org"), "spam", (), NOW)
+    kept = comment_store.add(draft("Pas le sien", email="paul@example.org"), "approved", (),
+                             NOW)
+    comment_store.confirm_address("zoe@example.org", NOW)
+    comment_store.subscribe("c1", "zoe@example.org", NOW)
+    comment_store.queue_mail("zoe@example.org", "reply", b"x", NOW)
+    assert comment_store.erase_address("ZOE@example.org") == 2
+    assert comment_store.by_email("zoe@example.org") == []
+    assert not comment_store.address_confirmed("zoe@example.org")
+    assert comment_store.mail_to("zoe@example.org") == [] and comment_store.subscriber("c1") is None
+    assert comment_store.get(kept.id) is not None
