@@ -95,6 +95,7 @@ class Intake:
         self._owed = False  # the last publication failed: tried again at the next refresh
         self._one_publisher = threading.Lock()
         self._trouble = ""  # the last refresh's error, said once
+        self._announcing = threading.Lock()  # the publisher's thread and the refresh's
 
     @property
     def mailer(self) -> Mailer | None:
@@ -110,7 +111,8 @@ class Intake:
         built with them (no build owed)."""
         mailer = self.mailer
         if mailer is not None and self.store.meta(NEEDS_BUILD) is None:
-            announce_published(mailer, self.store, datetime.now(UTC))
+            with self._announcing:
+                announce_published(mailer, self.store, datetime.now(UTC))
 
     async def digest(self, minutes: int) -> None:
         """The blogger's digest: the comments held since the last one, every `minutes`."""
@@ -119,12 +121,13 @@ class Intake:
             try:
                 mailer = self.mailer
                 if mailer is not None:
-                    since = int(self.store.meta(DIGEST) or 0)
-                    held = [s for s in self.store.find(status="pending", limit=200)
-                            if int(s.id[1:]) > since]
-                    if held:
-                        mailer.held(held[::-1], datetime.now(UTC))
-                        self.store.set_meta(DIGEST, held[0].id[1:])
+                    with self.store.atomic():  # one digest, whichever worker comes first
+                        since = int(self.store.meta(DIGEST) or 0)
+                        held = [s for s in self.store.find(status="pending", limit=200)
+                                if int(s.id[1:]) > since]
+                        if held:
+                            mailer.held(held[::-1], datetime.now(UTC))
+                            self.store.set_meta(DIGEST, held[0].id[1:])
             except Exception as exc:
                 self.reporter.error(Problem(f"the comment digest failed: {exc}"))
 
@@ -137,10 +140,10 @@ class Intake:
         return await asyncio.get_running_loop().run_in_executor(self.db, work, *args)
 
     def open_store(self) -> None:
-        from reflexgen.comments.store import SQLiteStore
+        from reflexgen.comments.store import open_store
 
         settings = self.live.snapshot.config.comments
-        self.store = SQLiteStore(self.live.snapshot.config.root / settings.database)
+        self.store = open_store(settings.database, self.live.snapshot.config.root)
 
     def schedule_publish(self, delay: float = PUBLISH_DELAY) -> None:
         """Publish in a few seconds: the approvals that arrive meanwhile go in the same build."""

@@ -21,14 +21,13 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from email_validator import EmailNotValidError, validate_email
-
 from reflexgen.comments import tokens
 from reflexgen.comments.records import Draft
 from reflexgen.comments.store import Store, body_digest, normalized
 from reflexgen.comments.threads import ThreadInfo
 from reflexgen.config import SiteConfig
 from reflexgen.config.comments import CommentSettings
+from reflexgen.config.mail import valid_address
 from reflexgen.errors import BuildError, Problem
 
 # Field caps, in characters (the body's is `max_comment_kb`, in bytes of UTF-8).
@@ -207,7 +206,7 @@ def check_fields(form: Mapping[str, str], settings: CommentSettings, config: Sit
     if "email" not in errors:
         if not email and settings.require_email:
             errors["email"] = NEEDS_EMAIL
-        elif email and not _valid_email(email):
+        elif email and not valid_address(email):
             errors["email"] = BAD_EMAIL
     if "url" not in errors and url and not _valid_url(url):
         errors["url"] = BAD_URL
@@ -223,14 +222,6 @@ def make_draft(form: Mapping[str, str], client: str) -> Draft:
     return Draft(thread=form.get("thread", "").strip(), parent=parent,
                  author=form.get("author", "").strip(), email=email, url=url, body=body,
                  client=client)
-
-
-def _valid_email(email: str) -> bool:
-    try:
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError:
-        return False
-    return True
 
 
 def _valid_url(url: str) -> bool:

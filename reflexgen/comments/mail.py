@@ -181,7 +181,13 @@ class Mailer:
 
 def announce_published(mailer: Mailer, store: Store, now: datetime) -> int:
     """After a publication is on the site: tell each reader who follows a comment that it is
-    there, and that a reply to it is; how many messages were queued."""
+    there, and that a reply to it is; how many messages were queued. One transaction: two
+    intake processes never tell twice."""
+    with store.atomic():
+        return _announce(mailer, store, now)
+
+
+def _announce(mailer: Mailer, store: Store, now: datetime) -> int:
     queued, done = 0, []
     for submission in store.to_notify():
         own = store.subscriber(submission.id)

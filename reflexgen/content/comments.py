@@ -82,15 +82,20 @@ def read_comment(ctx: FileContext, item: Any, tz, parser: MarkdownIt,
         date = dates.to_datetime(item["date"], tz)
     except dates.DateError as exc:
         raise fail(f"has a bad 'date': {exc}", exc.hint, "date") from None
-    url = item.get("url")
-    url = url.strip() if isinstance(url, str) and re.match(r"(?i)^https?://", url.strip()) else None
+    url, source = (web_address(item.get(key)) for key in ("url", "source"))
     parent, author_id = item.get("parent"), item.get("author_id")
     return Comment(
         id=cid, author=str(item["author"]).strip(), date=date,
         body_html=markup.render_comment(parser, str(item["body"])),
         parent=str(parent) if parent is not None else None, url=url, status=status,
-        author_id=str(author_id) if author_id is not None else None,
+        author_id=str(author_id) if author_id is not None else None, source=source,
     )
+
+
+def web_address(value: Any) -> str | None:
+    """An http(s) address, else None (a comment's links go nowhere else)."""
+    return value.strip() if isinstance(value, str) and re.match(r"(?i)^https?://",
+                                                                 value.strip()) else None
 
 
 def thread(located: list[Located]) -> tuple[tuple[Thread, ...], int]:

@@ -40,6 +40,7 @@ class Comment:
     url: str | None = None
     status: str = "approved"
     author_id: str | None = None
+    source: str | None = None  # a mention (Webmention): the page of another site that cites it
 
 
 @dataclass(frozen=True)

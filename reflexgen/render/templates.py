@@ -72,6 +72,9 @@ HELPERS = (
     Helper("url", "filter", "'/path/' | url",
            "a site path as a link, below base_url's own path when the site has one",
            lambda tr, base: _url(base)),
+    Helper("host", "filter", "c.source | host",
+           "the host name of an address: « blog.example.org » (a mention's site)",
+           lambda tr, base: host),
     Helper("initials", "filter", "name | initials",
            "up to two initials, for an avatar without a picture", lambda tr, base: initials),
     Helper("avatar_colour", "filter", "name | avatar_colour",
@@ -83,6 +86,11 @@ HELPERS = (
            "it to `t()` for the variant of a string that agrees",
            lambda tr, base: gender),
 )
+
+
+def host(url: str) -> str:
+    """The `host` filter."""
+    return (urlsplit(url).hostname or url).removeprefix("www.")
 
 
 def gender(who: object) -> str:

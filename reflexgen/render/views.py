@@ -103,6 +103,7 @@ class CommentView:
     by_author: bool  # written by one of the article's authors: shown with a badge
     replies: tuple[CommentView, ...]  # the approved replies, oldest first
     article_author: AuthorView | None = None  # the article's author who wrote it, if one did
+    source: str | None = None  # a mention: the other site's page that cites the article
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,7 @@ class ArticleView(Tracked):
             author = ids.get(c.author_id) if c.author_id else names.get(c.author.casefold())
             return CommentView(c.id, c.author, c.url, c.date, Markup(c.body_html),
                                author is not None, tuple(view(r) for r in thread.replies),
-                               author)
+                               author, c.source)
 
         return tuple(view(t) for t in self._views.body(self._record).threads)
 
