@@ -108,6 +108,19 @@ def parser() -> argparse.ArgumentParser:
                            help="replace files edited since the last import")
     add_new(commands, common, on_site)
     add_comments(commands, common, on_site)
+    mention_cmd = commands.add_parser(
+        "webmention", parents=[common], help="tell the pages your articles link to",
+        description="Webmention: notify the pages that published articles link to (each "
+                    "link once; run it after building and deploying).")
+    mention_actions = mention_cmd.add_subparsers(dest="action", metavar="ACTION")
+    send_cmd = mention_actions.add_parser(
+        "send", parents=[common, on_site], help="notify the pages linked to",
+        description="Find the external links of every published article, discover each "
+                    "page's Webmention endpoint and notify it; what was sent is remembered "
+                    "in the comment database, and not sent again.")
+    send_cmd.add_argument("--dry-run", action="store_true",
+                          help="discover and list, send nothing")
+    send_cmd.add_argument("--json", action="store_true", help="machine-readable records")
     return main
 
 
@@ -163,7 +176,7 @@ def add_new(commands, common: argparse.ArgumentParser, on_site: argparse.Argumen
 def add_comments(commands, common: argparse.ArgumentParser,
                  on_site: argparse.ArgumentParser) -> None:
     """`reflexgen comments list|show|approve|spam|delete|edit|publish|purge|export|erase|
-    set-password|serve`."""
+    set-password|migrate|serve`."""
     comments_cmd = commands.add_parser(
         "comments", parents=[common], help="readers' comments: moderate, publish, serve",
         description="Moderate the comments readers sent through the intake server, publish "
@@ -223,6 +236,14 @@ def add_comments(commands, common: argparse.ArgumentParser,
                        help="also ask for a code from an authenticator app (a new secret is "
                             "printed, to scan or type into the app)")
     codes.add_argument("--no-totp", action="store_true", help="stop asking for a code")
+    migrate = actions.add_parser(
+        "migrate", parents=parents, help="copy the comments into a PostgreSQL database",
+        description="Copy every comment, session, message and setting of the site's SQLite "
+                    "comment database into an empty PostgreSQL database, ids kept; then set "
+                    "[comments] database to its address.")
+    migrate.add_argument("--to", required=True, metavar="ADDRESS",
+                         help="the empty database: postgresql://user@host/name (its password "
+                              "from PGPASSWORD or ~/.pgpass)")
     serve_cmd = actions.add_parser(
         "serve", parents=parents, help="run the comment intake server",
         description="Receive comments from the site's forms (put it behind nginx or Caddy).")
@@ -264,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:
         return new(args, reporter)
     if args.command == "comments":
         return comments(args, reporter)
+    if args.command == "webmention":
+        return webmention(args, reporter)
     try:
         options = BuildOptions(site_dir=args.site, output_dir=args.output, drafts=args.drafts,
                                future=args.future, strict=args.strict, clean=args.clean,
@@ -302,6 +325,47 @@ def main(argv: list[str] | None = None) -> int:
                       f"{options.output}")
     return 0
 
+
+
+def webmention(args: argparse.Namespace, reporter: Reporter) -> int:
+    import json
+    from dataclasses import asdict
+    from datetime import UTC, datetime
+
+    from reflexgen.build import CACHE_DIR, read_site
+    from reflexgen.comments.mentions import LOOPBACK
+    from reflexgen.comments.store import open_store
+    from reflexgen.comments.webmention import send_all
+    from reflexgen.incremental.cache import Cache
+
+    if args.action is None:
+        parser().parse_args(["webmention", "--help"])
+    try:
+        config, blueprint = read_site(BuildOptions(site_dir=args.site, now=datetime.now(UTC)),
+                                      Cache(args.site.absolute() / CACHE_DIR))
+        store = open_store(config.comments.database, config.root)
+    except BuildError as exc:
+        for problem in exc.problems:
+            reporter.error(problem)
+        return 1
+    try:
+        sent, failed = send_all(blueprint.site, store, os.environ.get(LOOPBACK) == "1",
+                                args.dry_run)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps([asdict(s) for s in sent], ensure_ascii=False, indent=2), flush=True)
+    else:
+        for item in sent:
+            told = f"→ {item.endpoint}" if item.endpoint else "(no endpoint)"
+            print(f"{item.source} → {item.target} {told}", flush=True)
+    for source, target, why in failed:
+        reporter.error(Problem(f"{target}: not notified of {source}: {why}",
+                               hint="tried again at the next `reflexgen webmention send`"))
+    verb = "would notify" if args.dry_run else "notified"
+    reporter.info(f"{verb} {counted(sum(1 for s in sent if s.endpoint), 'page')}; "
+                  f"{counted(sum(1 for s in sent if not s.endpoint), 'link')} without endpoint")
+    return 1 if failed else 0
 
 
 def check(args: argparse.Namespace, reporter: Reporter) -> int:

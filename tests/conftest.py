@@ -8,9 +8,12 @@ import http.client
 import http.server
 import io
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -230,14 +233,122 @@ def static_server(folder: Path) -> Iterator[str]:
         server.server_close()
 
 
-@pytest.fixture
-def comment_store(tmp_path: Path):
-    """A fresh comment intake database (SQLite) in the test's folder."""
-    from reflexgen.comments.store import SQLiteStore
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`comment_store` on each engine, but SQLite alone for tests marked `sqlite_only`."""
+    if "comment_store" in metafunc.fixturenames:
+        only = metafunc.definition.get_closest_marker("sqlite_only") is not None
+        engines = ["sqlite"] if only else ["sqlite", "postgresql"]
+        metafunc.parametrize("comment_store", engines, indirect=True)
 
-    opened = SQLiteStore(tmp_path / "comments.sqlite3")
+
+@pytest.fixture
+def comment_store(request: pytest.FixtureRequest, tmp_path: Path):
+    """A fresh comment intake database: an SQLite file in the test's folder, or a new
+    database on the tests' PostgreSQL server."""
+    from reflexgen.comments.store import open_store
+
+    engine = getattr(request, "param", "sqlite")
+    database = (request.getfixturevalue("postgres_database") if engine == "postgresql"
+                else "comments.sqlite3")
+    opened = open_store(database, tmp_path)
     yield opened
     opened.close()
+
+
+@dataclass
+class PostgresServer:
+    """A PostgreSQL server of the tests' own, in a temporary folder."""
+
+    address: str  # its maintenance database (`postgres`), as superuser `reflexgen`
+    created: int = 0
+
+    def new_database(self) -> str:
+        """An empty database on this server: its address."""
+        import psycopg
+
+        self.created += 1
+        name = f"test_{os.getpid()}_{self.created}"
+        with psycopg.connect(self.address, autocommit=True) as admin:
+            admin.execute(f"CREATE DATABASE {name} TEMPLATE template0")
+        return self.address.rsplit("/", 1)[0] + "/" + name
+
+    def drop_database(self, address: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.address, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {address.rsplit('/', 1)[1]} WITH (FORCE)")
+
+
+def postgres_binaries() -> Path | None:
+    """The newest of Debian's PostgreSQL installations (its bin folder), if any."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
+                   key=lambda path: int(path.parent.parent.name))
+    return found[-1].parent if found else None
+
+
+@contextmanager
+def local_postgres(binaries: Path) -> Iterator[PostgresServer]:
+    """A PostgreSQL server in a temporary folder, on a free local port, stopped and removed
+    at the end (also for benchmarks/intake_postgres.py). It refuses to run as root: as root,
+    it runs as the `postgres` system user."""
+    folder = Path(tempfile.mkdtemp(prefix="reflexgen-postgres-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        as_user = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(folder, "postgres", "postgres")
+    data, port = folder / "data", free_port()
+
+    def pg(*args: str | Path) -> None:
+        subprocess.run([*as_user, *map(str, args)], check=True, capture_output=True,
+                       timeout=120)
+
+    try:
+        pg(binaries / "initdb", "-D", data, "-U", "reflexgen", "-A", "trust", "-E", "UTF8",
+           "--locale=C", "--no-sync")
+        options = (f"-h 127.0.0.1 -p {port} -k {folder} -F -c full_page_writes=off "
+                   "-c synchronous_commit=off -c max_connections=200")
+        pg(binaries / "pg_ctl", "-D", data, "-l", folder / "log", "-w", "-t", "60",
+           "-o", options, "start")
+    except subprocess.CalledProcessError as exc:
+        log = folder / "log"
+        shutil.rmtree(folder, ignore_errors=True)
+        raise RuntimeError(f"PostgreSQL did not start: {exc.stderr.decode()}"
+                           + (log.read_text() if log.exists() else "")) from None
+    try:
+        yield PostgresServer(f"postgresql://reflexgen@127.0.0.1:{port}/postgres")
+    finally:
+        subprocess.run([*as_user, binaries / "pg_ctl", "-D", data, "-m", "immediate", "stop"],
+                       capture_output=True, timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """Debian's PostgreSQL, started for the session (see `local_postgres`)."""
+    binaries = postgres_binaries()
+    if binaries is None:
+        if os.environ.get("CI"):
+            pytest.fail("Debian's postgresql is missing: ./dev test installs it")
+        pytest.skip("needs Debian's postgresql (./dev test installs it)")
+    try:
+        with local_postgres(binaries) as server:
+            yield server
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture
+def postgres_database(postgres_server: PostgresServer) -> Iterator[str]:
+    """The address of an empty database of its own on the tests' PostgreSQL server."""
+    address = postgres_server.new_database()
+    yield address
+    postgres_server.drop_database(address)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def asgi_call(app, method: str, path: str, body: bytes = b"",

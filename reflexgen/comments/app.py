@@ -9,6 +9,8 @@ from the request.
     POST /                              a submission: a page, or JSON with Accept: application/json
     OPTIONS /                           CORS preflight (only for `allowed_origins`)
     /admin/…                            the moderation page (see admin.py)
+    /mail/…                             the pages behind the links in mail (see links.py)
+    POST /webmention                    other blogs citing an article (see mentions.py)
 
 Every input is hostile: the body's size is capped before it is read, the form is turned into
 fields in one place (`forms.read_form`), and the checks themselves are the defences' (see
@@ -43,7 +45,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from reflexgen.build import build
-from reflexgen.comments import admin, defences, links, outbox, tokens
+from reflexgen.comments import admin, defences, links, mentions, outbox, tokens
 from reflexgen.comments.forms import Refused, read_form
 from reflexgen.comments.headers import SecurityHeaders, origin_allowed
 from reflexgen.comments.mail import DIGEST, Mailer, announce_published
@@ -96,6 +98,7 @@ class Intake:
         self._one_publisher = threading.Lock()
         self._trouble = ""  # the last refresh's error, said once
         self._announcing = threading.Lock()  # the publisher's thread and the refresh's
+        self.mentions: asyncio.Queue = asyncio.Queue(mentions.QUEUE)  # Webmentions to verify
 
     @property
     def mailer(self) -> Mailer | None:
@@ -208,7 +211,8 @@ class Intake:
         followed, old spam purged; at the end, the approvals still waiting are published."""
         self.schedule_publish(0)
         loop = asyncio.get_running_loop()
-        background = [loop.create_task(self.refresh()), loop.create_task(self.purge())]
+        background = [loop.create_task(self.refresh()), loop.create_task(self.purge()),
+                      loop.create_task(mentions.verify_all(self))]
         mail = self.live.snapshot.config.comments.mail
         if mail is not None:
             background.append(loop.create_task(outbox.run(self.store, mail, os.environ,
@@ -431,7 +435,8 @@ def make_app(site_dir: Path, reporter: Reporter, live: LiveSite | None = None) -
         404: not_found, 405: not_found, Exception: failure}
     app = Starlette(
         routes=[Route("/form", form_page, methods=["GET"]),
-                Route("/", submit, methods=["POST"]), *admin.routes(), *links.routes()],
+                Route("/", submit, methods=["POST"]), *admin.routes(), *links.routes(),
+                *mentions.routes()],
         middleware=[Middleware(SecurityHeaders, snapshot=lambda: live.snapshot),
                     Middleware(CORSMiddleware, allow_origins=list(origins),
                                allow_methods=["POST"], allow_headers=["Accept", "Content-Type"],

@@ -17,7 +17,15 @@ from typing import Any
 
 from reflexgen.comments.publish import NEEDS_BUILD, publish, published_as, revise, withdraw
 from reflexgen.comments.records import Draft, Submission
-from reflexgen.comments.store import SQLiteStore, Store
+from reflexgen.comments.store import (
+    POSTGRES_SCHEMES,
+    SQLiteStore,
+    SQLStore,
+    Store,
+    is_server,
+    postgres_store,
+)
+from reflexgen.comments.store import open_store as store_at
 from reflexgen.config import SiteConfig
 from reflexgen.errors import BuildError, Problem, Reporter
 
@@ -26,13 +34,15 @@ def database_path(config: SiteConfig) -> Path:
     return config.root / config.comments.database
 
 
-def open_store(config: SiteConfig, create: bool = True) -> SQLiteStore:
-    """The site's comment database; without `create`, an error when there is none yet."""
-    path = database_path(config)
-    if not create and not path.exists():
-        raise BuildError(Problem("no comment database yet: no comment was received", path,
+def open_store(config: SiteConfig, create: bool = True) -> SQLStore:
+    """The site's comment database; without `create`, an error when its SQLite file does
+    not exist yet."""
+    database = config.comments.database
+    if not create and not is_server(database) and not database_path(config).exists():
+        raise BuildError(Problem("no comment database yet: no comment was received",
+                                 database_path(config),
                                  hint="start the intake with `reflexgen comments serve`"))
-    return SQLiteStore(path)
+    return store_at(database, config.root)
 
 
 def thread_key(config: SiteConfig, article: str) -> str:
@@ -323,7 +333,29 @@ def do_set_password(args: Any, config: SiteConfig, store: Store, reporter: Repor
     return 0
 
 
+def do_migrate(args: Any, config: SiteConfig, store: Store, reporter: Reporter,
+               _: Any) -> int:
+    """Copy the site's SQLite store into an empty PostgreSQL database (`--to`)."""
+    if not isinstance(store, SQLiteStore):
+        raise BuildError(Problem("the comments are not in an SQLite file: nothing to migrate",
+                                 hint="[comments] database names a server already"))
+    if args.to.partition("://")[0].lower() not in POSTGRES_SCHEMES or not is_server(args.to):
+        raise BuildError(Problem(f"--to {args.to!r} is not a PostgreSQL address",
+                                 hint="--to postgresql://user@host/name (an empty database)"))
+    target = postgres_store(args.to)
+    try:
+        copied = target.copy_from(store)
+    finally:
+        target.close()
+    reporter.info(f"copied {copied.get('submissions', 0)} comment(s) and the rest of "
+                  f"{store.path.name} ({sum(copied.values())} rows) into {target.shown}")
+    reporter.info(f'now set database = "{target.shown}" under [comments] in site.toml, then '
+                  "restart the intake (the password: PGPASSWORD or ~/.pgpass)")
+    return 0
+
+
 ACTIONS: dict[str, Callable[..., int]] = {
     "list": do_list, "show": do_show, "approve": do_status, "spam": do_status,
     "delete": do_delete, "edit": do_edit, "publish": do_publish, "purge": do_purge,
-    "export": do_export, "erase": do_erase, "set-password": do_set_password}
+    "export": do_export, "erase": do_erase, "set-password": do_set_password,
+    "migrate": do_migrate}

@@ -56,9 +56,10 @@ def publish(site_dir: Path, config: SiteConfig, store: Store, reporter: Reporter
             builder: Builder = build) -> PublishResult:
     """Write every approved, unpublished comment, then build and deploy if anything is owed.
     One publisher at a time per site (the intake server and a moderator's command may both
-    publish): two builds must not write the same output folder at once."""
+    publish): two builds must not write the same output folder at once, and two machines
+    sharing a PostgreSQL store must not publish at once either."""
     recorder = Recorder(reporter)
-    with locked(site_dir):
+    with locked(site_dir), store.publishing():
         written, failed = write_all(config.content_dir, store.to_publish(),
                                     config.comments.keep_emails, store, recorder)
         if store.meta(NEEDS_BUILD) is None:

@@ -24,6 +24,7 @@ class Draft:
     body: str  # Markdown, exactly as typed
     client: str  # HMAC of the client's IP prefix (/24 or /64), never the address itself
     author_id: str | None = None  # the site's author who wrote it (the moderation page)
+    source: str | None = None  # a mention (Webmention): the other site's page that cites it
 
 
 @dataclass(frozen=True)
@@ -44,3 +45,4 @@ class Submission:
     client: str = ""
     published: bool = False  # written into the sidecar file
     author_id: str | None = None  # the site's author who wrote it: shown with a badge
+    source: str | None = None  # a mention (Webmention): the other site's page that cites it

@@ -164,10 +164,10 @@ def check(site_dir: Path) -> None:
     are said once, here, and the database is created (its schema, WAL mode, the secret)
     before several processes open it at once."""
     from reflexgen.comments.site import LiveSite, SiteReader
-    from reflexgen.comments.store import SQLiteStore
+    from reflexgen.comments.store import open_store
 
     config = LiveSite(SiteReader(site_dir)).snapshot.config
-    store = SQLiteStore(config.root / config.comments.database)
+    store = open_store(config.comments.database, config.root)
     try:
         store.secret()
     finally:

@@ -1,8 +1,9 @@
 """Where the intake keeps what it received: the queue, spam, rate-limit hits, used form tokens
-and the site's secret. One small interface (`Store`), one implementation per engine: SQLite
-here (a file beside the site, WAL mode); PostgreSQL, for several instances, fits the same
-interface. The database holds personal data (e-mail addresses, client HMACs): nothing of it is
-written to the site but what publication copies into the sidecar files."""
+and the site's secret. One small interface (`Store`), its statements written once
+(`SQLStore`), one class per engine: SQLite here (a file beside the site, WAL mode),
+PostgreSQL in `postgres.py` (for several machines; `open_store` picks by the address). The
+database holds personal data (e-mail addresses, client HMACs): nothing of it is written to
+the site but what publication copies into the sidecar files."""
 
 from __future__ import annotations
 
@@ -15,13 +16,17 @@ import sqlite3
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from reflexgen.comments.records import STATUSES, Draft, Submission
+from reflexgen.comments.schema import MIGRATIONS, SCHEMA_VERSION, SQLITE, Dialect
 from reflexgen.errors import BuildError, Problem
+
+if TYPE_CHECKING:
+    from reflexgen.comments.postgres import PostgresStore
 
 BUSY_TIMEOUT_MS = 5000  # how long a writer waits for another (thread or process) to finish
 SECRET_BYTES = 32
@@ -29,82 +34,9 @@ MAX_HITS = 1000  # a key counts no further in its window: a flood costs no more 
 PURGE_BATCH = 1000  # rows deleted in one transaction by `purge`
 CLAIM_SECONDS = 300  # a message claimed by a sender that has not finished since: free again
 NEVER = 1e18  # the due time of a message given up on
-
-# Each entry brings the schema from version i to i + 1 (PRAGMA user_version); never edit one
-# that has shipped: add the next.
-MIGRATIONS = (
-    """
-    CREATE TABLE submissions (
-        n INTEGER PRIMARY KEY AUTOINCREMENT,  -- AUTOINCREMENT: an id is never used twice
-        thread TEXT NOT NULL,
-        parent TEXT,
-        author TEXT NOT NULL,
-        email TEXT,
-        url TEXT,
-        body TEXT NOT NULL,
-        digest TEXT NOT NULL,
-        date TEXT NOT NULL,  -- ISO 8601, UTC, microseconds: sorts as text
-        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'spam')),
-        reasons TEXT NOT NULL DEFAULT '[]',  -- a JSON list of signal names
-        client TEXT NOT NULL DEFAULT '',
-        published INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE INDEX submissions_status ON submissions (status, published, n);
-    CREATE INDEX submissions_seen ON submissions (thread, digest, date);
-    CREATE TABLE hits (key TEXT NOT NULL, at REAL NOT NULL, expires REAL NOT NULL);
-    CREATE INDEX hits_key ON hits (key, at);
-    CREATE INDEX hits_expires ON hits (expires);
-    CREATE TABLE nonces (nonce TEXT PRIMARY KEY, expires REAL NOT NULL) WITHOUT ROWID;
-    CREATE INDEX nonces_expires ON nonces (expires);
-    CREATE TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
-    """,
-    # Small facts about the site's state that must outlive a process ("a build is owed").
-    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
-    # Duplicates are looked for in every thread, floods by client: without these, each
-    # submission read every row (accepted comments went from 347/s to 155/s as spam piled up).
-    """
-    CREATE INDEX submissions_digest ON submissions (digest, date);
-    CREATE INDEX submissions_client ON submissions (client, date);
-    """,
-    # The moderation page: its sessions, comments written by the article's author (the
-    # badge), and a reader's earlier comments (spam left out: it would cost every spam
-    # request an index entry, and a reader's history is what was kept).
-    """
-    CREATE TABLE sessions (id TEXT PRIMARY KEY, expires REAL NOT NULL) WITHOUT ROWID;
-    ALTER TABLE submissions ADD COLUMN author_id TEXT;
-    CREATE INDEX submissions_email ON submissions (lower(email), n) WHERE status != 'spam';
-    """,
-    # Mail: what is to be sent (a sender claims a message, so that two processes never send
-    # it twice; a claim older than CLAIM_SECONDS is taken again), readers' confirmed
-    # addresses (double opt-in) and the comments whose replies they follow; `notified`: the
-    # reader was told that the comment is on the site.
-    """
-    CREATE TABLE outbox (
-        n INTEGER PRIMARY KEY AUTOINCREMENT,
-        recipient TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        message BLOB NOT NULL,
-        created REAL NOT NULL,
-        due REAL NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        claimed REAL,
-        sent REAL,
-        error TEXT NOT NULL DEFAULT ''
-    );
-    CREATE INDEX outbox_due ON outbox (sent, due);
-    CREATE INDEX outbox_recipient ON outbox (recipient, created);
-    CREATE TABLE addresses (email TEXT PRIMARY KEY, confirmed REAL NOT NULL) WITHOUT ROWID;
-    CREATE TABLE subscriptions (
-        comment INTEGER PRIMARY KEY,
-        email TEXT NOT NULL,
-        created REAL NOT NULL
-    );
-    CREATE INDEX subscriptions_email ON subscriptions (email);
-    ALTER TABLE submissions ADD COLUMN notified INTEGER NOT NULL DEFAULT 0;
-    UPDATE submissions SET notified = 1 WHERE published = 1;
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
+POSTGRES_SCHEMES = ("postgresql", "postgres")  # the addresses libpq takes
+__all__ = ["MIGRATIONS", "POSTGRES_SCHEMES", "SCHEMA_VERSION", "SQLStore", "SQLiteStore",
+           "Store", "is_server", "open_store", "postgres_store"]
 
 
 class Store(Protocol):
@@ -173,6 +105,12 @@ class Store(Protocol):
     def flag_flood(self, client: str, since: datetime) -> int:
         """Turn the client's pending submissions since then into spam (reason `flood`);
         returns how many."""
+        ...
+
+    def publishing(self) -> AbstractContextManager[None]:
+        """Held while comments are published: one publisher at a time among every process,
+        on any machine, that shares this store (SQLite's share one machine, and the site's
+        lock is enough)."""
         ...
 
     def atomic(self) -> AbstractContextManager[None]:
@@ -248,6 +186,21 @@ class Store(Protocol):
         """A confirmed address with an approved comment (`moderation = "trusted"`)."""
         ...
 
+    # Webmention
+
+    def mention(self, source: str, thread: str) -> Submission | None:
+        """The mention of `thread` from the page `source`, if there is one."""
+        ...
+
+    def was_sent(self, source: str, target: str) -> bool:
+        """Whether this site already told `target` that `source` cites it."""
+        ...
+
+    def record_sent(self, source: str, target: str, endpoint: str, status: int,
+                    now: datetime) -> None:
+        """Remember a mention sent (`endpoint` "": the target has none)."""
+        ...
+
     # personal data
 
     def by_email(self, email: str) -> list[Submission]:
@@ -291,83 +244,37 @@ def body_digest(body: str) -> str:
     return hashlib.sha256(normalized(body).encode()).hexdigest()
 
 
-class SQLiteStore:
-    """`Store` in one SQLite file, shared by threads and processes.
+class SQLStore:
+    """The statements of `Store`, written once for every SQL engine (`dialect` fills in the
+    few words that differ); an engine's class gives connections (`_db`, one per thread) and
+    transactions (`_transaction`). Statements use `?` placeholders: an engine that wants
+    another style translates them in its connection."""
 
-    A connection per thread: SQLite connections must not be used by two threads at once,
-    and separate connections let readers run beside a writer in WAL mode (one connection
-    behind a lock would queue reads behind writes). Writers, in this process or another,
-    queue for a lock file (`_writer`), then take the database's lock at once (`BEGIN
-    IMMEDIATE`; `BUSY_TIMEOUT_MS` bounds the wait for a writer that does not queue, such as
-    the `sqlite3` shell)."""
+    dialect: Dialect = SQLITE
+    _local: threading.local
+    _secret: bytes | None = None
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self._local = threading.local()
-        self._opened: list[sqlite3.Connection] = []
-        self._locks: list[int] = []  # the writer lock's file, opened once per thread
-        self._lock = threading.Lock()
-        self._pid = os.getpid()
-        self._secret: bytes | None = None
-        try:
-            self._migrate()
-        except sqlite3.DatabaseError as exc:
-            self.close()
-            raise BuildError(Problem(
-                f"cannot use the comment database: {exc}", self.path,
-                hint="check the [comments] database setting and the file's permissions; "
-                     "restore it from a backup if it is damaged")) from None
+    def _db(self) -> Any:
+        """This thread's connection (`execute`, `executemany`; rows by index and name)."""
+        raise NotImplementedError
 
-    # connections
+    def _transaction(self, db: Any) -> AbstractContextManager[None]:
+        raise NotImplementedError
 
-    def _db(self) -> sqlite3.Connection:
-        if os.getpid() != self._pid:  # forked: the parent's connections are not ours
-            self._local, self._opened, self._pid = threading.local(), [], os.getpid()
-            self._locks, self._lock = [], threading.Lock()
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            db.row_factory = sqlite3.Row
-            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")  # WAL: durable but for a power cut
-            self._local.db = db
-            with self._lock:
-                self._opened.append(db)
-        return db
+    def close(self) -> None:
+        raise NotImplementedError
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> Iterator[Any]:
         db = self._db()
         if getattr(self._local, "atomic", False):  # part of the transaction around it
             yield db
             return
-        with self._writer():
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+        with self._transaction(db):
+            yield db
 
-    @contextmanager
-    def _writer(self) -> Iterator[None]:
-        """One writer at a time, in this process or another, queued by the kernel (a lock on
-        `<database>-lock`): a writer SQLite makes wait polls with growing sleeps, up to 100 ms
-        each, and starves while other processes' writers keep taking the lock (2 intake
-        workers answered in seconds)."""
-        handle = getattr(self._local, "lock", None)
-        if handle is None:
-            handle = self._local.lock = os.open(f"{self.path}-lock",
-                                                os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            with self._lock:
-                self._locks.append(handle)
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    def publishing(self) -> AbstractContextManager[None]:
+        return nullcontext()
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
@@ -381,30 +288,6 @@ class SQLiteStore:
             finally:
                 self._local.atomic = False
 
-    def _migrate(self) -> None:
-        with self._write() as db:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise sqlite3.DatabaseError(
-                    f"its schema (version {version}) is newer than this reflexgen's "
-                    f"({SCHEMA_VERSION}): upgrade reflexgen")
-            for number in range(version, SCHEMA_VERSION):
-                for statement in MIGRATIONS[number].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                db.execute(f"PRAGMA user_version = {number + 1}")
-
-    def close(self) -> None:
-        """Close every connection this store opened (in any thread)."""
-        with self._lock:
-            for db in self._opened:
-                db.close()
-            for handle in self._locks:
-                os.close(handle)
-            self._opened.clear()
-            self._locks.clear()
-        self._local = threading.local()
-
     # submissions
 
     def add(self, draft: Draft, status: str, reasons: tuple[str, ...], now: datetime
@@ -413,14 +296,14 @@ class SQLiteStore:
         with self._write() as db:
             n = db.execute(
                 "INSERT INTO submissions (thread, parent, author, email, url, body, digest, "
-                "date, status, reasons, client, author_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING n",
+                "date, status, reasons, client, author_id, source) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING n",
                 (draft.thread, draft.parent, draft.author, draft.email, draft.url, draft.body,
                  body_digest(draft.body), _stamp(now), status, json.dumps(list(reasons)),
-                 draft.client, draft.author_id)).fetchone()[0]
+                 draft.client, draft.author_id, draft.source)).fetchone()[0]
         return Submission(f"c{n}", draft.thread, draft.parent, draft.author, draft.email,
                           draft.url, draft.body, _utc(now), status, tuple(reasons),
-                          draft.client, author_id=draft.author_id)
+                          draft.client, author_id=draft.author_id, source=draft.source)
 
     def get(self, cid: str) -> Submission | None:
         n = _number(cid)
@@ -444,8 +327,9 @@ class SQLiteStore:
         if search:
             pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace(
                 "_", "\\_") + "%"
-            where.append("(author LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' "
-                         "OR body LIKE ? ESCAPE '\\')")
+            like = self.dialect.like
+            where.append(f"(author {like} ? ESCAPE '\\' OR email {like} ? ESCAPE '\\' "
+                         f"OR body {like} ? ESCAPE '\\')")
             values += [pattern] * 3
         query = "SELECT * FROM submissions"
         if where:
@@ -515,7 +399,7 @@ class SQLiteStore:
         with self._write() as db:  # older hits are not counted; `purge` removes them
             found = db.execute(
                 f"SELECT {counts} FROM (SELECT at FROM hits WHERE key = ? AND at > ? "
-                "ORDER BY at DESC LIMIT ?)",
+                "ORDER BY at DESC LIMIT ?) AS recent",
                 (*(at - span for span in spans), key, at - max(spans), MAX_HITS)).fetchone()
             if max(found) >= MAX_HITS:
                 return tuple(min(count + 1, MAX_HITS) for count in found)
@@ -526,8 +410,8 @@ class SQLiteStore:
     def use_nonce(self, nonce: str, expires: datetime, now: datetime) -> bool:
         with self._write() as db:
             db.execute("DELETE FROM nonces WHERE expires <= ?", (_seconds(now),))
-            return db.execute("INSERT OR IGNORE INTO nonces (nonce, expires) VALUES (?, ?)",
-                              (nonce, _seconds(expires))).rowcount == 1
+            return db.execute("INSERT INTO nonces (nonce, expires) VALUES (?, ?) "
+                              "ON CONFLICT DO NOTHING", (nonce, _seconds(expires))).rowcount == 1
 
     def seen(self, digest: str, since: datetime) -> frozenset[str]:
         return frozenset(row[0] for row in self._db().execute(
@@ -544,10 +428,11 @@ class SQLiteStore:
     def purge(self, now: datetime, spam_days: int = 30) -> int:
         # In batches, each its own transaction: the writers' lock is never held long (the
         # intake judges submissions on its event loop, which waits for it meanwhile).
+        rowid = self.dialect.rowid
         deletions = [
             ("DELETE FROM submissions WHERE n IN (SELECT n FROM submissions WHERE "
              "status = 'spam' AND date < ? LIMIT ?)", _stamp(now - timedelta(days=spam_days))),
-            ("DELETE FROM hits WHERE rowid IN (SELECT rowid FROM hits WHERE expires <= ? "
+            (f"DELETE FROM hits WHERE {rowid} IN (SELECT {rowid} FROM hits WHERE expires <= ? "
              "LIMIT ?)", _seconds(now)),
             ("DELETE FROM nonces WHERE nonce IN (SELECT nonce FROM nonces WHERE expires <= ? "
              "LIMIT ?)", _seconds(now)),
@@ -573,10 +458,11 @@ class SQLiteStore:
         return total
 
     def secret(self) -> bytes:
+        # Processes starting at once each try to insert theirs: the first one kept wins.
         if self._secret is None:
             with self._write() as db:
-                db.execute("INSERT OR IGNORE INTO secrets (name, value) VALUES ('site', ?)",
-                           (secrets.token_bytes(SECRET_BYTES),))
+                db.execute("INSERT INTO secrets (name, value) VALUES ('site', ?) "
+                           "ON CONFLICT DO NOTHING", (secrets.token_bytes(SECRET_BYTES),))
                 self._secret = bytes(db.execute(
                     "SELECT value FROM secrets WHERE name = 'site'").fetchone()[0])
         return self._secret
@@ -586,6 +472,14 @@ class SQLiteStore:
     def meta(self, name: str) -> str | None:
         row = self._db().execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
         return row[0] if row else None
+
+    def set_meta(self, name: str, value: str | None) -> None:
+        with self._write() as db:
+            if value is None:
+                db.execute("DELETE FROM meta WHERE name = ?", (name,))
+            else:
+                db.execute("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) "
+                           "DO UPDATE SET value = excluded.value", (name, value))
 
     def add_session(self, sid: str, expires: datetime) -> None:
         with self._write() as db:
@@ -629,7 +523,7 @@ class SQLiteStore:
             rows = db.execute(
                 "UPDATE outbox SET claimed = ? WHERE n IN (SELECT n FROM outbox WHERE "
                 "sent IS NULL AND due <= ? AND (claimed IS NULL OR claimed < ?) ORDER BY due "
-                "LIMIT ?) RETURNING n, recipient, message, attempts",
+                f"LIMIT ?{self.dialect.skip_locked}) RETURNING n, recipient, message, attempts",
                 (at, at, at - CLAIM_SECONDS, limit)).fetchall()
         return [(row[0], row[1], bytes(row[2]), row[3]) for row in rows]
 
@@ -651,8 +545,8 @@ class SQLiteStore:
 
     def confirm_address(self, email: str, now: datetime) -> None:
         with self._write() as db:
-            db.execute("INSERT OR IGNORE INTO addresses (email, confirmed) VALUES (?, ?)",
-                       (email.casefold(), _seconds(now)))
+            db.execute("INSERT INTO addresses (email, confirmed) VALUES (?, ?) "
+                       "ON CONFLICT DO NOTHING", (email.casefold(), _seconds(now)))
 
     def address_confirmed(self, email: str) -> bool:
         return self._db().execute("SELECT 1 FROM addresses WHERE email = ?",
@@ -669,8 +563,9 @@ class SQLiteStore:
         if n is None:
             raise KeyError(cid)
         with self._write() as db:
-            db.execute("INSERT OR REPLACE INTO subscriptions (comment, email, created) "
-                       "VALUES (?, ?, ?)", (n, email.casefold(), _seconds(now)))
+            db.execute("INSERT INTO subscriptions (comment, email, created) VALUES (?, ?, ?) "
+                       "ON CONFLICT (comment) DO UPDATE SET email = excluded.email, "
+                       "created = excluded.created", (n, email.casefold(), _seconds(now)))
 
     def subscriber(self, cid: str) -> str | None:
         n = _number(cid)
@@ -690,6 +585,13 @@ class SQLiteStore:
             db.executemany("UPDATE submissions SET notified = 1 WHERE n = ?",
                            [(n,) for n in _numbers(ids)])
 
+    def trusted(self, email: str) -> bool:
+        return self.address_confirmed(email) and self._db().execute(
+            "SELECT 1 FROM submissions WHERE lower(email) = lower(?) AND status != 'spam' "
+            "AND status = 'approved' LIMIT 1", (email,)).fetchone() is not None
+
+    # personal data
+
     def by_email(self, email: str) -> list[Submission]:
         rows = self._db().execute("SELECT * FROM submissions WHERE lower(email) = lower(?) "
                                   "ORDER BY n", (email,)).fetchall()
@@ -700,6 +602,25 @@ class SQLiteStore:
             "SELECT kind, created, sent FROM outbox WHERE lower(recipient) = lower(?) "
             "ORDER BY n", (email,))]
 
+    # Webmention
+
+    def mention(self, source: str, thread: str) -> Submission | None:
+        row = self._db().execute("SELECT * FROM submissions WHERE source = ? AND thread = ? "
+                                 "ORDER BY n DESC LIMIT 1", (source, thread)).fetchone()
+        return _submission(row) if row else None
+
+    def was_sent(self, source: str, target: str) -> bool:
+        return self._db().execute("SELECT 1 FROM sent_mentions WHERE source = ? AND "
+                                  "target = ?", (source, target)).fetchone() is not None
+
+    def record_sent(self, source: str, target: str, endpoint: str, status: int,
+                    now: datetime) -> None:
+        with self._write() as db:
+            db.execute("INSERT INTO sent_mentions (source, target, endpoint, status, sent) "
+                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, target) DO UPDATE SET "
+                       "endpoint = excluded.endpoint, status = excluded.status, "
+                       "sent = excluded.sent", (source, target, endpoint, status, _seconds(now)))
+
     def erase_address(self, email: str) -> int:
         with self._write() as db:
             db.execute("DELETE FROM addresses WHERE email = ?", (email.casefold(),))
@@ -708,18 +629,138 @@ class SQLiteStore:
             return db.execute("DELETE FROM submissions WHERE lower(email) = lower(?)",
                               (email,)).rowcount
 
-    def trusted(self, email: str) -> bool:
-        return self.address_confirmed(email) and self._db().execute(
-            "SELECT 1 FROM submissions WHERE lower(email) = lower(?) AND status != 'spam' "
-            "AND status = 'approved' LIMIT 1", (email,)).fetchone() is not None
 
-    def set_meta(self, name: str, value: str | None) -> None:
+class SQLiteStore(SQLStore):
+    """`Store` in one SQLite file, shared by threads and processes.
+
+    A connection per thread: SQLite connections must not be used by two threads at once,
+    and separate connections let readers run beside a writer in WAL mode (one connection
+    behind a lock would queue reads behind writes). Writers, in this process or another,
+    queue for a lock file (`_writer`), then take the database's lock at once (`BEGIN
+    IMMEDIATE`; `BUSY_TIMEOUT_MS` bounds the wait for a writer that does not queue, such as
+    the `sqlite3` shell)."""
+
+    dialect = SQLITE
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._locks: list[int] = []  # the writer lock's file, opened once per thread
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self._secret = None
+        try:
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise BuildError(Problem(
+                f"cannot use the comment database: {exc}", self.path,
+                hint="check the [comments] database setting and the file's permissions; "
+                     "restore it from a backup if it is damaged")) from None
+
+    # connections
+
+    def _db(self) -> sqlite3.Connection:
+        if os.getpid() != self._pid:  # forked: the parent's connections are not ours
+            self._local, self._opened, self._pid = threading.local(), [], os.getpid()
+            self._locks, self._lock = [], threading.Lock()
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")  # WAL: durable but for a power cut
+            self._local.db = db
+            with self._lock:
+                self._opened.append(db)
+        return db
+
+    @contextmanager
+    def _transaction(self, db: sqlite3.Connection) -> Iterator[None]:
+        with self._writer():
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    @contextmanager
+    def _writer(self) -> Iterator[None]:
+        """One writer at a time, in this process or another, queued by the kernel (a lock on
+        `<database>-lock`): a writer SQLite makes wait polls with growing sleeps, up to 100 ms
+        each, and starves while other processes' writers keep taking the lock (2 intake
+        workers answered in seconds)."""
+        handle = getattr(self._local, "lock", None)
+        if handle is None:
+            handle = self._local.lock = os.open(f"{self.path}-lock",
+                                                os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            with self._lock:
+                self._locks.append(handle)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _migrate(self) -> None:
         with self._write() as db:
-            if value is None:
-                db.execute("DELETE FROM meta WHERE name = ?", (name,))
-            else:
-                db.execute("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) "
-                           "DO UPDATE SET value = excluded.value", (name, value))
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise sqlite3.DatabaseError(newer_schema(version))
+            for number in range(version, SCHEMA_VERSION):
+                for statement in self.dialect.render(MIGRATIONS[number]):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number + 1}")
+
+    def close(self) -> None:
+        """Close every connection this store opened (in any thread)."""
+        with self._lock:
+            for db in self._opened:
+                db.close()
+            for handle in self._locks:
+                os.close(handle)
+            self._opened.clear()
+            self._locks.clear()
+        self._local = threading.local()
+
+
+def open_store(database: str, root: Path) -> SQLStore:
+    """The store that `[comments] database` names: a PostgreSQL server for a
+    `postgresql://` address, else an SQLite file (relative to the site's folder, `root`)."""
+    if not is_server(database):
+        return SQLiteStore(root / database)
+    scheme = database.partition("://")[0].lower()
+    if scheme not in POSTGRES_SCHEMES:
+        raise BuildError(Problem(
+            f"[comments] database: {scheme}:// is not an engine reflexgen knows",
+            hint='give a file name (database = "comments.sqlite3") or a PostgreSQL address '
+                 '(database = "postgresql://user@host/name")'))
+    return postgres_store(database)
+
+
+def postgres_store(address: str) -> PostgresStore:
+    """A PostgreSQL store; a clear error when psycopg (an optional dependency) is missing."""
+    try:
+        from reflexgen.comments.postgres import PostgresStore
+    except ImportError:
+        raise BuildError(Problem(
+            "[comments] database: PostgreSQL needs psycopg, which is not installed",
+            hint="pip install 'reflexgen[postgresql]'")) from None
+    return PostgresStore(address)
+
+
+def is_server(database: str) -> bool:
+    """Whether `[comments] database` is a server's address rather than a file name."""
+    return "://" in database
+
+
+def newer_schema(version: int) -> str:
+    return (f"its schema (version {version}) is newer than this reflexgen's "
+            f"({SCHEMA_VERSION}): upgrade reflexgen")
 
 
 def _check_status(status: str) -> None:
@@ -737,7 +778,7 @@ def _numbers(ids: Iterable[str]) -> list[int]:
     return [n for n in map(_number, ids) if n is not None]
 
 
-def _rows(db: sqlite3.Connection, numbers: list[int]) -> list[sqlite3.Row]:
+def _rows(db: Any, numbers: list[int]) -> list[Any]:
     found = (db.execute("SELECT * FROM submissions WHERE n = ?", (n,)).fetchone()
              for n in dict.fromkeys(numbers))
     return [row for row in found if row is not None]
@@ -757,10 +798,10 @@ def _seconds(moment: datetime) -> float:
     return _utc(moment).timestamp()
 
 
-def _submission(row: sqlite3.Row) -> Submission:
+def _submission(row: Any) -> Submission:
     return Submission(
         id=f"c{row['n']}", thread=row["thread"], parent=row["parent"], author=row["author"],
         email=row["email"], url=row["url"], body=row["body"],
         date=datetime.fromisoformat(row["date"]), status=row["status"],
         reasons=tuple(json.loads(row["reasons"])), client=row["client"],
-        published=bool(row["published"]), author_id=row["author_id"])
+        published=bool(row["published"]), author_id=row["author_id"], source=row["source"])

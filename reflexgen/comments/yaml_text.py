@@ -43,6 +43,8 @@ def entry(submission: Submission, cid: str, parent: str | None,
         item["author_id"] = Quoted(submission.author_id)
     if submission.url:
         item["url"] = Quoted(submission.url)
+    if submission.source:
+        item["source"] = Quoted(submission.source)
     if keep_emails and submission.email:
         item["email"] = Quoted(submission.email)
     item["date"] = iso(submission)

@@ -31,10 +31,19 @@ class CommentSettings:
     max_links: int = 2  # more links than this: pending, even with post-moderation
     blocklist: str = ""  # a file (relative to the site folder) of words and domains, one a line
     trusted_proxies: tuple[str, ...] = ()  # the only peers whose X-Forwarded-For is believed
-    database: str = "comments.sqlite3"  # relative to the site folder; never copied to output
+    # An SQLite file relative to the site folder (never copied to output), or a PostgreSQL
+    # server's address: postgresql://user@host/name
+    database: str = "comments.sqlite3"
     deploy_command: str = ""  # run after each build that publishes comments
     keep_emails: bool = False  # write e-mail addresses into the sidecar files too
     mail: MailSettings | None = None  # [comments.mail]: how the intake sends mail, if it does
+
+    @property
+    def webmention(self) -> str:
+        """The intake's Webmention endpoint, which articles advertise ("" without one)."""
+        if not self.endpoint:
+            return ""
+        return self.endpoint + ("" if self.endpoint.endswith("/") else "/") + "webmention"
 
     def closes(self, published: datetime) -> datetime | None:
         """When the thread of an article published at `published` closes by age; None: never.
@@ -203,7 +212,7 @@ def _check_blocklist(name: str, root: Path) -> tuple[str, Trouble]:
 def _check_database(name: str, root: Path) -> tuple[str, Trouble]:
     if not name:
         return name, ("must not be empty", f'database = "{DEFAULTS.database}"')
-    if "://" in name:  # a database server's address (PostgreSQL, later): the store checks it
+    if "://" in name:  # a database server's address: `comments.store.open_store` checks it
         return name, None
     place = (root / name).resolve()
     for folder in ("content", "output"):

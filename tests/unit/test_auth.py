@@ -66,6 +66,7 @@ def test_sessions_expire_end_and_end_all_with_a_new_password(comment_store):
         assert auth.session(comment_store, secret, forged, NOW) is None
 
 
+@pytest.mark.sqlite_only
 def test_the_database_holds_no_session_token(comment_store):
     session = auth.open_session(comment_store, comment_store.secret(), NOW)
     with sqlite3.connect(comment_store.path) as db:
