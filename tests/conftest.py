@@ -345,6 +345,15 @@ def postgres_database(postgres_server: PostgresServer) -> Iterator[str]:
     postgres_server.drop_database(address)
 
 
+def site_store(root: Path):
+    """The comment store a site's settings name (its SQLite file, or a PostgreSQL database)."""
+    from reflexgen.comments.store import open_store
+    from reflexgen.config import load_config
+
+    config, _ = load_config(root)
+    return open_store(config.comments.database, config.root)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

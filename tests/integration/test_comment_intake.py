@@ -27,7 +27,7 @@ from urllib.parse import quote, urlencode
 import pytest
 import yaml
 
-from conftest import INTAKE_TOML, ServerProcess, Site, article, wait_until
+from conftest import INTAKE_TOML, ServerProcess, Site, article, site_store, wait_until
 from reflexgen.comments import tokens
 from reflexgen.comments.defences import RATE_LIMITS
 from reflexgen.comments.http_protocol import MAX_HEAD_BYTES
@@ -107,9 +107,15 @@ def write_site(root: Path) -> Site:
     })
 
 
-@pytest.fixture(scope="module")
-def blog(tmp_path_factory) -> Site:
-    return write_site(tmp_path_factory.mktemp("intake") / "site")
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def blog(request, tmp_path_factory) -> Site:
+    """The site, its comments on each engine in turn: every test of the intake server runs
+    against both."""
+    site = write_site(tmp_path_factory.mktemp("intake") / "site")
+    if request.param == "postgresql":
+        database = request.getfixturevalue("postgres_server").new_database()
+        site.write({"site.toml": SITE_TOML + f'database = "{database}"\n'})
+    return site
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +127,7 @@ def server(blog):
 
 def aged_token(root: Path, thread: str = OPEN, age: float = 30) -> str:
     """A token as the server gave it `age` seconds ago."""
-    store = SQLiteStore(root / "comments.sqlite3")
+    store = site_store(root)
     try:
         return tokens.issue(store.secret(), thread, datetime.now(UTC) - timedelta(seconds=age))
     finally:
@@ -129,7 +135,7 @@ def aged_token(root: Path, thread: str = OPEN, age: float = 30) -> str:
 
 
 def stored(root: Path, text: str) -> list:
-    store = SQLiteStore(root / "comments.sqlite3")
+    store = site_store(root)
     try:
         return [s for s in store.find() if text in s.body]
     finally:
@@ -368,7 +374,7 @@ def resident(pid: int) -> int:
 
 def test_a_flood_from_one_client_stores_only_its_allowance(blog, server):
     who = client()
-    secret_store = SQLiteStore(blog.root / "comments.sqlite3")
+    secret_store = site_store(blog.root)
     secret = secret_store.secret()
     secret_store.close()
     issued = datetime.now(UTC) - timedelta(seconds=30)
