@@ -35,7 +35,7 @@ from starlette.routing import Route
 
 from reflexgen.comments import auth, defences, moderate
 from reflexgen.comments.forms import Refused, read_pairs
-from reflexgen.comments.publish import NEEDS_BUILD, last_publication
+from reflexgen.comments.publish import NEEDS_BUILD, last_publication, owe_build
 from reflexgen.comments.records import Submission
 from reflexgen.config.comments import origin_of
 from reflexgen.errors import BuildError
@@ -408,6 +408,6 @@ async def reply(request: Request, session: auth.Session, pairs: list[tuple[str, 
 async def publish(request: Request, session: auth.Session, pairs: list[tuple[str, str]]
                   ) -> Response:
     intake = intake_of(request)
-    intake.store.set_meta(NEEDS_BUILD, "1")  # a build even if nothing new was approved
+    owe_build(intake.store)  # a build even if nothing new was approved
     intake.schedule_publish(0)
     return back(pairs, request, done="publish", count=1)

@@ -94,6 +94,7 @@ class Intake:
         self.db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-db")
         self.store: Any = None
         self._publishing: asyncio.Task | None = None
+        self._again = False  # asked to publish while a publication ran
         self._owed = False  # the last publication failed: tried again at the next refresh
         self._one_publisher = threading.Lock()
         self._trouble = ""  # the last refresh's error, said once
@@ -149,13 +150,22 @@ class Intake:
         self.store = open_store(settings.database, self.live.snapshot.config.root)
 
     def schedule_publish(self, delay: float = PUBLISH_DELAY) -> None:
-        """Publish in a few seconds: the approvals that arrive meanwhile go in the same build."""
+        """Publish in a few seconds: the approvals that arrive meanwhile go in the same build.
+        Asked while a publication runs, another follows it (that one may have read the queue
+        and the comment files before the change)."""
         if self._publishing is None or self._publishing.done():
             self._publishing = asyncio.get_running_loop().create_task(self._publish(delay))
+        else:
+            self._again = True
 
     async def _publish(self, delay: float) -> None:
-        await asyncio.sleep(delay)
-        await asyncio.to_thread(self.publish_now)
+        while True:
+            await asyncio.sleep(delay)
+            self._again = False
+            await asyncio.to_thread(self.publish_now)
+            if not self._again:
+                return
+            delay = 0
 
     def publish_now(self) -> None:
         """Write the approved comments into their sidecars, build and deploy the site (see

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from reflexgen.comments.publish import NEEDS_BUILD, RENAMED, published_as, report_failure
+from reflexgen.comments.publish import RENAMED, owe_build, published_as, report_failure
 from reflexgen.comments.sidecar import erase_comments, sidecar_path
 from reflexgen.comments.store import Store
 from reflexgen.config import SiteConfig
@@ -117,7 +117,7 @@ def erase(config: SiteConfig, store: Store, email: str, reporter: Reporter) -> t
             ok = False
             continue
         if blanked or removed:
-            store.set_meta(NEEDS_BUILD, "1")
+            owe_build(store)
             reporter.info(f"{sidecar_path(config.content_dir, thread).relative_to(config.root)}"
                           f": {len(blanked)} comment(s) left as « {erased} », "
                           f"{len(removed)} removed")

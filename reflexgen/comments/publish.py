@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shlex
 import subprocess
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,12 +63,13 @@ def publish(site_dir: Path, config: SiteConfig, store: Store, reporter: Reporter
     with locked(site_dir), store.publishing():
         written, failed = write_all(config.content_dir, store.to_publish(),
                                     config.comments.keep_emails, store, recorder)
-        if store.meta(NEEDS_BUILD) is None:
+        owed = store.meta(NEEDS_BUILD)
+        if owed is None:
             return PublishResult(written, failed, False, False)
         done = rebuild(site_dir, builder, recorder) and deploy(
             site_dir, config.comments.deploy_command, recorder)
-        if done:
-            store.set_meta(NEEDS_BUILD, None)
+        if done:  # unless a comment file changed again meanwhile (a mark of its own)
+            store.forget_meta(NEEDS_BUILD, owed)
         outcome = ("deployed" if config.comments.deploy_command.strip() else "built") \
             if done else "failed"
         store.set_meta(LAST, json.dumps({
@@ -77,6 +79,13 @@ def publish(site_dir: Path, config: SiteConfig, store: Store, reporter: Reporter
         reporter.info("the comments are saved in their files; the next `reflexgen comments "
                       "publish` builds and deploys again")
     return PublishResult(written, failed, done, not done)
+
+
+def owe_build(store: Store) -> None:
+    """Say that a comment file changed and the site must be built again. Each mark is new:
+    a publication clears only the one it built (`Store.forget_meta`), so a file changed
+    while it was building is built by the next one."""
+    store.set_meta(NEEDS_BUILD, uuid.uuid4().hex)
 
 
 @dataclass(frozen=True)
@@ -146,7 +155,7 @@ def write_all(content_dir: Path, approved: list[Submission], keep_emails: bool, 
             continue
         for note in notes:
             reporter.warn(Problem(note, sidecar_path(content_dir, thread)))
-        store.set_meta(NEEDS_BUILD, "1")  # before `mark_published`: a crash then still builds
+        owe_build(store)  # before `mark_published`: a crash then still builds
         for cid, published_as in ids.items():
             if cid != published_as:
                 store.set_meta(RENAMED + cid, published_as)
@@ -175,7 +184,7 @@ def withdraw(content_dir: Path, store: Store, submissions: list[Submission],
         except (BuildError, OSError) as exc:
             report_failure(exc, reporter)
             continue
-        store.set_meta(NEEDS_BUILD, "1")
+        owe_build(store)
         for name, submission in names.items():
             parent, seen = submission.parent, {name}  # the first one kept up the chain
             while parent in names and parent not in seen:
@@ -207,7 +216,7 @@ def revise(content_dir: Path, store: Store, submission: Submission, reporter: Re
                               "only the database has the new text",
                               sidecar_path(content_dir, submission.thread)))
         return False
-    store.set_meta(NEEDS_BUILD, "1")
+    owe_build(store)
     return True
 
 

@@ -134,6 +134,10 @@ class Store(Protocol):
         """A small named fact kept with the queue (publication's "needs build"), or None."""
         ...
 
+    def forget_meta(self, name: str, value: str) -> bool:
+        """Forget a fact if it still holds `value` (not if it changed meanwhile)."""
+        ...
+
     def add_session(self, sid: str, expires: datetime) -> None:
         """Open a moderation session (`sid`: a digest of its token)."""
         ...
@@ -472,6 +476,11 @@ class SQLStore:
     def meta(self, name: str) -> str | None:
         row = self._db().execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
         return row[0] if row else None
+
+    def forget_meta(self, name: str, value: str) -> bool:
+        with self._write() as db:
+            return db.execute("DELETE FROM meta WHERE name = ? AND value = ?",
+                              (name, value)).rowcount == 1
 
     def set_meta(self, name: str, value: str | None) -> None:
         with self._write() as db:

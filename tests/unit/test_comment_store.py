@@ -420,3 +420,11 @@ def test_mentions_are_found_by_source_and_sent_ones_remembered(comment_store):
     comment_store.record_sent("https://blog/a/", "https://bob.example/p", "https://e/", 202, NOW)
     assert comment_store.was_sent("https://blog/a/", "https://bob.example/p")
     assert not comment_store.was_sent("https://blog/b/", "https://bob.example/p")
+
+
+def test_forget_meta_only_forgets_the_value_it_was_given(comment_store):
+    comment_store.set_meta("publish.needs-build", "a")
+    assert not comment_store.forget_meta("publish.needs-build", "b")
+    assert comment_store.meta("publish.needs-build") == "a"
+    assert comment_store.forget_meta("publish.needs-build", "a")
+    assert comment_store.meta("publish.needs-build") is None
