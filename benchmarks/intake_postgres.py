@@ -40,11 +40,13 @@ from conftest import local_postgres, postgres_binaries  # noqa: E402  (the tests
 
 
 def workers_of(pid: int) -> list[int]:
-    """The worker processes of the intake's supervisor."""
+    """The worker processes of the intake's supervisor (its children that multiprocessing
+    spawned, not its resource tracker)."""
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid and b"spawn_main" in (
+                    stat.parent / "cmdline").read_bytes():
                 found.append(int(stat.parent.name))
         except (OSError, IndexError, ValueError):
             continue
@@ -85,8 +87,8 @@ def kill_during_load(port: int, pid: int, secret: bytes, count: int, clients: in
             if n >= count // 3 and not killed.is_set():
                 killed.set()
                 victims = workers_of(pid)
-                if victims:
-                    os.kill(victims[0], signal.SIGKILL)
+                os.kill(victims[0], signal.SIGKILL)
+                print(f"   killed worker {victims[0]} (of {len(victims)}) after {n} requests")
         connection.close()
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
@@ -147,7 +149,7 @@ def main() -> int:
             twice = len(stored) - len(set(stored))
             print(f"kill -9 of one worker during {args.kill_requests} comments ({seconds:.1f} s):"
                   f" {len(thanked)} thanked, {failed} cut off; {len(lost)} thanked but lost, "
-                  f"{twice} stored twice")
+                  f"{twice} stored twice; workers now {workers_of(intake.process.pid)}")
         finally:
             intake.stop()
             store.close()
