@@ -25,6 +25,7 @@ from reflexgen.comments.store import Store
 
 PASSWORD = "admin.password"  # meta: the argon2id hash
 TOTP = "admin.totp"  # meta: the base32 TOTP secret, when codes are asked for
+TOTP_LAST = "admin.totp.last"  # meta: the last time step whose code opened a session
 MIN_PASSWORD = 12  # characters
 SESSION_LIFETIME = timedelta(hours=12)
 # Login attempts a client may make (any outcome), before it is told to wait.
@@ -56,6 +57,7 @@ def new_totp(store: Store, site: str) -> str:
     authenticator app."""
     secret = pyotp.random_base32()
     store.set_meta(TOTP, secret)
+    store.set_meta(TOTP_LAST, None)
     store.end_sessions()
     return pyotp.TOTP(secret).provisioning_uri(name=site, issuer_name=ISSUER)
 
@@ -80,11 +82,25 @@ def check_login(store: Store, password: str, code: str, now: datetime) -> bool:
         right = False
     secret = store.meta(TOTP)
     if secret is not None:
-        # A code of the previous 30 s is still taken (a slow typist, a clock a little off).
-        right = pyotp.TOTP(secret).verify(code.strip(), for_time=now, valid_window=1) and right
+        with store.atomic():  # two logins with one code: one of them only
+            step = code_step(pyotp.TOTP(secret), code.strip(), now)
+            last = int(store.meta(TOTP_LAST) or -1)
+            right = right and step is not None and step > last
+            if right:
+                store.set_meta(TOTP_LAST, str(step))
     if right and stored is not None and hasher.check_needs_rehash(stored):
         store.set_meta(PASSWORD, hasher.hash(password))
     return right
+
+
+def code_step(totp: pyotp.TOTP, code: str, now: datetime) -> int | None:
+    """The 30-second step a code is right for: now's, or the one before (a slow typist, a
+    clock a little off); None if it is wrong. A step's code is taken once (`TOTP_LAST`):
+    a code seen over a shoulder or in a log opens nothing."""
+    for moment in (now, now - timedelta(seconds=totp.interval)):
+        if hmac.compare_digest(totp.at(moment).encode(), code.encode("utf-8", "replace")):
+            return totp.timecode(moment)
+    return None
 
 
 def open_session(store: Store, secret: bytes, now: datetime) -> Session:

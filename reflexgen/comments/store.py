@@ -54,8 +54,8 @@ class Store(Protocol):
              search: str | None = None, limit: int | None = None, offset: int = 0,
              pending_first: bool = False) -> list[Submission]:
         """Submissions, newest first (the pending ones before the others with
-        `pending_first`); `search` matches author, e-mail or body (any case); `limit` and
-        `offset` give one page of them."""
+        `pending_first`); `search` matches author, e-mail or body (any case; any accent on
+        SQLite); `limit` and `offset` give one page of them."""
         ...
 
     def history(self, email: str, limit: int) -> list[Submission]:
@@ -329,11 +329,13 @@ class SQLStore:
             where.append("thread = ?")
             values.append(thread)
         if search:
+            if self.dialect.fold != "{}":
+                search = normalized(search)
             pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace(
                 "_", "\\_") + "%"
-            like = self.dialect.like
-            where.append(f"(author {like} ? ESCAPE '\\' OR email {like} ? ESCAPE '\\' "
-                         f"OR body {like} ? ESCAPE '\\')")
+            like, fold = self.dialect.like, self.dialect.fold.format
+            where.append("(" + " OR ".join(f"{fold(column)} {like} ? ESCAPE '\\'"
+                                           for column in ("author", "email", "body")) + ")")
             values += [pattern] * 3
         query = "SELECT * FROM submissions"
         if where:
@@ -678,6 +680,9 @@ class SQLiteStore(SQLStore):
         if db is None:
             db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             db.row_factory = sqlite3.Row
+            # Searches compare text as `normalized` makes it (no case, no accents).
+            db.create_function("fold", 1, lambda text: normalized(text) if text else text,
+                               deterministic=True)
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")  # WAL: durable but for a power cut

@@ -20,9 +20,8 @@ import pytest
 import yaml
 from test_comment_intake import Intake, write_site
 
-from conftest import INTAKE_TOML, article, wait_until
+from conftest import INTAKE_TOML, article, site_store, wait_until
 from reflexgen.comments.records import Draft
-from reflexgen.comments.store import SQLiteStore
 
 PASSWORD = "cheval agrafe batterie correcte"
 _clients = itertools.count(1)
@@ -37,7 +36,7 @@ def set_password(root: Path, password: str = PASSWORD, *more: str
 
 def add(root: Path, body: str, status: str = "pending", email: str | None = None,
         parent: str | None = None, author: str = "Zoé") -> str:
-    store = SQLiteStore(root / "comments.sqlite3")
+    store = site_store(root)
     try:
         return store.add(Draft("posts/a.md", parent, author, email, None, body, "hmac"),
                          status, ("links",) if status == "pending" else (),
@@ -47,7 +46,7 @@ def add(root: Path, body: str, status: str = "pending", email: str | None = None
 
 
 def status_of(root: Path, cid: str):
-    store = SQLiteStore(root / "comments.sqlite3")
+    store = site_store(root)
     try:
         return store.get(cid)
     finally:
@@ -102,12 +101,16 @@ class Browser:
         return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
 
 
-@pytest.fixture(scope="module")
-def blog(tmp_path_factory):
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def blog(request, tmp_path_factory):
+    """The site, its comments on each engine in turn."""
     site = write_site(tmp_path_factory.mktemp("admin") / "site")
     site.write({"content/authors/claire.md": '---\nname: "Claire Dumas"\ngender: f\n---\nBio.\n',
                 "content/posts/a.md": article("Premier billet", "2024-03-01", slug="premier",
                                               author="claire")})
+    if request.param == "postgresql":
+        database = request.getfixturevalue("postgres_server").new_database()
+        site.write({"site.toml": INTAKE_TOML + f'database = "{database}"\n'})
     assert subprocess.run([sys.executable, "-m", "reflexgen", "build", "--site",
                            str(site.root)], capture_output=True, timeout=120).returncode == 0
     assert set_password(site.root).returncode == 0

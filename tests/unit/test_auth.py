@@ -41,11 +41,16 @@ def test_a_code_is_needed_once_totp_is_on(comment_store):
     totp = pyotp.parse_uri(address)
     assert address.startswith("otpauth://totp/") and "issuer=reflexgen" in address
     code = totp.at(NOW)
-    assert auth.check_login(comment_store, PASSWORD, code, NOW)
-    assert auth.check_login(comment_store, PASSWORD, code, NOW + timedelta(seconds=30))
-    assert not auth.check_login(comment_store, PASSWORD, code, NOW + timedelta(minutes=5))
     assert not auth.check_login(comment_store, PASSWORD, "", NOW)
     assert not auth.check_login(comment_store, "mauvais mot de passe", code, NOW)
+    assert not auth.check_login(comment_store, PASSWORD, code, NOW + timedelta(minutes=5))
+    # A slow typist: the code of the step before is still taken…
+    assert auth.check_login(comment_store, PASSWORD, code, NOW + timedelta(seconds=30))
+    # …but a code opens one session only (one seen over a shoulder opens nothing more).
+    assert not auth.check_login(comment_store, PASSWORD, code, NOW + timedelta(seconds=31))
+    assert not auth.check_login(comment_store, PASSWORD, code, NOW)
+    later = NOW + timedelta(seconds=60)
+    assert auth.check_login(comment_store, PASSWORD, totp.at(later), later)
     auth.drop_totp(comment_store)
     assert auth.check_login(comment_store, PASSWORD, "", NOW)
 
