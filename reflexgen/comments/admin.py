@@ -157,8 +157,9 @@ async def login(request: Request) -> Response:
                                                         strict=True)):
         return login_page(request, 429, "admin_wait")
     # argon2 takes tens of milliseconds of CPU: not on the event loop.
-    right = await asyncio.to_thread(auth.check_login, store, fields.get("password", ""),
-                                    fields.get("code", ""), now())
+    async with intake.logins:
+        right = await asyncio.to_thread(auth.check_login, store, fields.get("password", ""),
+                                        fields.get("code", ""), now())
     if not right:
         return login_page(request, 401, "admin_wrong")
     session = auth.open_session(store, store.secret(), now())
@@ -221,7 +222,8 @@ class Filters:
         return cls(status if status in VIEWS else "pending",
                    thread if thread in threads else "",
                    (get("q") or "").strip()[:MAX_SEARCH],
-                   int(number) if number.isdigit() and 0 < len(number) < 6 else 1)
+                   int(number) if number.isascii() and number.isdecimal()
+                   and 0 < len(number) < 6 else 1)
 
     def query(self, **more: Any) -> str:
         """`./?…`: the queue with these filters (and `more`), relative: never elsewhere."""
@@ -247,7 +249,8 @@ async def queue(request: Request) -> Response:
     message = ""
     if done in DONE:
         message = snapshot.pages.translator.tn(
-            f"admin_done_{done}", int(count) if count.isdigit() and len(count) < 4 else 1)
+            f"admin_done_{done}", int(count) if count.isascii() and count.isdecimal()
+            and len(count) < 4 else 1)
     return page(request, "queue", entries=[entry(intake, s) for s in found[:PAGE_SIZE]],
                 filters=filters, more=len(found) > PAGE_SIZE, views=VIEWS,
                 threads=sorted(snapshot.threads.values(), key=lambda t: t.title.casefold()),

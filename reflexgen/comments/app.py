@@ -60,6 +60,7 @@ REQUEST_SLACK = 64 * 1024  # what a form adds to the comment itself (names, e-ma
 PUBLISH_DELAY = 3.0  # seconds: approvals arriving meanwhile are published in one build
 REFRESH_SECONDS = 10.0  # how often the intake looks for a changed site
 PURGE_SECONDS = 24 * 3600
+LOGINS_AT_ONCE = 2
 JSON_TYPE = "application/json"
 # Refusals that lead to the preview page instead (see tokens): no token, or one too young.
 PREVIEW_REASONS = frozenset({tokens.MISSING, tokens.TOO_FAST})
@@ -95,6 +96,8 @@ class Intake:
         self.store: Any = None
         self._publishing: asyncio.Task | None = None
         self._again = False  # asked to publish while a publication ran
+        # argon2 takes 64 MiB and tens of milliseconds a try: a few at once, whatever comes.
+        self.logins = asyncio.Semaphore(LOGINS_AT_ONCE)
         self._owed = False  # the last publication failed: tried again at the next refresh
         self._one_publisher = threading.Lock()
         self._trouble = ""  # the last refresh's error, said once
@@ -125,13 +128,13 @@ class Intake:
             try:
                 mailer = self.mailer
                 if mailer is not None:
-                    with self.store.atomic():  # one digest, whichever worker comes first
-                        since = int(self.store.meta(DIGEST) or 0)
+                    with self.store.atomic():
+                        last = self.store.meta(DIGEST)
                         held = [s for s in self.store.find(status="pending", limit=200)
-                                if int(s.id[1:]) > since]
-                        if held:
+                                if int(s.id[1:]) > int(last or 0)]
+                        # One digest, whichever worker takes the mark first.
+                        if held and self.store.swap_meta(DIGEST, last, held[0].id[1:]):
                             mailer.held(held[::-1], datetime.now(UTC))
-                            self.store.set_meta(DIGEST, held[0].id[1:])
             except Exception as exc:
                 self.reporter.error(Problem(f"the comment digest failed: {exc}"))
 

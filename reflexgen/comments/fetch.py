@@ -11,10 +11,12 @@ fetch has a deadline and the body a size cap. `allow_loopback` lets tests play o
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -38,11 +40,31 @@ class Fetched:
     link: str = ""  # the HTTP Link header (Webmention's endpoint discovery)
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def embedded(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries: mapped (::ffff:a.b.c.d), compatible
+    (::a.b.c.d), NAT64 (64:ff9b::a.b.c.d), 6to4 (2002:…) or Teredo's client."""
+    if address.ipv4_mapped:
+        return address.ipv4_mapped
+    if address.sixtofour:
+        return address.sixtofour
+    if address.teredo:
+        return address.teredo[1]
+    if address in NAT64 or (int(address) >> 32 == 0 and int(address) > 1):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def public(address: ipaddress.IPv4Address | ipaddress.IPv6Address,
            allow_loopback: bool = False) -> bool:
-    """Whether the server may connect to `address`."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    """Whether the server may connect to `address` (and to the IPv4 address it carries)."""
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = embedded(address)
+        if inner is not None:
+            return public(inner, allow_loopback) and (
+                bool(address.ipv4_mapped) or address.is_global or address in NAT64)
     if address.is_loopback:
         return allow_loopback
     # `is_global`: none of the ranges IANA reserves (private, shared 100.64/10, link-local,
@@ -82,16 +104,33 @@ def checked_url(url: str) -> tuple[str, str, int]:
     return scheme, parts.hostname, port
 
 
-class _PinnedHTTPS(http.client.HTTPSConnection):
-    """HTTPS to an address already checked, with the certificate checked for the name."""
+class _Pinned(http.client.HTTPConnection):
+    """HTTP to an address already checked; its socket is kept in `raw`, so that the deadline
+    can cut the whole exchange short (a timeout alone bounds each read, not their sum)."""
+
+    raw: socket.socket | None = None
 
     def __init__(self, address: str, host: str, port: int, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        super().__init__(host, port, timeout=timeout)
         self.address = address
 
     def connect(self) -> None:
-        sock = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
+        self.raw = self.sock = socket.create_connection((self.address, self.port),
+                                                         self.timeout)
+
+    def cut(self) -> None:
+        if self.raw is not None:
+            with contextlib.suppress(OSError):  # already closed
+                self.raw.shutdown(socket.SHUT_RDWR)
+
+
+class _PinnedHTTPS(_Pinned):
+    """HTTPS to an address already checked, with the certificate checked for the name."""
+
+    def connect(self) -> None:
+        self.raw = socket.create_connection((self.address, self.port), self.timeout)
+        context = ssl.create_default_context()
+        self.sock = context.wrap_socket(self.raw, server_hostname=self.host)
 
 
 def fetch(url: str, allow_loopback: bool = False, max_bytes: int = MAX_BYTES,
@@ -105,9 +144,10 @@ def fetch(url: str, allow_loopback: bool = False, max_bytes: int = MAX_BYTES,
         left = deadline - time.monotonic()
         if left <= 0:
             raise Refused("too slow")
-        connection: http.client.HTTPConnection = (
-            _PinnedHTTPS(address, host, port, left) if scheme == "https"
-            else http.client.HTTPConnection(address, port, timeout=left))
+        connection = (_PinnedHTTPS if scheme == "https" else _Pinned)(address, host, port,
+                                                                      left)
+        timer = threading.Timer(left, connection.cut)
+        timer.start()
         try:
             path = urlsplit(url)._replace(scheme="", netloc="", fragment="").geturl() or "/"
             body = urlencode(form).encode() if form is not None else None
@@ -131,8 +171,11 @@ def fetch(url: str, allow_loopback: bool = False, max_bytes: int = MAX_BYTES,
                            read_capped(response, max_bytes, deadline),
                            response.getheader("Link") or "")
         except (OSError, http.client.HTTPException, ssl.SSLError) as exc:
+            if time.monotonic() >= deadline:
+                raise Refused("too slow") from None
             raise Refused(f"{type(exc).__name__}: {exc}") from None
         finally:
+            timer.cancel()
             connection.close()
     raise Refused(f"more than {MAX_REDIRECTS} redirects")
 
@@ -146,7 +189,7 @@ def read_capped(response: http.client.HTTPResponse, max_bytes: int, deadline: fl
         size += len(chunk)
         if size > max_bytes:
             raise Refused(f"larger than {max_bytes} bytes")
-        if time.monotonic() > deadline:
-            raise Refused("too slow")
         chunks.append(chunk)
+    if time.monotonic() >= deadline:  # the end came from the deadline cutting it off
+        raise Refused("too slow")
     return b"".join(chunks)

@@ -54,7 +54,9 @@ class SecurityHeaders:
 
         async def send_with(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *headers]
+                own = list(message.get("headers", []))
+                given = {name.lower() for name, _ in own}  # a page's own choice stands
+                message["headers"] = [*own, *(h for h in headers if h[0] not in given)]
             await send(message)
 
         await self.app(scope, receive, send_with)

@@ -27,7 +27,7 @@ from email.utils import format_datetime, make_msgid
 from typing import Any
 from urllib.parse import urlencode, urljoin
 
-from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadData, URLSafeSerializer, URLSafeTimedSerializer
 
 from reflexgen import urls
 from reflexgen.comments.records import Submission
@@ -79,7 +79,7 @@ class Mailer:
             else:
                 found = URLSafeTimedSerializer(self.secret, SALT).loads(
                     token, max_age=LINK_DAYS * 86400)
-        except BadSignature:
+        except BadData:  # forged, expired, or a token of another kind
             return None
         if not (isinstance(found, list) and len(found) == 3 and found[0] == kind
                 and all(isinstance(part, str) for part in found)):
@@ -117,7 +117,7 @@ class Mailer:
         link = self.link("confirm", email.casefold())
         self._queue(email, "confirm", t("mail_confirm_subject", site=self.config.title),
                     [t("mail_confirm_text", site=self.config.title), "", link, "",
-                     t("mail_confirm_ignore")], now, spacing=READER_SPACING,
+                     t("mail_confirm_ignore")], now, spacing=READER_SPACING, once=True,
                     html=self.pages.mail("confirm", link=link))
 
     def erase_request(self, email: str, now: datetime) -> None:
@@ -127,7 +127,7 @@ class Mailer:
         link = self.link("erase", email.casefold())
         self._queue(email, "erase", t("mail_erase_subject", site=self.config.title),
                     [t("mail_erase_text", site=self.config.title), "", link, "",
-                     t("mail_confirm_ignore")], now, spacing=READER_SPACING,
+                     t("mail_confirm_ignore")], now, spacing=READER_SPACING, once=True,
                     html=self.pages.mail("erase", link=link))
 
     def published(self, submission: Submission, email: str, now: datetime) -> None:
@@ -160,7 +160,7 @@ class Mailer:
 
     def _queue(self, recipient: str, kind: str, subject: str, lines: list[str],
                now: datetime, html: str, spacing: timedelta | None = None,
-               alike: tuple[str, ...] = (), unsubscribe: str = "") -> None:
+               alike: tuple[str, ...] = (), unsubscribe: str = "", once: bool = False) -> None:
         message = EmailMessage(policy=SMTP)
         sender = self.settings.sender
         message["From"] = Address(self.config.title, addr_spec=sender)
@@ -176,7 +176,7 @@ class Mailer:
             lines = [*lines, "", "—", f"{self.pages.t('mail_unsubscribe')}: {link}"]
         message.set_content("\n".join(lines) + "\n")
         message.add_alternative(html, subtype="html")
-        self.store.queue_mail(recipient, kind, message.as_bytes(), now, spacing, alike)
+        self.store.queue_mail(recipient, kind, message.as_bytes(), now, spacing, alike, once)
 
 
 def announce_published(mailer: Mailer, store: Store, now: datetime) -> int:
@@ -188,8 +188,10 @@ def announce_published(mailer: Mailer, store: Store, now: datetime) -> int:
 
 
 def _announce(mailer: Mailer, store: Store, now: datetime) -> int:
-    queued, done = 0, []
+    queued = 0
     for submission in store.to_notify():
+        if not store.claim_notified(submission.id):  # another process tells this one
+            continue
         own = store.subscriber(submission.id)
         if own:
             mailer.published(submission, own, now)
@@ -198,6 +200,4 @@ def _announce(mailer: Mailer, store: Store, now: datetime) -> int:
         if parent and parent != (submission.email or "").casefold():
             mailer.replied(submission, parent, now)
             queued += 1
-        done.append(submission.id)
-    store.mark_notified(done)
     return queued

@@ -10,13 +10,15 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from reflexgen.comments.publish import NEEDS_BUILD, publish, published_as, revise, withdraw
 from reflexgen.comments.records import Draft, Submission
+from reflexgen.comments.sidecar import locked
 from reflexgen.comments.store import (
     POSTGRES_SCHEMES,
     SQLiteStore,
@@ -120,21 +122,31 @@ def set_status(store: Store, ids: list[str], status: str) -> list[Submission]:
 # owed (`NEEDS_BUILD`) or comments to publish when the site must change; the caller
 # publishes (`finish` here, the intake's publisher on the page).
 
+@contextmanager
+def not_publishing(config: SiteConfig, store: Store) -> Iterator[None]:
+    """Held while comment files change outside publication: a publication that has read the
+    queue must not write back what is being taken out (the locks `publish` takes)."""
+    with locked(config.root), store.publishing():
+        yield
+
+
 def mark_spam(config: SiteConfig, store: Store, ids: list[str], reporter: Reporter
               ) -> tuple[list[Submission], bool]:
     """Mark `ids` as spam, taken out of the site if published (marked first: never
     published again): those marked, and False if a comment file could not be changed."""
-    found = set_status(store, ids, "spam")
-    return found, len(withdraw(config.content_dir, store, found, reporter)) == len(found)
+    with not_publishing(config, store):
+        found = set_status(store, ids, "spam")
+        return found, len(withdraw(config.content_dir, store, found, reporter)) == len(found)
 
 
 def remove(config: SiteConfig, store: Store, ids: list[str], reporter: Reporter
            ) -> tuple[int, bool]:
     """Delete `ids` for good, taken out of the site first if published: how many went, and
     False if a comment file could not be changed (that comment is kept)."""
-    found = existing(store, ids)
-    out = withdraw(config.content_dir, store, found, reporter)  # before: it needs the records
-    return store.delete(out), len(out) == len(found)
+    with not_publishing(config, store):
+        found = existing(store, ids)
+        out = withdraw(config.content_dir, store, found, reporter)  # first: it needs them
+        return store.delete(out), len(out) == len(found)
 
 
 def reply(store: Store, parent: Submission, author: tuple[str | None, str], text: str,
@@ -152,8 +164,9 @@ def change_text(config: SiteConfig, store: Store, cid: str, text: str, reporter:
                 ) -> bool:
     """Give a comment a new text, on the site too if published; False if its comment file
     could not be changed."""
-    edited = store.edit(cid, text)
-    return not edited.published or revise(config.content_dir, store, edited, reporter)
+    with not_publishing(config, store):
+        edited = store.edit(cid, text)
+        return not edited.published or revise(config.content_dir, store, edited, reporter)
 
 
 def edited_text(store: Store, cid: str, run_editor: Callable[[Path], Problem | None]

@@ -40,7 +40,8 @@ def send(settings: MailSettings, password: str, recipient: str, message: bytes) 
 def retry_at(attempts: int, error: Exception, now: datetime) -> datetime | None:
     """When to try again a message that failed after `attempts` earlier attempts; None:
     never (a refusal that will not change, or too many attempts)."""
-    permanent = isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused) \
+    permanent = isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused
+                           | smtplib.SMTPNotSupportedError | UnicodeError) \
         or (isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600)
     if permanent or attempts >= len(BACKOFF):
         return None
@@ -61,12 +62,17 @@ async def run(store: Store, settings: MailSettings, environ: Mapping[str, str],
 
 async def send_due(store: Store, settings: MailSettings, password: str,
                    reporter: Reporter) -> int:
-    """Send the messages due now; how many went."""
+    """Send the messages due now, claimed one at a time (a claim outlives one SMTP
+    conversation, never a batch of them); how many went."""
     sent = 0
-    for n, recipient, message, attempts in store.claim_mail(datetime.now(UTC), BATCH):
+    for _ in range(BATCH):
+        claimed = store.claim_mail(datetime.now(UTC), 1)
+        if not claimed:
+            break
+        [(n, recipient, message, attempts)] = claimed
         try:
             await asyncio.to_thread(send, settings, password, recipient, message)
-        except (OSError, smtplib.SMTPException) as exc:
+        except Exception as exc:  # whatever it is, the message is marked, never left claimed
             again = retry_at(attempts, exc, datetime.now(UTC))
             store.mail_failed(n, f"{type(exc).__name__}: {exc}", again)
             reporter.error(Problem(f"mail to {recipient} not sent: {exc}",

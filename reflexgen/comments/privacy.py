@@ -18,7 +18,7 @@ from reflexgen.comments.publish import RENAMED, owe_build, published_as, report_
 from reflexgen.comments.sidecar import erase_comments, sidecar_path
 from reflexgen.comments.store import Store
 from reflexgen.config import SiteConfig
-from reflexgen.content.discover import SIDECAR_SUFFIXES
+from reflexgen.content.discover import MARKDOWN_SUFFIXES, SIDECAR_SUFFIXES
 from reflexgen.content.frontmatter import split
 from reflexgen.errors import BuildError, Problem, Reporter
 from reflexgen.render.i18n import load_translator
@@ -34,7 +34,10 @@ def sidecars_with(content_dir: Path, email: str) -> dict[str, Path]:
             try:
                 if wanted in path.read_text(encoding="utf-8").casefold():
                     stem = path.relative_to(content_dir).as_posix().removesuffix(suffix)
-                    found[stem + ".md"] = path
+                    article = next((stem + ending for ending in MARKDOWN_SUFFIXES
+                                    if (content_dir / (stem + ending)).is_file()), None)
+                    if article is not None:  # a comment file without its article: not read
+                        found[article] = path
             except (OSError, UnicodeDecodeError):
                 continue
     return found
@@ -44,7 +47,9 @@ def inline_with(content_dir: Path, email: str) -> list[Path]:
     """Articles whose front matter holds a comment from this address."""
     wanted = email.casefold()
     found = []
-    for path in sorted(content_dir.rglob("*.md")):
+    articles = (path for path in sorted(content_dir.rglob("*"))
+                if path.suffix.lower() in MARKDOWN_SUFFIXES and path.is_file())
+    for path in articles:
         try:
             text = path.read_text(encoding="utf-8")
             if wanted not in text.casefold():
@@ -96,6 +101,15 @@ def erased_text(config: SiteConfig) -> str:
 
 
 def erase(config: SiteConfig, store: Store, email: str, reporter: Reporter) -> tuple[int, bool]:
+    """Erase everything about `email` (see `erase_now`), publication held meanwhile."""
+    from reflexgen.comments.moderate import not_publishing
+
+    with not_publishing(config, store):
+        return erase_now(config, store, email, reporter)
+
+
+def erase_now(config: SiteConfig, store: Store, email: str, reporter: Reporter
+              ) -> tuple[int, bool]:
     """Erase everything about `email`: from the comment files first (then a build is owed),
     then from the database. Returns how many submissions went, and False if a file could
     not be changed or an article must be changed by hand (the database then keeps the

@@ -138,6 +138,11 @@ class Store(Protocol):
         """Forget a fact if it still holds `value` (not if it changed meanwhile)."""
         ...
 
+    def swap_meta(self, name: str, old: str | None, new: str) -> bool:
+        """Set a fact to `new` if it still is `old` (None: not set); False if another
+        process changed it first."""
+        ...
+
     def add_session(self, sid: str, expires: datetime) -> None:
         """Open a moderation session (`sid`: a digest of its token)."""
         ...
@@ -145,9 +150,12 @@ class Store(Protocol):
     # mail
 
     def queue_mail(self, recipient: str, kind: str, message: bytes, now: datetime,
-                   spacing: timedelta | None = None, alike: tuple[str, ...] = ()) -> None:
+                   spacing: timedelta | None = None, alike: tuple[str, ...] = (),
+                   once: bool = False) -> bool:
         """Put a message in the outbox; with `spacing`, not sooner than that after the last
-        one of the `alike` kinds (its own by default) queued for the same address."""
+        one of the `alike` kinds (its own by default) queued for the same address; with
+        `once`, not at all while one of them still waits to be sent (a flood of requests
+        never piles up messages for one address). Returns whether it was queued."""
         ...
 
     def claim_mail(self, now: datetime, limit: int) -> list[tuple[int, str, bytes, int]]:
@@ -184,7 +192,9 @@ class Store(Protocol):
         """Published comments whose author was not yet told so, oldest first."""
         ...
 
-    def mark_notified(self, ids: Iterable[str]) -> None: ...
+    def claim_notified(self, cid: str) -> bool:
+        """Mark a published comment as told; False if another process did it first."""
+        ...
 
     def trusted(self, email: str) -> bool:
         """A confirmed address with an approved comment (`moderation = "trusted"`)."""
@@ -479,6 +489,14 @@ class SQLStore:
         row = self._db().execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
         return row[0] if row else None
 
+    def swap_meta(self, name: str, old: str | None, new: str) -> bool:
+        with self._write() as db:
+            if old is None:
+                return db.execute("INSERT INTO meta (name, value) VALUES (?, ?) "
+                                  "ON CONFLICT (name) DO NOTHING", (name, new)).rowcount == 1
+            return db.execute("UPDATE meta SET value = ? WHERE name = ? AND value = ?",
+                              (new, name, old)).rowcount == 1
+
     def forget_meta(self, name: str, value: str) -> bool:
         with self._write() as db:
             return db.execute("DELETE FROM meta WHERE name = ? AND value = ?",
@@ -513,27 +531,33 @@ class SQLStore:
     # mail
 
     def queue_mail(self, recipient: str, kind: str, message: bytes, now: datetime,
-                   spacing: timedelta | None = None, alike: tuple[str, ...] = ()) -> None:
+                   spacing: timedelta | None = None, alike: tuple[str, ...] = (),
+                   once: bool = False) -> bool:
         at = _seconds(now)
         kinds = alike or (kind,)
+        among = f"kind IN ({', '.join('?' * len(kinds))})"
         with self._write() as db:
+            if once and db.execute(
+                    f"SELECT 1 FROM outbox WHERE recipient = ? AND {among} AND sent IS NULL "
+                    "AND due < ?", (recipient, *kinds, NEVER)).fetchone():
+                return False
             due = at
             if spacing is not None:
                 last = db.execute(
-                    "SELECT max(due) FROM outbox WHERE recipient = ? AND kind IN "
-                    f"({', '.join('?' * len(kinds))}) AND due < ?",
+                    f"SELECT max(due) FROM outbox WHERE recipient = ? AND {among} AND due < ?",
                     (recipient, *kinds, NEVER)).fetchone()[0]
                 if last is not None:
                     due = max(at, last + spacing.total_seconds())
             db.execute("INSERT INTO outbox (recipient, kind, message, created, due) "
                        "VALUES (?, ?, ?, ?, ?)", (recipient, kind, message, at, due))
+        return True
 
     def claim_mail(self, now: datetime, limit: int) -> list[tuple[int, str, bytes, int]]:
         at = _seconds(now)
         with self._write() as db:
             rows = db.execute(
                 "UPDATE outbox SET claimed = ? WHERE n IN (SELECT n FROM outbox WHERE "
-                "sent IS NULL AND due <= ? AND (claimed IS NULL OR claimed < ?) ORDER BY due "
+                "sent IS NULL AND due <= ? AND (claimed IS NULL OR claimed < ?) ORDER BY due, n "
                 f"LIMIT ?{self.dialect.skip_locked}) RETURNING n, recipient, message, attempts",
                 (at, at, at - CLAIM_SECONDS, limit)).fetchall()
         return [(row[0], row[1], bytes(row[2]), row[3]) for row in rows]
@@ -591,10 +615,12 @@ class SQLStore:
             "status = 'approved' ORDER BY n").fetchall()
         return [_submission(row) for row in rows]
 
-    def mark_notified(self, ids: Iterable[str]) -> None:
+    def claim_notified(self, cid: str) -> bool:
+        n = _number(cid)
         with self._write() as db:
-            db.executemany("UPDATE submissions SET notified = 1 WHERE n = ?",
-                           [(n,) for n in _numbers(ids)])
+            return n is not None and db.execute(
+                "UPDATE submissions SET notified = 1 WHERE n = ? AND notified = 0",
+                (n,)).rowcount == 1
 
     def trusted(self, email: str) -> bool:
         return self.address_confirmed(email) and self._db().execute(
@@ -604,13 +630,15 @@ class SQLStore:
     # personal data
 
     def by_email(self, email: str) -> list[Submission]:
-        rows = self._db().execute("SELECT * FROM submissions WHERE lower(email) = lower(?) "
-                                  "ORDER BY n", (email,)).fetchall()
+        key = self.dialect.casefold.format
+        rows = self._db().execute(f"SELECT * FROM submissions WHERE {key('email')} = "
+                                  f"{key('?')} ORDER BY n", (email,)).fetchall()
         return [_submission(row) for row in rows]
 
     def mail_to(self, email: str) -> list[tuple[str, float, float | None]]:
+        key = self.dialect.casefold.format
         return [tuple(row) for row in self._db().execute(
-            "SELECT kind, created, sent FROM outbox WHERE lower(recipient) = lower(?) "
+            f"SELECT kind, created, sent FROM outbox WHERE {key('recipient')} = {key('?')} "
             "ORDER BY n", (email,))]
 
     # Webmention
@@ -633,11 +661,12 @@ class SQLStore:
                        "sent = excluded.sent", (source, target, endpoint, status, _seconds(now)))
 
     def erase_address(self, email: str) -> int:
+        key = self.dialect.casefold.format
         with self._write() as db:
             db.execute("DELETE FROM addresses WHERE email = ?", (email.casefold(),))
             db.execute("DELETE FROM subscriptions WHERE email = ?", (email.casefold(),))
-            db.execute("DELETE FROM outbox WHERE lower(recipient) = lower(?)", (email,))
-            return db.execute("DELETE FROM submissions WHERE lower(email) = lower(?)",
+            db.execute(f"DELETE FROM outbox WHERE {key('recipient')} = {key('?')}", (email,))
+            return db.execute(f"DELETE FROM submissions WHERE {key('email')} = {key('?')}",
                               (email,)).rowcount
 
 
@@ -682,6 +711,8 @@ class SQLiteStore(SQLStore):
             db.row_factory = sqlite3.Row
             # Searches compare text as `normalized` makes it (no case, no accents).
             db.create_function("fold", 1, lambda text: normalized(text) if text else text,
+                               deterministic=True)
+            db.create_function("casefold", 1, lambda text: text.casefold() if text else text,
                                deterministic=True)
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             db.execute("PRAGMA journal_mode = WAL")

@@ -148,13 +148,11 @@ LINK_HEADER = re.compile(r'<([^>]*)>\s*;[^,]*?\brel\s*=\s*"?([^",]*)"?', re.I)
 
 def discover(target: str, allow_loopback: bool = False) -> str | None:
     """The Webmention endpoint of a page (the spec's order: the HTTP Link header, then the
-    first <link> or <a> with rel="webmention"), or None."""
-    try:
-        fetched = fetch(target, allow_loopback)
-    except Refused:
-        return None
+    first <link> or <a> with rel="webmention"), or None when it has none. Raises `Refused`
+    when the page cannot be read now (worth trying again later)."""
+    fetched = fetch(target, allow_loopback)
     if fetched.status != 200:
-        return None
+        raise Refused(f"the page answered {fetched.status}")
     for address, rels in LINK_HEADER.findall(fetched.link):
         if "webmention" in rels.lower().split():
             return urljoin(fetched.url, address)
@@ -215,11 +213,11 @@ def send_all(site: Site, store: Store, allow_loopback: bool = False, dry_run: bo
         for target in external_links(body.html, source, base):
             if store.was_sent(source, target):
                 continue
-            endpoint = discover(target, allow_loopback)
-            if dry_run:
-                sent.append(Sent(source, target, endpoint, 0))
-                continue
             try:
+                endpoint = discover(target, allow_loopback)
+                if dry_run:
+                    sent.append(Sent(source, target, endpoint, 0))
+                    continue
                 status = notify(endpoint, source, target, allow_loopback) if endpoint else 0
             except Refused as exc:
                 failed.append((source, target, str(exc)))

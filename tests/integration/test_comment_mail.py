@@ -146,8 +146,9 @@ def test_the_blogger_is_told_and_a_link_changes_nothing_until_clicked(blog, serv
     assert "Un avis à modérer, envoyé par mail." in text_of(message)
     assert "Un avis à modérer" in message.get_body(("html",)).get_content()
     approve = link_in(message, "moderate")
-    status, _, page = get(server, approve)  # what a mail scanner does
+    status, headers, page = get(server, approve)  # what a mail scanner does
     assert status == 200 and "Approuver" in page and "Un avis à modérer" in page
+    assert headers["referrer-policy"] == "no-referrer"  # the token never leaves in a Referer
     assert stored(blog.root, "Un avis à modérer").status == "pending"
     token = unquote(urlsplit(approve).query.removeprefix("t="))
     assert post(server, "/mail/moderate", {"t": token}, origin=None)[0] == 403

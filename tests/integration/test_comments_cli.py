@@ -360,8 +360,13 @@ def test_erase_finds_hand_written_comments_and_names_front_matter_ones(blog):
                        "\n  date: 2024-03-14 10:00\n  body: Écrit à la main par Zoé.\n")
     blog.write({"content/posts/2024/autre.md": article(
         "Autre", body="Texte.", comments=f"[{{id: 1, author: Zoé, email: {EMAIL}, "
-                                          "date: 2024-03-12, body: En ligne}]")})
+                                          "date: 2024-03-12, body: En ligne}]"),
+        "content/posts/2024/long.markdown": article("Long", body="Un texte."),
+        "content/posts/2024/long.comments.yaml": "- id: m1\n  author: Zoé\n  email: "
+        f"{EMAIL.upper()}\n  date: 2024-03-14 10:00\n  body: Sous un .markdown.\n"})
     done = run(blog, "erase", "--email", EMAIL, "--yes")
     assert done.returncode == 1
     assert "autre.md" in done.stderr and "front matter" in done.stderr
     assert "h2" not in {str(c["id"]) for c in yaml.safe_load(sidecar.read_text())}
+    long = yaml.safe_load((blog.root / "content/posts/2024/long.comments.yaml").read_text())
+    assert long in (None, [])

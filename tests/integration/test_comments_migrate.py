@@ -23,7 +23,7 @@ def populate(store: SQLiteStore) -> None:
                   NOW + timedelta(minutes=n))
     store.delete(["c18"])  # the newest: its id must not come back either
     store.mark_published(["c1", "c4"])  # approved: 1, 4, 7…; spam: 2, 5…; pending: 3, 6…
-    store.mark_notified(["c1"])
+    store.claim_notified("c1")
     store.add_session("session-digest", NOW + timedelta(hours=1))
     store.queue_mail("zoe@example.org", "reply", b"\x00binary\xff", NOW)
     store.queue_mail("paul@example.org", "confirm", b"hello", NOW)

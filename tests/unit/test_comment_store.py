@@ -439,3 +439,41 @@ def test_search_ignores_case_and_on_sqlite_accents(comment_store):
     found = ["écologie", "ÉLODIE", "SOBRIÉTÉ", "ecologie", "elodie"] if sqlite else []
     for words in ["une ÉCOLOGIE", "sobriété", "Élodie", *found]:
         assert [s.id for s in comment_store.find(search=words)] == ["c1"], words
+
+
+def test_an_address_is_found_and_erased_in_any_case(comment_store):
+    comment_store.add(draft("Von Müller", email="MÜLLER@example.de"), "approved", (), NOW)
+    comment_store.queue_mail("Müller@example.de", "reply", b"x", NOW)
+    sqlite = isinstance(comment_store, SQLiteStore)
+    # SQLite folds every letter; PostgreSQL as the database's locale does (C here: ASCII).
+    asked = "müller@EXAMPLE.de" if sqlite else "MÜLLER@example.DE"
+    assert [s.body for s in comment_store.by_email(asked)] == ["Von Müller"]
+    assert len(comment_store.mail_to(asked)) == (1 if sqlite else 0)
+    assert comment_store.erase_address(asked) == 1
+    assert comment_store.by_email("MÜLLER@example.de") == []
+
+
+def test_a_comment_is_told_once_and_a_mark_taken_once(comment_store):
+    comment_store.add(draft(), "approved", (), NOW)
+    comment_store.mark_published(["c1"])
+    assert [s.id for s in comment_store.to_notify()] == ["c1"]
+    assert comment_store.claim_notified("c1") and not comment_store.claim_notified("c1")
+    assert comment_store.to_notify() == []
+    assert comment_store.swap_meta("mail.digest", None, "3")
+    assert not comment_store.swap_meta("mail.digest", None, "4")
+    assert not comment_store.swap_meta("mail.digest", "2", "4")
+    assert comment_store.swap_meta("mail.digest", "3", "4")
+    assert comment_store.meta("mail.digest") == "4"
+
+
+def test_a_confirmation_waits_alone(comment_store):
+    """While one confirmation to an address waits, no other is queued (a flood of requests
+    never piles messages up for a victim); notifications are spaced instead."""
+    assert comment_store.queue_mail("v@example.org", "confirm", b"1", NOW, MINUTE[0], once=True)
+    assert not comment_store.queue_mail("v@example.org", "confirm", b"2", NOW, MINUTE[0],
+                                        once=True)
+    assert comment_store.queue_mail("w@example.org", "confirm", b"3", NOW, MINUTE[0], once=True)
+    [(n, *_)] = comment_store.claim_mail(NOW, 1)
+    comment_store.mail_sent(n, NOW)
+    assert comment_store.queue_mail("v@example.org", "confirm", b"4", NOW, MINUTE[0], once=True)
+    assert len(comment_store.mail_to("v@example.org")) == 2

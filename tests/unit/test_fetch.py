@@ -34,6 +34,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             for _ in range(64):
                 self.wfile.write(b"x" * 65536)
             return
+        if self.path == "/slow-headers":  # a status line, then headers one by one, slowly
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            for n in range(20):
+                self.wfile.write(b"X-Slow-%d: 1\r\n" % n)
+                self.wfile.flush()
+                time.sleep(0.2)
+            self.wfile.write(b"\r\n")
+            return
         if self.path == "/slow":
             self.send_response(200)
             self.end_headers()
@@ -65,13 +73,15 @@ def site():
 @pytest.mark.parametrize("address", [
     "10.1.2.3", "172.16.0.1", "192.168.1.1", "127.0.0.1", "0.0.0.0", "169.254.169.254",
     "224.0.0.1", "100.64.0.1", "::1", "fe80::1", "fc00::1", "::ffff:10.0.0.1", "::",
-    "::ffff:127.0.0.1", "240.0.0.1"])
+    "::ffff:127.0.0.1", "240.0.0.1", "::7f00:1", "64:ff9b::a00:1", "2002:7f00:1::",
+    "2002:a00:1::1", "::a00:1"])
 def test_private_and_special_addresses_are_not_public(address):
     assert not public(ipaddress.ip_address(address))
 
 
 def test_public_addresses_are():
-    for address in ("93.184.216.34", "2606:4700::6810:85e5", "::ffff:93.184.216.34"):
+    for address in ("93.184.216.34", "2606:4700::6810:85e5", "::ffff:93.184.216.34",
+                    "64:ff9b::5db8:d822", "2002:5db8:d822::1"):
         assert public(ipaddress.ip_address(address))
 
 
@@ -112,3 +122,6 @@ def test_size_and_time_are_capped(site):
     # The slow page would arrive whole after 4 s: cut off by the deadline instead.
     with pytest.raises(Refused, match="too slow|timed out"):
         fetch(site + "/slow", allow_loopback=True, seconds=1)
+    # Headers that come slowly, each in time for a read's timeout: the whole is cut off.
+    with pytest.raises(Refused, match="too slow"):
+        fetch(site + "/slow-headers", allow_loopback=True, seconds=1)

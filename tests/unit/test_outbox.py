@@ -21,3 +21,7 @@ def test_a_refusal_that_will_not_change_is_given_up_at_once():
     assert retry_at(0, smtplib.SMTPDataError(554, b"rejected"), NOW) is None
     assert retry_at(0, smtplib.SMTPDataError(451, b"try later"), NOW) == NOW + timedelta(
         minutes=BACKOFF[0])
+
+
+def test_an_address_smtp_cannot_carry_is_given_up_at_once():
+    assert retry_at(0, UnicodeEncodeError("ascii", "josé", 3, 4, "no"), NOW) is None

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from reflexgen.comments.fetch import Fetched
+from reflexgen.comments.fetch import Fetched, Refused
 from reflexgen.comments.threads import ThreadInfo
 from reflexgen.comments.webmention import (
     check_source,
@@ -120,7 +120,10 @@ def test_discovery_in_the_spec_s_order(other_blog):
     assert discover(other_blog + "/link", allow_loopback=True) == other_blog + "/endpoint"
     assert discover(other_blog + "/anchor", allow_loopback=True) == other_blog + "/a-wm"
     assert discover(other_blog + "/none", allow_loopback=True) is None
-    assert discover(other_blog + "/header") is None  # loopback refused outside tests
+    with pytest.raises(Refused):  # cannot be read now: not "no endpoint", tried again later
+        discover(other_blog + "/header")  # (loopback refused outside tests)
+    with pytest.raises(Refused, match="404"):
+        discover(other_blog + "/absent", allow_loopback=True)
 
 
 def test_verify_fetches_the_source(other_blog):
