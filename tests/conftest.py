@@ -22,6 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -220,17 +222,50 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def static_server(folder: Path) -> Iterator[str]:
-    """A plain HTTP server for `folder` on a free local port (its base URL): a built site as
-    any host serves it, or the rest of the web for the link checker."""
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+def http_server(handler: Any) -> Iterator[str]:
+    """An HTTP server with `handler` (a request handler class) on a free local port, in a
+    thread: its base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def static_server(folder: Path) -> Iterator[str]:
+    """A plain HTTP server for `folder` on a free local port (its base URL): a built site as
+    any host serves it, or the rest of the web for the link checker."""
+    with http_server(functools.partial(_Quiet, directory=str(folder))) as url:
+        yield url
+
+
+class OtherSite(http.server.BaseHTTPRequestHandler):
+    """Another web site for tests to fetch from or notify (with `http_server`): its `pages` by
+    path, (status, headers, body); what was POSTed to it, in `received`. Each test module
+    subclasses it, with pages and a list of its own."""
+
+    pages: dict[str, tuple[int, dict[str, str], str]] = {}
+    received: list[dict[str, list[str]]] = []
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        status, headers, body = self.pages.get(self.path, (404, {}, "absent"))
+        self.send_response(status)
+        for name, value in {"Content-Type": "text/html; charset=utf-8", **headers}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def do_POST(self) -> None:  # noqa: N802 (a Webmention endpoint, say)
+        length = int(self.headers.get("Content-Length", "0"))
+        self.received.append(parse_qs(self.rfile.read(length).decode()))
+        self.send_response(202)
+        self.end_headers()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

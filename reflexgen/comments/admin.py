@@ -148,13 +148,11 @@ async def login(request: Request) -> Response:
             fields.get("token", ""), max_age=LOGIN_SECONDS)
     except BadSignature:
         return login_page(request, 400, "admin_expired")
-    peer = request.client.host if request.client else ""
-    ip = defences.client_ip(peer, request.headers,
-                            intake.live.snapshot.config.comments.trusted_proxies)
-    key = "login:" + defences.client_key(store.secret(), ip)
-    counted = store.count_hits(key, tuple(w for w, _ in auth.LOGIN_LIMITS), now())
-    if any(hits > allowed for hits, (_, allowed) in zip(counted, auth.LOGIN_LIMITS,
-                                                        strict=True)):
+    client = defences.client_of(request.client.host if request.client else "",
+                                request.headers,
+                                intake.live.snapshot.config.comments.trusted_proxies,
+                                store.secret())
+    if defences.over_limits(store, "login:" + client, auth.LOGIN_LIMITS, now()):
         return login_page(request, 429, "admin_wait")
     # argon2 takes tens of milliseconds of CPU: not on the event loop.
     async with intake.logins:
@@ -354,17 +352,6 @@ def article_author(intake: Any, submission: Submission) -> tuple[str | None, str
     return (first.id if first.profile else None, first.name)
 
 
-def text_trouble(text: str, config: Any) -> str:
-    """What is wrong with a comment's text written on the page (a message key), or ""."""
-    if not text.strip():
-        return "intake_error_required"
-    if len(text.encode("utf-8", "surrogatepass")) > config.max_comment_kb * 1024:
-        return "intake_error_too_long"
-    if defences.BODY_BAD.search(text) or any("\ud800" <= c <= "\udfff" for c in text):
-        return "intake_error_characters"
-    return ""
-
-
 def posted(request: Request, pairs: list[tuple[str, str]]
            ) -> tuple[Submission | None, str]:
     """The comment a form is about, and the text it sent (line breaks made `\\n`)."""
@@ -381,7 +368,7 @@ async def edit(request: Request, session: auth.Session, pairs: list[tuple[str, s
     submission, text = posted(request, pairs)
     if submission is None:
         return page(request, "error", 404, "admin_unknown")
-    trouble = text_trouble(text, intake.live.snapshot.config)
+    trouble = defences.body_error(text, intake.live.snapshot.config)
     if trouble:  # the text is given back
         return edit_form(request, session, submission, 400, trouble, text=text)
     if text != submission.body:
@@ -400,7 +387,7 @@ async def reply(request: Request, session: auth.Session, pairs: list[tuple[str, 
         return page(request, "error", 404, "admin_unknown")
     author = article_author(intake, submission)
     trouble = "admin_no_author" if author is None else \
-        text_trouble(text, intake.live.snapshot.config)
+        defences.body_error(text, intake.live.snapshot.config)
     if trouble or author is None:
         return edit_form(request, session, submission, 400, trouble, reply_text=text)
     moderate.reply(intake.store, submission, author, text, now())

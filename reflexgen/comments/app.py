@@ -331,8 +331,8 @@ def judge_submission(intake: Intake, fields: dict[str, str], peer: str,
     errors = defences.check_fields(fields, settings, snapshot.config)
     if errors:
         return again(400, "intake_fix", errors=errors)
-    ip = defences.client_ip(peer, headers, settings.trusted_proxies)
-    draft = defences.make_draft(fields, defences.client_key(secret, ip))
+    draft = defences.make_draft(fields, defences.client_of(peer, headers,
+                                                           settings.trusted_proxies, secret))
     with store.atomic():  # the hits, the nonce, the record and its mail: one commit
         verdict = defences.judge(draft, fields, snapshot.facts(thread), settings, store,
                                  secret, now)

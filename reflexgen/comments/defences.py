@@ -194,12 +194,10 @@ def check_fields(form: Mapping[str, str], settings: CommentSettings, config: Sit
             errors[name] = TOO_LONG
         elif ONE_LINE_BAD.search(value):
             errors[name] = CHARACTERS
-    body = form.get("body", "")
-    if len(body.encode("utf-8", "surrogatepass")) > config.max_comment_kb * 1024:
-        errors["body"] = TOO_LONG
-    elif BODY_BAD.search(body) or _surrogate(body):
-        errors["body"] = CHARACTERS
-    for name in ("author", "body", "thread"):
+    trouble = body_error(form.get("body", ""), config)
+    if trouble:
+        errors["body"] = trouble
+    for name in ("author", "thread"):
         if name not in errors and not form.get(name, "").strip():
             errors[name] = REQUIRED
     email, url, parent = (form.get(k, "").strip() for k in ("email", "url", "parent"))
@@ -228,6 +226,29 @@ def _valid_url(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) \
         and not re.search(r"[\s\\]", url) and "@" not in parts.netloc
+
+
+def body_error(body: str, config: SiteConfig) -> str | None:
+    """What is wrong with a comment's text (a key of the theme's strings), or None; also
+    for a text the moderator edits or writes."""
+    if len(body.encode("utf-8", "surrogatepass")) > config.max_comment_kb * 1024:
+        return TOO_LONG
+    if BODY_BAD.search(body) or _surrogate(body):
+        return CHARACTERS
+    return REQUIRED if not body.strip() else None
+
+
+def client_of(peer: str, headers: Mapping[str, str], trusted_proxies: Iterable[str],
+              secret: bytes) -> str:
+    """A request's client as the store counts it: `client_key` of its `client_ip`."""
+    return client_key(secret, client_ip(peer, headers, trusted_proxies))
+
+
+def over_limits(store: Store, key: str, limits: tuple[tuple[timedelta, int], ...],
+                now: datetime) -> bool:
+    """Count a hit for `key`; whether it goes past any of `limits` (window, hits allowed)."""
+    counted = store.count_hits(key, tuple(window for window, _ in limits), now)
+    return any(hits > allowed for hits, (_, allowed) in zip(counted, limits, strict=True))
 
 
 def _surrogate(text: str) -> bool:

@@ -31,7 +31,7 @@ from reflexgen.config.mail import valid_address
 
 FORM_LIMIT = 4096
 KINDS = ("moderate", "confirm", "unsubscribe", "erase")
-ERASE_REQUESTS = (timedelta(hours=1), 5)  # per client: each may send a message
+ERASE_REQUESTS = ((timedelta(hours=1), 5),)  # per client: each may send a message
 
 
 def routes() -> list[Route]:
@@ -86,12 +86,11 @@ async def erase_request(request: Request, mailer: Mailer, email: str | None) -> 
     if not same_origin(request):
         return error(request, 403, "admin_forbidden")
     store, now = intake.store, datetime.now(UTC)
-    peer = request.client.host if request.client else ""
-    ip = defences.client_ip(peer, request.headers,
-                            intake.live.snapshot.config.comments.trusted_proxies)
-    window, allowed = ERASE_REQUESTS
-    if store.count_hits("erase:" + defences.client_key(store.secret(), ip), (window,),
-                        now)[0] > allowed:
+    client = defences.client_of(request.client.host if request.client else "",
+                                request.headers,
+                                intake.live.snapshot.config.comments.trusted_proxies,
+                                store.secret())
+    if defences.over_limits(store, "erase:" + client, ERASE_REQUESTS, now):
         return error(request, 429, "mail_erase_wait")
     email = email.strip()
     if valid_address(email) and (store.by_email(email) or store.address_confirmed(email)):

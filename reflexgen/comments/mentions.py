@@ -58,11 +58,10 @@ async def receive(request: Request) -> Response:
     if not thread.open:
         return text(400, "this article takes no more comments")
     store, now = intake.store, datetime.now(UTC)
-    peer = request.client.host if request.client else ""
-    ip = defences.client_ip(peer, request.headers, snapshot.config.comments.trusted_proxies)
-    client = defences.client_key(store.secret(), ip)
-    counted = store.count_hits("webmention:" + client, tuple(w for w, _ in LIMITS), now)
-    if any(hits > allowed for hits, (_, allowed) in zip(counted, LIMITS, strict=True)):
+    client = defences.client_of(request.client.host if request.client else "",
+                                request.headers, snapshot.config.comments.trusted_proxies,
+                                store.secret())
+    if defences.over_limits(store, "webmention:" + client, LIMITS, now):
         return text(429, "too many notifications: try again later")
     try:
         intake.mentions.put_nowait((source, target, thread.source, client))

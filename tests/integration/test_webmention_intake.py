@@ -6,20 +6,18 @@ that articles link to, once."""
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 import pytest
 import yaml
 from test_comment_intake import Intake, client
 
-from conftest import INTAKE_TOML, Site, article, wait_until
+from conftest import INTAKE_TOML, OtherSite, Site, article, http_server, wait_until
 from reflexgen.comments.store import SQLiteStore
 
 TARGET = "https://blog.example.org/2024/03/premier/"
@@ -28,35 +26,15 @@ ENTRY = """<!doctype html><html><head><title>Chez Bob</title></head><body>
 <div class="e-content">{text} <a href="{target}">ce billet</a>.</div></article></body></html>"""
 
 
-class OtherBlog(http.server.BaseHTTPRequestHandler):
+class OtherBlog(OtherSite):
     pages: dict[str, tuple[int, dict[str, str], str]] = {}
     received: list[dict[str, list[str]]] = []
-
-    def log_message(self, *args) -> None:
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802
-        status, headers, body = self.pages.get(self.path, (404, {}, "absent"))
-        self.send_response(status)
-        for name, value in {"Content-Type": "text/html; charset=utf-8", **headers}.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body.encode())
-
-    def do_POST(self) -> None:  # noqa: N802 (their Webmention endpoint)
-        length = int(self.headers.get("Content-Length", "0"))
-        self.received.append(parse_qs(self.rfile.read(length).decode()))
-        self.send_response(202)
-        self.end_headers()
 
 
 @pytest.fixture(scope="module")
 def other():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), OtherBlog)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with http_server(OtherBlog) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import http.server
 import ipaddress
-import threading
 import time
 
 import pytest
 
+from conftest import http_server
 from reflexgen.comments.fetch import Refused, fetch, public
 
 
@@ -63,11 +63,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with http_server(Handler) as url:
+        yield url
 
 
 @pytest.mark.parametrize("address", [

@@ -3,11 +3,9 @@ page says, endpoint discovery; other blogs are played by HTTP servers on 127.0.0
 
 from __future__ import annotations
 
-import http.server
-import threading
-
 import pytest
 
+from conftest import OtherSite, http_server
 from reflexgen.comments.fetch import Fetched, Refused
 from reflexgen.comments.threads import ThreadInfo
 from reflexgen.comments.webmention import (
@@ -81,27 +79,8 @@ def test_hostile_markup_is_text():
     assert "<" not in mention.text.replace("\\<", "") and "](" not in mention.text
 
 
-class Blog(http.server.BaseHTTPRequestHandler):
-    pages: dict[str, tuple[int, dict[str, str], str]] = {}
-
-    def log_message(self, *args) -> None:
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802
-        status, headers, body = self.pages.get(self.path, (404, {}, "absent"))
-        self.send_response(status)
-        for name, value in {"Content-Type": "text/html; charset=utf-8", **headers}.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body.encode())
-
-
-@pytest.fixture(scope="module")
-def other_blog():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Blog)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    Blog.pages = {
+class Blog(OtherSite):
+    pages: dict[str, tuple[int, dict[str, str], str]] = {
         "/header": (200, {"Link": '<https://hub.example/>; rel="hub", </wm?a=1>; '
                           'rel="webmention"'}, "<p>x</p>"),
         "/link": (200, {}, '<html><head><link rel="webmention" href="/endpoint"></head></html>'),
@@ -110,9 +89,13 @@ def other_blog():
         "/cites": (200, {}, ENTRY.format(target=TARGET)),
         "/gone": (410, {}, "gone"),
     }
-    yield base
-    server.shutdown()
-    server.server_close()
+    received: list[dict[str, list[str]]] = []
+
+
+@pytest.fixture(scope="module")
+def other_blog():
+    with http_server(Blog) as url:
+        yield url
 
 
 def test_discovery_in_the_spec_s_order(other_blog):
