@@ -41,6 +41,8 @@ class SiteConfig:
     favicon: str = ""  # an image under content/ (.svg, .png or .ico); else the theme's
     accent_color: str = ""  # "#rrggbb": the theme's links and accents, and theme-color
     menu: tuple[MenuEntry, ...] = ()  # the [[menu]] links, merged with the pages' menus
+    search: bool = True  # a search page and box, the articles and pages indexed by Pagefind
+    search_comments: bool = False  # the comment threads indexed with their articles
     comments: CommentSettings = field(default_factory=CommentSettings)  # [comments]
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -105,6 +107,10 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Problem]]:
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             problems.append(Problem(f"{key} must be a whole number of at least 1", path,
                                     line_of(text, key)))
+    for key in ("search", "search_comments"):
+        if not isinstance(data.get(key, True), bool):
+            problems.append(Problem(f"{key} must be true or false", path, line_of(text, key),
+                                    hint=f"write {key} = false (no quotes)"))
     if data.get("raw_html", "allow") not in RAW_HTML:
         problems.append(Problem(f"raw_html must be one of {', '.join(RAW_HTML)}", path,
                                 line_of(text, "raw_html"),

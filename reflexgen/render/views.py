@@ -25,7 +25,7 @@ from reflexgen.content.model import Article, Page, Site, SiteImage, Taxon, Threa
 from reflexgen.hashing import digest
 from reflexgen.render import structured
 from reflexgen.render.tracking import Recorder, Tracked, body_fields, derived
-from reflexgen.site.plan import Job, JobKind
+from reflexgen.site.plan import Job, JobKind, search_url
 from reflexgen.site.related import Related
 
 OG_LOCALES = {"fr": "fr_FR", "en": "en_US"}  # Open Graph wants a territory
@@ -406,7 +406,7 @@ class Views:
             "footer_menu": menus.get("footer", []), "site_pages": menus.get("main", []),
             "logo": self.site.logo, "favicon": self.site.favicon,
             "og_locale": OG_LOCALES.get(config.language, config.language),
-            "has_categories": bool(self.site.categories),
+            "has_categories": bool(self.site.categories), "search_url": search_url(config),
         }
 
     def context(self, job: Job) -> dict[str, Any]:
@@ -465,6 +465,7 @@ class Context:
     favicon: SiteImage | None  # site.toml's favicon; None: the theme's own
     og_locale: str  # the site's language as Open Graph writes it (fr_FR)
     has_categories: bool  # whether any article has a category
+    search_url: str | None  # the search page's path ("/recherche/"); None with search = false
     job: Job  # the page being made: kind, url, number and pages (for paginated listings)
     canonical: str  # this page's absolute URL
     pagination: Pagination  # where this page stands in its listing

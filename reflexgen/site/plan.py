@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from reflexgen import urls
+from reflexgen.config import SiteConfig
 from reflexgen.content.model import Site, Taxon
 from reflexgen.errors import BuildError, Problem
 from reflexgen.site.redirects import Redirect
 
 FEED_FORMATS = (("rss", "feed.xml"), ("atom", "atom.xml"))
+SEARCH_PAGES = {"fr": "/recherche/", "en": "/search/"}  # the search page, in the site's language
 
 
 class JobKind(StrEnum):
@@ -26,6 +28,7 @@ class JobKind(StrEnum):
     TAGS = "tags"
     CATEGORIES = "categories"
     ARCHIVES = "archives"
+    SEARCH = "search"
     NOT_FOUND = "404"
     REDIRECT = "redirect"
 
@@ -105,6 +108,8 @@ def plan(site: Site, moved: list[Redirect]) -> tuple[list[Job], list[FeedJob]]:
     jobs.append(Job(JobKind.TAGS, "/tags/", "tags.html", "tags index"))
     jobs.append(Job(JobKind.CATEGORIES, "/categories/", "tags.html", "categories index"))
     jobs.append(Job(JobKind.ARCHIVES, "/archives/", "archives.html", "archives", items=everything))
+    if search := search_url(site.config):
+        jobs.append(Job(JobKind.SEARCH, search, "search.html", "search page"))
     jobs.append(Job(JobKind.NOT_FOUND, "/404.html", "404.html", "404 page"))
     jobs += [Job(JobKind.REDIRECT, urls.alias_path(r.alias), "redirect.html", content + r.source,
                  r.target) for r in moved if r.static]
@@ -127,6 +132,11 @@ def plan(site: Site, moved: list[Redirect]) -> tuple[list[Job], list[FeedJob]]:
                   [(s.output, s.source) for s in site.static_files] +
                   [(r.alias, content + r.source) for r in moved if not r.static])
     return jobs, feeds
+
+
+def search_url(config: SiteConfig) -> str | None:
+    """The search page's path, in the site's language; None with `search = false`."""
+    return SEARCH_PAGES.get(config.language, "/search/") if config.search else None
 
 
 def feed_scopes(scope: str, taxa: tuple[Taxon, ...], title: str):
