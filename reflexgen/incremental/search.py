@@ -11,6 +11,9 @@ not written again.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -18,6 +21,9 @@ import sys
 import tempfile
 from collections.abc import Collection, Iterable
 from pathlib import Path
+from typing import Any
+
+import cbor2
 
 from reflexgen.errors import BuildError, Problem
 from reflexgen.site.plan import Job, JobKind
@@ -68,6 +74,56 @@ def make_index(pages: Iterable[str], where: dict[str, Path], scratch: Path) -> d
                 f"{said[-1] if said else f'nothing (exit status {done.returncode})'}",
                 hint="reinstall reflexgen (it brings Pagefind), or write search = false in "
                      "site.toml to build without search"))
-        return {FOLDER + path.relative_to(bundle).as_posix(): path.read_bytes()
-                for path in sorted(bundle.rglob("*"))
-                if path.is_file() and not path.name.startswith(UNUSED)}
+        files = {path.relative_to(bundle).as_posix(): path.read_bytes()
+                 for path in sorted(bundle.rglob("*"))
+                 if path.is_file() and not path.name.startswith(UNUSED)}
+    return {FOLDER + rel: data for rel, data in in_order(files).items()}
+
+
+def in_order(files: dict[str, bytes]) -> dict[str, bytes]:
+    """Pagefind's files with its filter index in a stable order, so the same pages always
+    give the same bytes (Pagefind 1.5 lists filters and their values in hash-map order; see
+    Pagefind issue #638); files of another layout are left as they are.
+
+    Per language, `pagefind.<lang>_<hash>.pf_meta` names each filter's file
+    (`filter/<lang>_<hash>.pf_filter`), and `pagefind-entry.json` names the meta file: all
+    gzip-compressed CBOR after a `pagefind_dcd` mark. The filter values are sorted, and the
+    files renamed after their new content, as Pagefind names them."""
+    try:
+        entry = json.loads(files["pagefind-entry.json"])
+        ordered = dict(files)
+        for language in entry["languages"].values():
+            meta_name = f"pagefind.{language['hash']}.pf_meta"
+            meta = _load(ordered.pop(meta_name))
+            filters = []
+            for name, hashed in meta[3]:
+                kind, values = _load(ordered.pop(f"filter/{hashed}.pf_filter"))
+                data = _dump([kind, sorted(values, key=lambda value: value[0])])
+                hashed = f"{hashed.split('_')[0]}_{hashlib.sha1(data).hexdigest()[:7]}"
+                ordered[f"filter/{hashed}.pf_filter"] = data
+                filters.append([name, hashed])
+            meta[3] = sorted(filters)
+            data = _dump(meta)
+            language["hash"] = f"{language['hash'].split('_')[0]}_" \
+                               f"{hashlib.sha1(data).hexdigest()[:10]}"
+            ordered[f"pagefind.{language['hash']}.pf_meta"] = data
+        ordered["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False,
+                                                    separators=(",", ":")).encode()
+        return ordered
+    except (KeyError, IndexError, TypeError, ValueError, OSError, EOFError,
+            cbor2.CBORError):
+        return files
+
+
+MARK = b"pagefind_dcd"
+
+
+def _load(data: bytes) -> Any:
+    raw = gzip.decompress(data)
+    if not raw.startswith(MARK):
+        raise ValueError("not a Pagefind index file")
+    return cbor2.loads(raw[len(MARK):])
+
+
+def _dump(value: Any) -> bytes:
+    return gzip.compress(MARK + cbor2.dumps(value), mtime=0)
