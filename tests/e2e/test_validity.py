@@ -24,7 +24,7 @@ PAGES = {  # page type → URL in the demo blog (plus the two files the fixture 
     "article in a series": "/2025/09/episode-deux/", "series": "/series/le-feuilleton/",
     "tag": "/tags/publicite/", "tags index": "/tags/", "author": "/authors/helene-marchand/",
     "category": "/categories/marketing/", "categories index": "/categories/",
-    "archives": "/archives/", "page": "/a-propos/", "404": "/404.html",
+    "archives": "/archives/", "page": "/a-propos/", "search": "/recherche/", "404": "/404.html",
     "redirect": "/ancienne-adresse/",
 }
 

@@ -34,7 +34,8 @@
   }
 
   function counted(count, query) {
-    var template = count === 0 ? say.none : count === 1 ? say.one : say.many;
+    var template = query ? (count === 0 ? say.none : count === 1 ? say.one : say.many)
+      : (count === 0 ? say.noneListed : count === 1 ? say.oneListed : say.manyListed);
     return fill(template, { count: count.toLocaleString(document.documentElement.lang), query: query });
   }
 
@@ -151,6 +152,7 @@
         status.textContent = counted(count, query);
         list.textContent = "";
         found.forEach(function (data) { list.appendChild(result(data, true)); });
+        list.dataset.shown = location.search;  // what the list answers
       }, function () { status.textContent = say.failed; });
     }
 
