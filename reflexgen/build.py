@@ -1,4 +1,5 @@
-"""The pipeline in one place: config → discover → read → assemble → plan → render → write.
+"""The pipeline in one place: config → discover → read → assemble → plan → render → write
+→ index for search.
 
 Every build goes through the same steps; the cache only lets a step skip work whose inputs
 did not change: unchanged sources are not parsed again, pages that read nothing that changed
@@ -149,6 +150,13 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
                            reporter, clock, cache.memo, trusted=changed is not None)
     if on_commit is not None:
         on_commit(tuple(report.written), {move.old: move.new for move in moved})
+    if config.search:  # committed after the pages: a preview need not wait for it
+        from reflexgen.incremental.search import update_index
+
+        with clock.phase("search"):
+            indexed, unindexed = update_index(blueprint.page_jobs, report.record, output)
+        report.written += indexed
+        report.removed += unindexed
 
     with clock.phase("write"):
         ledger.close(inputs, plan_stamp, sources.articles, sources.fresh, report.record,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,16 +92,13 @@ def write_outputs(blueprint: Blueprint, renderer: Renderer, dependencies: Depend
                     index.put(eid, entry)
                 if result.written:
                     written.append(result.output)
-        def stage(files: dict[str, bytes]) -> None:
-            for rel, data in files.items():
+        with clock.phase("write"):
+            for rel, data in blueprint.files.items():
                 hashed = content_hash(data)
                 outputs[rel] = Output(hashed, hashed)
                 if not known.current(rel, hashed):
                     staging.write(rel, data)
                     written.append(rel)
-
-        with clock.phase("write"):
-            stage(blueprint.files)
             for item in site.static_files:
                 info = Path(item.source).stat()
                 stamp = f"{item.source}:{info.st_mtime_ns}:{info.st_size}"
@@ -110,26 +106,8 @@ def write_outputs(blueprint: Blueprint, renderer: Renderer, dependencies: Depend
                 if not known.current(item.output, stamp):
                     staging.copy(item.output, Path(item.source))
                     written.append(item.output)
-        if site.config.search:
-            with clock.phase("search"):
-                index_search(page_jobs, previous, outputs, written, known, staging, output,
-                             stage)
-        with clock.phase("write"):
+            if site.config.search:  # made after this commit, by `search.update_index`
+                outputs.update(search.index_records(previous))
             removed = sorted(set(previous) - set(outputs))
             staging.commit(written, removed)
     return OutputReport(outputs, rendered, written, removed, len(page_jobs), len(feed_jobs))
-
-
-def index_search(page_jobs: list, previous: dict[str, Output], outputs: dict[str, Output],
-                 written: list[str], known: Known, staging: Staging, output: Path,
-                 stage: Callable[[dict[str, bytes]], None]) -> None:
-    """Stage the search index again if a page it reads changed, else keep the last one."""
-    pages = search.searchable(page_jobs)
-    index = {rel: record for rel, record in previous.items() if rel.startswith(search.FOLDER)}
-    present = all(known.current(rel, record.key) for rel, record in index.items())
-    if not search.stale(set(pages), written, set(previous) - set(outputs), index, present):
-        outputs.update(index)
-        return
-    fresh = set(written)
-    where = {rel: (staging.root if rel in fresh else output) / rel for rel in pages}
-    stage(search.make_index(pages, where, staging.root))

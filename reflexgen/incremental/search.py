@@ -1,12 +1,13 @@
-"""The search index: Pagefind run over the site's articles and pages, its files staged with
-the rest of a build, so the output never holds an index of pages it does not have.
+"""The search index: Pagefind run over the site's articles and pages, committed to the
+output folder right after them (a preview reloads without waiting for it).
 
-Pagefind reads a folder of HTML files. It gets one made of hard links to the pages as this
-build leaves them (staged if they changed, else in the output folder): articles and pages
-only, never listings. Each page says what to index (`data-pagefind-body`, see the theme's
-`search_fields` macro). The index is made again only when one of those pages changed, came
-or went; Pagefind names its files by their content, so most of them keep their name and are
-not written again.
+Pagefind reads a folder of HTML files. It gets one made of hard links to the pages as the
+output folder has them: articles and pages only, never listings. Each page says what to
+index (`data-pagefind-body`, see the theme's `search_fields` macro). The index files are
+recorded with a key made of the bytes of every page they index: it is made again only when
+one of those pages changed, came or went (also after a build killed between the two
+commits), and Pagefind names its files by their content, so most of them keep their name
+and are not written again.
 """
 
 from __future__ import annotations
@@ -19,13 +20,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import cbor2
 
 from reflexgen.errors import BuildError, Problem
+from reflexgen.hashing import code_id, content_hash, digest
+from reflexgen.incremental.cache import Output
+from reflexgen.render.writer import Staging
 from reflexgen.site.plan import Job, JobKind
 
 FOLDER = "pagefind/"  # the index, in the output folder
@@ -33,24 +37,43 @@ UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.",
           "pagefind-highlight.")  # Pagefind's own interfaces: the theme has its own
 
 
-def searchable(jobs: Iterable[Job]) -> list[str]:
-    """The output files the index reads: articles and pages."""
-    return [job.output for job in jobs if job.kind in (JobKind.ARTICLE, JobKind.PAGE)]
+def index_records(record: dict[str, Output]) -> dict[str, Output]:
+    """The index files among a build's outputs."""
+    return {rel: output for rel, output in record.items() if rel.startswith(FOLDER)}
 
 
-def stale(pages: Collection[str], written: Collection[str], gone: Iterable[str],
-          index: Collection[str], present: bool) -> bool:
-    """Whether the index must be made again: a page changed (`written`) or went (`gone`: the
-    outputs the last build had and this one has not), or the index is not there as the last
-    build left it (`index`: its files; `present`: all still in place)."""
-    return (not index or not present or any(rel in pages for rel in written)
-            or any(rel.endswith(".html") for rel in gone))
+def update_index(jobs: Iterable[Job], record: dict[str, Output],
+                 output: Path) -> tuple[list[str], list[str]]:
+    """Make the index of the pages `record` holds again if they changed since it was made,
+    commit it and record it; the files written and removed."""
+    pages = sorted(job.output for job in jobs if job.kind in (JobKind.ARTICLE, JobKind.PAGE))
+    key = digest(code_id(), [(rel, record[rel].content) for rel in pages])
+    last = index_records(record)
+    if last and all(o.key == key and os.path.isfile(output / rel) for rel, o in last.items()):
+        return [], []
+    files = make_index(pages, {rel: output / rel for rel in pages}, output)
+    written = []
+    with Staging(output, full=False) as staging:
+        for rel, data in files.items():
+            hashed = content_hash(data)
+            record[rel] = Output(key, hashed)
+            if rel not in last or last[rel].content != hashed \
+                    or not os.path.isfile(output / rel):
+                staging.write(rel, data)
+                written.append(rel)
+        removed = sorted(set(last) - set(files))
+        for rel in removed:
+            del record[rel]
+        staging.commit(written, removed)
+    return written, removed
 
 
-def make_index(pages: Iterable[str], where: dict[str, Path], scratch: Path) -> dict[str, bytes]:
+def make_index(pages: Iterable[str], where: dict[str, Path], beside: Path) -> dict[str, bytes]:
     """Pagefind's files for `pages` (output paths, each read from `where[rel]`), by their
-    output path; `scratch`: a folder on the same file system, for the links."""
-    with tempfile.TemporaryDirectory(dir=scratch.parent, prefix=scratch.name) as temp:
+    output path; the links are made in a folder beside `beside` (the same file system,
+    named as `Staging` removes what a killed build left)."""
+    with tempfile.TemporaryDirectory(dir=beside.parent, prefix=f".{beside.name}.staging-search-") \
+            as temp:
         site, bundle = Path(temp) / "site", Path(temp) / "index"
         linked = 0
         for rel in pages:

@@ -187,3 +187,36 @@ def test_other_index_layouts_are_left_as_they_are():
     files = {"pagefind-entry.json": b'{"version": "9", "languages": {"fr": {"hash": "x"}}}',
              "pagefind.js": b"//"}
     assert search.in_order(files) == files
+
+
+def test_a_build_killed_before_its_index_leaves_an_index_the_next_build_makes_again(
+        blog, monkeypatch):
+    assert blog.build().code == 0
+    blog.write({"content/posts/b.md": article("Les cookies tiers", "2024-03-01",
+                                              "Un texte tout neuf.", slug="b")})
+    real = search.make_index
+
+    def killed(*args):
+        raise KeyboardInterrupt  # the build dies between its two commits
+
+    monkeypatch.setattr(search, "make_index", killed)
+    assert blog.build().code != 0  # the CLI's exit on Ctrl-C
+    assert "tout neuf" in blog.read("2024/03/b/index.html")  # the pages are in place
+    assert "tout neuf" not in indexed(blog)["/2024/03/b/"]["content"]
+    monkeypatch.setattr(search, "make_index", real)
+    assert blog.build().code == 0
+    assert "tout neuf" in indexed(blog)["/2024/03/b/"]["content"]
+
+
+def test_a_preview_is_told_of_the_pages_before_the_index_is_made(blog, monkeypatch):
+    from reflexgen.build import BuildOptions, build
+    from reflexgen.errors import Reporter
+
+    events = []
+    real = search.make_index
+    monkeypatch.setattr(search, "make_index",
+                        lambda *args: events.append("index") or real(*args))
+    result = build(BuildOptions(site_dir=blog.root), Reporter(verbosity=-1),
+                   on_commit=lambda written, moved: events.append("pages"))
+    assert events == ["pages", "index"]
+    assert "pagefind/pagefind-entry.json" in result.written
