@@ -1,5 +1,5 @@
 """The pipeline in one place: config → discover → read → assemble → plan → render → write
-→ index for search.
+(with the search index).
 
 Every build goes through the same steps; the cache only lets a step skip work whose inputs
 did not change: unchanged sources are not parsed again, pages that read nothing that changed
@@ -146,17 +146,20 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
         dependencies = Dependencies(renderer.views, renderer.env, translator.strings,
                                     cache.read_index(fresh=not previous))
         dependencies.compare(sources.fresh if same_plan else None)
+    # The search index is committed with the pages, or just after them for a caller that
+    # wants to know at once (a preview reloads the browsers without waiting for it).
     report = write_outputs(blueprint, renderer, dependencies, previous, same_plan, output, jobs,
-                           reporter, clock, cache.memo, trusted=changed is not None)
+                           reporter, clock, cache.memo, trusted=changed is not None,
+                           index_now=on_commit is None)
     if on_commit is not None:
         on_commit(tuple(report.written), {move.old: move.new for move in moved})
-    if config.search:  # committed after the pages: a preview need not wait for it
-        from reflexgen.incremental.search import update_index
+        if config.search:
+            from reflexgen.incremental.search import update_index
 
-        with clock.phase("search"):
-            indexed, unindexed = update_index(blueprint.page_jobs, report.record, output)
-        report.written += indexed
-        report.removed += unindexed
+            with clock.phase("search"):
+                indexed, unindexed = update_index(blueprint.page_jobs, report.record, output)
+            report.written += indexed
+            report.removed += unindexed
 
     with clock.phase("write"):
         ledger.close(inputs, plan_stamp, sources.articles, sources.fresh, report.record,

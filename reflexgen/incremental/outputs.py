@@ -55,8 +55,10 @@ class OutputReport:
 def write_outputs(blueprint: Blueprint, renderer: Renderer, dependencies: Dependencies,
                   previous: dict[str, Output], same_plan: bool, output: Path,
                   jobs: int, reporter: Reporter, clock, memo: dict,
-                  trusted: bool = False) -> OutputReport:
-    """Render the pages and feeds that are out of date and write every changed file.
+                  trusted: bool = False, index_now: bool = True) -> OutputReport:
+    """Render the pages and feeds that are out of date and write every changed file, and the
+    search index with them (`index_now`) or not (the caller then runs
+    `search.update_index` after this commit).
 
     `same_plan`: the blueprint is the last build's, so each output keeps the key the last
     build gave it; whether it read what changed is `Dependencies.compare`'s to say."""
@@ -106,8 +108,13 @@ def write_outputs(blueprint: Blueprint, renderer: Renderer, dependencies: Depend
                 if not known.current(item.output, stamp):
                     staging.copy(item.output, Path(item.source))
                     written.append(item.output)
-            if site.config.search:  # made after this commit, by `search.update_index`
-                outputs.update(search.index_records(previous))
+        if site.config.search:
+            outputs.update(search.index_records(previous))
+            if index_now:
+                with clock.phase("search"):
+                    written += search.update_index(page_jobs, outputs, output, staging,
+                                                   set(written))[0]
+        with clock.phase("write"):
             removed = sorted(set(previous) - set(outputs))
             staging.commit(written, removed)
     return OutputReport(outputs, rendered, written, removed, len(page_jobs), len(feed_jobs))

@@ -1,13 +1,14 @@
 """The search index: Pagefind run over the site's articles and pages, committed to the
-output folder right after them (a preview reloads without waiting for it).
+output folder with them, or right after them in a preview (which reloads the browsers
+without waiting for it).
 
 Pagefind reads a folder of HTML files. It gets one made of hard links to the pages as the
 output folder has them: articles and pages only, never listings. Each page says what to
 index (`data-pagefind-body`, see the theme's `search_fields` macro). The index files are
 recorded with a key made of the bytes of every page they index: it is made again only when
-one of those pages changed, came or went (also after a build killed between the two
-commits), and Pagefind names its files by their content, so most of them keep their name
-and are not written again.
+one of those pages changed, came or went (also after a preview's build killed between its
+two commits), and Pagefind names its files by their content, so most of them keep their
+name and are not written again.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -42,29 +44,34 @@ def index_records(record: dict[str, Output]) -> dict[str, Output]:
     return {rel: output for rel, output in record.items() if rel.startswith(FOLDER)}
 
 
-def update_index(jobs: Iterable[Job], record: dict[str, Output],
-                 output: Path) -> tuple[list[str], list[str]]:
+def update_index(jobs: Iterable[Job], record: dict[str, Output], output: Path,
+                 staging: Staging | None = None,
+                 staged: Collection[str] = ()) -> tuple[list[str], list[str]]:
     """Make the index of the pages `record` holds again if they changed since it was made,
-    commit it and record it; the files written and removed."""
+    and record it; the files written and removed. Into `staging` before its commit (the
+    pages it `staged` read from there), or else committed at once."""
     pages = sorted(job.output for job in jobs if job.kind in (JobKind.ARTICLE, JobKind.PAGE))
     key = digest(code_id(), [(rel, record[rel].content) for rel in pages])
     last = index_records(record)
     if last and all(o.key == key and os.path.isfile(output / rel) for rel, o in last.items()):
         return [], []
-    files = make_index(pages, {rel: output / rel for rel in pages}, output)
-    written = []
-    with Staging(output, full=False) as staging:
+    where = {rel: (staging.root if staging and rel in staged else output) / rel
+             for rel in pages}
+    files = make_index(pages, where, output)
+    with nullcontext(staging) if staging else Staging(output, full=False) as into:
+        written = []
         for rel, data in files.items():
             hashed = content_hash(data)
             record[rel] = Output(key, hashed)
-            if rel not in last or last[rel].content != hashed \
+            if into.full or rel not in last or last[rel].content != hashed \
                     or not os.path.isfile(output / rel):
-                staging.write(rel, data)
+                into.write(rel, data)
                 written.append(rel)
         removed = sorted(set(last) - set(files))
         for rel in removed:
             del record[rel]
-        staging.commit(written, removed)
+        if not staging:
+            into.commit(written, removed)
     return written, removed
 
 

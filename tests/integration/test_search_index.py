@@ -12,7 +12,8 @@ import lxml.html
 import pytest
 
 from conftest import SITE_TOML, article
-from reflexgen.errors import BuildError
+from reflexgen.build import BuildOptions, build
+from reflexgen.errors import BuildError, Reporter
 from reflexgen.incremental import search
 
 
@@ -189,18 +190,22 @@ def test_other_index_layouts_are_left_as_they_are():
     assert search.in_order(files) == files
 
 
-def test_a_build_killed_before_its_index_leaves_an_index_the_next_build_makes_again(
+def test_a_preview_killed_before_its_index_leaves_an_index_the_next_build_makes_again(
         blog, monkeypatch):
+    """A preview commits the pages, then the index: killed between the two, the next build
+    finds the index older than the pages it reads (its key says so) and makes it again."""
     assert blog.build().code == 0
     blog.write({"content/posts/b.md": article("Les cookies tiers", "2024-03-01",
                                               "Un texte tout neuf.", slug="b")})
     real = search.make_index
 
     def killed(*args):
-        raise KeyboardInterrupt  # the build dies between its two commits
+        raise KeyboardInterrupt
 
     monkeypatch.setattr(search, "make_index", killed)
-    assert blog.build().code != 0  # the CLI's exit on Ctrl-C
+    with pytest.raises(KeyboardInterrupt):
+        build(BuildOptions(site_dir=blog.root), Reporter(verbosity=-1),
+              on_commit=lambda written, moved: None)
     assert "tout neuf" in blog.read("2024/03/b/index.html")  # the pages are in place
     assert "tout neuf" not in indexed(blog)["/2024/03/b/"]["content"]
     monkeypatch.setattr(search, "make_index", real)
@@ -208,10 +213,18 @@ def test_a_build_killed_before_its_index_leaves_an_index_the_next_build_makes_ag
     assert "tout neuf" in indexed(blog)["/2024/03/b/"]["content"]
 
 
-def test_a_preview_is_told_of_the_pages_before_the_index_is_made(blog, monkeypatch):
-    from reflexgen.build import BuildOptions, build
-    from reflexgen.errors import Reporter
+def test_a_build_killed_while_indexing_leaves_the_old_site(blog, monkeypatch):
+    """Without a preview, the index is staged and committed with the pages."""
+    assert blog.build().code == 0
+    blog.write({"content/posts/b.md": article("Les cookies tiers", "2024-03-01",
+                                              "Un texte tout neuf.", slug="b")})
+    monkeypatch.setattr(search, "make_index", lambda *args: (_ for _ in ()).throw(
+        KeyboardInterrupt))
+    assert blog.build().code != 0  # the CLI's exit on Ctrl-C
+    assert "tout neuf" not in blog.read("2024/03/b/index.html")
 
+
+def test_a_preview_is_told_of_the_pages_before_the_index_is_made(blog, monkeypatch):
     events = []
     real = search.make_index
     monkeypatch.setattr(search, "make_index",
