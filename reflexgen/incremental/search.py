@@ -37,6 +37,7 @@ from reflexgen.site.plan import Job, JobKind
 FOLDER = "pagefind/"  # the index, in the output folder
 UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.",
           "pagefind-highlight.")  # Pagefind's own interfaces: the theme has its own
+NOTHING_TO_INDEX = "not able to build an index"  # what Pagefind 1.5 says of empty pages
 
 
 def index_records(record: dict[str, Output]) -> dict[str, Output]:
@@ -97,6 +98,8 @@ def make_index(pages: Iterable[str], where: dict[str, Path], beside: Path) -> di
         done = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site),
                                "--output-path", str(bundle), "--silent"],
                               cwd=temp, capture_output=True, text=True, errors="replace")
+        if done.returncode and NOTHING_TO_INDEX in done.stderr + done.stdout:
+            return {}  # pages a site's own templates left without text: no index, no error
         if done.returncode:
             said = (done.stderr or done.stdout).strip().splitlines()
             raise BuildError(Problem(
