@@ -43,7 +43,20 @@ def article_url(pattern: str, slug_: str, date: datetime, category: str | None) 
 # The first path segments of the pages reflexgen makes itself (listings, pagination, the
 # theme's files): a page of the author's must take another slug (see the importer, `new page`).
 RESERVED = frozenset({"tags", "categories", "authors", "archives", "series", "page", "theme",
-                      "posts", "pages"})
+                      "posts", "pages", "abonnement", "subscribe"})
+
+# The page that lists every feed, and the OPML file of them all, named in the site's language.
+SUBSCRIPTIONS = {"fr": ("/abonnement/", "/abonnements.opml"),
+                 "en": ("/subscribe/", "/subscriptions.opml")}
+FEED_STYLE = "/feed.xsl"  # the XSLT stylesheet that shows a feed as a page in a browser
+
+
+def subscribe_url(language: str) -> str:
+    return SUBSCRIPTIONS.get(language, SUBSCRIPTIONS["en"])[0]
+
+
+def opml_url(language: str) -> str:
+    return SUBSCRIPTIONS.get(language, SUBSCRIPTIONS["en"])[1]
 
 
 def page_url(slug: str) -> str:
@@ -102,6 +115,16 @@ def rebase(html: str, page_url: str) -> str:
 
 def absolute(base_url: str, url: str) -> str:
     return base_url + url if url.startswith("/") else url
+
+
+def link(base_url: str, url: str) -> str:
+    """A site path as a link, below base_url's own path when the site has one (/blog)."""
+    return _base_path(base_url) + url if url.startswith("/") else url
+
+
+@lru_cache(maxsize=16)
+def _base_path(base_url: str) -> str:
+    return urlsplit(base_url).path.rstrip("/")
 
 
 def content_file(url: str) -> str | None:

@@ -3,7 +3,8 @@
 An HTML page depends on three things:
 - its *frame*: reflexgen's code, the settings, the theme's strings and what every page shows
   alike (`Views.common`), and its template with every template that one pulls in;
-- its *job*: kind, URL, page number and the articles it lists (by source, never by index);
+- its *job*: kind, URL, page number, the articles it lists (by source, never by index) and
+  the feeds it offers (by address and title: a tag, author or category come or gone);
 - its *reads*: the fields of the views it read while rendering (see `render.tracking`), each
   group of fields of one view kept as an entry with the fingerprint of their values.
 
@@ -161,7 +162,8 @@ class Dependencies:
         elif job.kind is JobKind.PAGE:
             key = self.site.pages[key].source  # type: ignore[index]
         return digest(self.frame, self.template(job.template), job.kind, job.url, key,
-                      job.number, job.pages, self._sources(job.items))
+                      job.number, job.pages, self._sources(job.items),
+                      [(f.scope, f.key, f.format, f.url, f.page_url, f.title) for f in job.feeds])
 
     def feed(self, job: FeedJob) -> str:
         """What a feed is made from but its reads: the frame and its job."""

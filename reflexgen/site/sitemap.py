@@ -10,12 +10,12 @@ from reflexgen.site.plan import Job
 
 
 def render_sitemap(site: Site, jobs: list[Job]) -> bytes:
-    """Every HTML page but the 404, with `lastmod` for articles."""
+    """Every HTML page but the 404 and redirects, with `lastmod` for articles."""
     base = site.config.base_url
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for job in jobs:
-        if job.kind in ("404", "redirect"):
+        if job.kind in ("404", "redirect") or not job.output.endswith(".html"):
             continue
         lines.append(f"  <url><loc>{escape(urls.absolute(base, job.url), quote=False)}</loc>")
         if job.kind == "article":
