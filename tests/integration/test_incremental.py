@@ -177,8 +177,9 @@ def test_shared_template_edit(blog):
 def test_config_edit_renders_everything(blog):
     edit(blog, "site.toml", 'title = "Le Blog"', 'title = "Un autre blog"')
     result = full(blog)
-    pages = [p for p in result.rendered if p.endswith(".html")]
-    assert len(pages) == result.pages
+    pages = [p for p in result.rendered if p.endswith((".html", ".opml", ".xsl"))]
+    assert len(pages) == result.pages  # the OPML file and the feeds' stylesheet among them
+    assert len(result.rendered) - len(pages) == result.feeds
 
 
 def test_article_added_and_deleted(blog, tmp_path):
