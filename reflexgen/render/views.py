@@ -407,8 +407,12 @@ class Views:
             formats.setdefault(about, {})[feed.format] = feed.url
         found = []
         for (scope, key, title, url), by_format in formats.items():
-            name = self.config.title if key is None else self.author(key).name \
-                if scope == "author" else self.taxon(scope, key).name
+            if key is None:
+                name = self.config.title
+            elif scope == "author":
+                name = self.author(key).name
+            else:
+                name = self.taxon(scope, key).name
             found.append(Subscription(scope, name, title, url, by_format.get("rss"),
                                       by_format.get("atom")))
         return sorted(found, key=lambda s: SUBSCRIPTION_ORDER.index(s.kind))
