@@ -60,19 +60,22 @@ def test_a_feed_opened_in_the_browser_is_a_page_of_the_site(demo, served, page, 
     assert asked == []
 
 
-def test_the_copy_buttons_copy_the_addresses(served, browser):
+@pytest.mark.parametrize("url, first", [("/abonnement/", "feed.xml"),
+                                        ("/tags/publicite/atom.xml", "tags/publicite/atom.xml")])
+def test_the_copy_buttons_copy_the_addresses(served, browser, url, first):
+    """On the subscribe page and on a feed shown as a page."""
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     try:
         asked = elsewhere(page, served)
-        page.goto(f"{served}/abonnement/")
+        page.goto(served + url)
         button = page.locator("button[data-copy]").first
         button.wait_for(state="visible")
         field = page.locator("#" + button.get_attribute("data-copy"))
         button.click()
         page.wait_for_function("document.querySelector('.subscribe__status').textContent")
         assert page.evaluate("navigator.clipboard.readText()") == field.input_value() == \
-            "https://reflexions.example.org/feed.xml"
+            f"https://reflexions.example.org/{first}"
         assert "Adresse copiée" in page.locator(".subscribe__status").inner_text()
         assert asked == []
     finally:

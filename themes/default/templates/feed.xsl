@@ -1,8 +1,8 @@
 <?xml version="1.0" encoding="UTF-8"?>
 {# What a browser shows for a feed of the site (RSS or Atom: each one names this stylesheet in
    an xml-stylesheet instruction; feed readers ignore it). Rendered like a page, in the site's
-   language; the XSLT then fills in the feed's own title, address and entries. No script, no
-   style attribute, nothing from another site: only the theme's stylesheet. #}
+   language; the XSLT then fills in the feed's own title, address and entries. No inline
+   script or style, nothing from another site: the theme's stylesheet and subscribe.js. #}
 {# The date's words, in the order the language writes them; spaces must be xsl:text. #}
 {% set day %}</xsl:text><xsl:value-of select="$day"/><xsl:text>{% endset %}
 {% set month %}</xsl:text><xsl:value-of select="$month-name"/><xsl:text>{% endset %}
@@ -53,7 +53,9 @@
             <div class="subscription__feed">
               <label class="subscription__format" for="feed-address">{{ t('feed_style_address') }}</label>
               <input class="subscription__address" id="feed-address" type="text" readonly="readonly" value="{$self}"/>
+              <button class="subscription__copy button" type="button" data-copy="feed-address" hidden="hidden">{{ t('subscribe_copy') }}</button>
             </div>
+            <p class="subscribe__status" role="status" data-copied="{{ t('subscribe_copied') }}"></p>
             <p>{{ t('subscribe_readers') }}</p>
             <p><a href="{{ subscribe_url | url }}">{{ t('feed_style_more') }}</a></p>
           </section>
@@ -75,6 +77,7 @@
             <p><a href="{{ '/' | url }}">{{ t('feed_style_back') }}</a> · <a href="{{ subscribe_url | url }}">{{ t('subscribe') }}</a></p>
           </div>
         </footer>
+        <script src="{{ '/theme/subscribe.js' | url }}" defer="defer"></script>
       </body>
     </html>
   </xsl:template>
