@@ -77,6 +77,7 @@ def test_the_stylesheet_shows_the_feed_as_a_page(demo, feed):
     parsed = feedparser.parse((demo / feed).read_bytes())
     page = transform(demo, feed)
     assert page.get("lang") == "fr"
+    assert page.get("style") == "--site-accent: #1f3a5f"  # the site's look: its colour too
     assert page.xpath("string(//h1)") == parsed.feed.title
     assert page.xpath("//input[@id='feed-address']/@value") == \
         ["https://reflexions.example.org/" + feed]

@@ -2,7 +2,8 @@
 {# What a browser shows for a feed of the site (RSS or Atom: each one names this stylesheet in
    an xml-stylesheet instruction; feed readers ignore it). Rendered like a page, in the site's
    language; the XSLT then fills in the feed's own title, address and entries. No inline
-   script or style, nothing from another site: the theme's stylesheet and subscribe.js. #}
+   script or style (but the site's colour, set as base.html sets it), nothing from another
+   site: the theme's stylesheet and subscribe.js. #}
 {# The date's words, in the order the language writes them; spaces must be xsl:text. #}
 {% set day %}</xsl:text><xsl:value-of select="$day"/><xsl:text>{% endset %}
 {% set month %}</xsl:text><xsl:value-of select="$month-name"/><xsl:text>{% endset %}
@@ -16,9 +17,13 @@
   <xsl:variable name="months" select="'{{ t('feed_style_months') }} '"/>
 
   <xsl:template match="/">
-    <html lang="{{ site.language }}">
+    <html lang="{{ site.language }}"{% if site.accent_color %} class="has-accent" style="--site-accent: {{ site.accent_color }}"{% endif %}>
       <head>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
+        <meta name="color-scheme" content="light dark"/>
+        {% if site.accent_color %}
+        <meta name="theme-color" content="{{ site.accent_color }}"/>
+        {% endif %}
         <meta name="robots" content="noindex"/>
         <title><xsl:value-of select="$title"/> · {{ t('feed_style_kicker') }}</title>
         <link rel="stylesheet" href="{{ '/theme/style.css' | url }}"/>
