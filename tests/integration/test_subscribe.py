@@ -189,3 +189,13 @@ def test_a_site_below_a_path_names_the_stylesheet_below_it(site):
     page = lxml.html.fromstring(site.read("abonnement/index.html"))
     assert "https://example.org/blog/feed.xml" in \
         page.xpath("//input[@class='subscription__address']/@value")
+
+
+def test_names_with_markup_characters_stay_text(site):
+    site.write({"content/posts/a.md": article(tags='["R&D <ça> \\"vite\\" l’été"]')})
+    assert site.build().code == 0
+    name = 'R&D <ça> "vite" l’été'
+    opml = lxml.etree.parse(str(site.root / "output/abonnements.opml")).getroot()
+    assert f"Le Blog · {name}" in [o.get("title") for o in opml.iter("outline")]
+    page = lxml.html.fromstring(site.read("abonnement/index.html"))
+    assert name in page.xpath("//h3[@class='subscription__name']/a/text()")
