@@ -430,7 +430,8 @@ class Views:
 
     @cached_property
     def common(self) -> dict[str, Any]:
-        """What every page shows alike: the settings, the menus, the logo and favicon."""
+        """What every page shows alike: the settings, the menus, the logo and favicon, the
+        addresses of the subscribe page and the OPML file."""
         config = self.config
         menus = {place: [MenuLink(e.name, e.url, not e.url.startswith("/")) for e in entries]
                  for place, entries in self.site.menus.items()}

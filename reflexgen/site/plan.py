@@ -14,7 +14,9 @@ FEED_FORMATS = (("rss", "feed.xml"), ("atom", "atom.xml"))
 
 
 class JobKind(StrEnum):
-    """What an HTML page shows; templates compare `job.kind` with these strings."""
+    """What a page shows (an HTML page, or a file for machines rendered from a template the
+    same way: the OPML file, the feeds' stylesheet); templates compare `job.kind` with these
+    strings."""
 
     ARTICLE = "article"
     PAGE = "page"
