@@ -40,10 +40,24 @@ def article_url(pattern: str, slug_: str, date: datetime, category: str | None) 
                           category=slug(category) if category else "")
 
 
+# The addresses reflexgen gives in the site's language: the search page, the page that lists
+# every feed and the OPML file of them all.
+LOCALISED = {"fr": {"search": "/recherche/", "subscribe": "/abonnement/",
+                    "opml": "/abonnements.opml"},
+             "en": {"search": "/search/", "subscribe": "/subscribe/",
+                    "opml": "/subscriptions.opml"}}
+FEED_STYLE = "/feed.xsl"  # the XSLT stylesheet that shows a feed as a page in a browser
 # The first path segments of the pages reflexgen makes itself (listings, pagination, the
 # theme's files): a page of the author's must take another slug (see the importer, `new page`).
 RESERVED = frozenset({"tags", "categories", "authors", "archives", "series", "page", "theme",
-                      "posts", "pages"})
+                      "posts", "pages", "pagefind"} | {
+    path.strip("/") for table in LOCALISED.values() for path in table.values()
+    if path.endswith("/")})
+
+
+def localised(name: str, language: str) -> str:
+    """The address of `name` (a key of `LOCALISED`) on a site in `language`."""
+    return LOCALISED.get(language, LOCALISED["en"])[name]
 
 
 def page_url(slug: str) -> str:
@@ -102,6 +116,16 @@ def rebase(html: str, page_url: str) -> str:
 
 def absolute(base_url: str, url: str) -> str:
     return base_url + url if url.startswith("/") else url
+
+
+def link(base_url: str, url: str) -> str:
+    """A site path as a link, below base_url's own path when the site has one (/blog)."""
+    return _base_path(base_url) + url if url.startswith("/") else url
+
+
+@lru_cache(maxsize=16)
+def _base_path(base_url: str) -> str:
+    return urlsplit(base_url).path.rstrip("/")
 
 
 def content_file(url: str) -> str | None:

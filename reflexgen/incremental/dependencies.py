@@ -3,7 +3,9 @@
 An HTML page depends on three things:
 - its *frame*: reflexgen's code, the settings, the theme's strings and what every page shows
   alike (`Views.common`), and its template with every template that one pulls in;
-- its *job*: kind, URL, page number and the articles it lists (by source, never by index);
+- its *job*: kind, URL, page number, the articles it lists (by source, never by index), the
+  tags or categories an index lists and the feeds a subscribe page offers (what reads cannot
+  see: a tag, author or category that came);
 - its *reads*: the fields of the views it read while rendering (see `render.tracking`), each
   group of fields of one view kept as an entry with the fingerprint of their values.
 
@@ -161,12 +163,19 @@ class Dependencies:
         elif job.kind is JobKind.PAGE:
             key = self.site.pages[key].source  # type: ignore[index]
         return digest(self.frame, self.template(job.template), job.kind, job.url, key,
-                      job.number, job.pages, self._sources(job.items))
+                      job.number, job.pages, self._sources(job.items), self._taxa(job.kind),
+                      [(f.scope, f.key, f.format, f.url, f.page_url, f.title) for f in job.feeds])
 
     def feed(self, job: FeedJob) -> str:
         """What a feed is made from but its reads: the frame and its job."""
         return digest(self.frame, job.scope, job.key, job.format, job.url, job.page_url,
                       job.title, self._sources(job.items))
+
+    def _taxa(self, kind: JobKind) -> list[str]:
+        """The tags or categories an index lists, by slug: reads cannot tell that one came."""
+        taxa = self.site.tags if kind is JobKind.TAGS else \
+            self.site.categories if kind is JobKind.CATEGORIES else ()
+        return [taxon.slug for taxon in taxa]
 
     def _sources(self, items: tuple[int, ...]) -> list[str]:
         """Listed articles by source: indices shift when an article comes or goes."""

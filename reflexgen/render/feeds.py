@@ -1,9 +1,11 @@
-"""RSS 2.0 and Atom feeds with feedgen: absolute links, stable ids, no build timestamps."""
+"""RSS 2.0 and Atom feeds with feedgen: absolute links, stable ids, no build timestamps; a
+browser shows them as a page through the theme's XSLT stylesheet (feed readers ignore it)."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from html import escape
 from urllib.parse import urlsplit
 
 from feedgen.entry import FeedEntry
@@ -58,6 +60,18 @@ def new_feed(title: str, description: str, language: str, updated: datetime,
     return fg
 
 
+def with_stylesheet(document: bytes, href: str) -> bytes:
+    """`document` with an `xml-stylesheet` processing instruction right after its XML
+    declaration (nothing may come before that): a browser that opens the feed shows it
+    through that XSLT stylesheet."""
+    instruction = f'<?xml-stylesheet type="text/xsl" href="{escape(href)}"?>\n'.encode()
+    head, rest = b"", document
+    if document.startswith(b"<?xml "):
+        end = document.index(b"?>") + 2
+        head, rest = document[:end] + b"\n", document[end:].removeprefix(b"\n")
+    return head + instruction + rest
+
+
 def absolutize(html: str, base_url: str) -> str:
     """Feed readers have no page URL to resolve against: make root-relative links absolute."""
     return ROOT_RELATIVE.sub(lambda m: m.group(1) + base_url + "/", html)
@@ -71,6 +85,7 @@ class FeedRenderer:
         self.views = views
         self.config = views.config
         self._settings = settings_digest(self.config)
+        self._stylesheet = urls.link(self.config.base_url, urls.FEED_STYLE)
         # Entries, with what they read; a long-lived process keeps them between builds.
         self._entries: dict = memo if memo is not None else {}
         # This renderer's number: an entry checked once is not checked again by the same one.
@@ -90,9 +105,8 @@ class FeedRenderer:
         fg.id(urls.absolute(base, job.url))
         fg.link([{"href": urls.absolute(base, job.url), "rel": "self"},  # RSS <link>: the last
                  {"href": urls.absolute(base, job.page_url), "rel": "alternate"}], replace=True)
-        if job.format == "rss":
-            return fg.rss_str(pretty=True), reads
-        return fg.atom_str(pretty=True), reads
+        data = fg.rss_str(pretty=True) if job.format == "rss" else fg.atom_str(pretty=True)
+        return with_stylesheet(data, self._stylesheet), reads
 
     def generator(self, job: FeedJob) -> FeedGenerator:
         """The feed of `job`'s scope, ready to be written as RSS or Atom."""

@@ -23,8 +23,8 @@ from reflexgen.site.plan import Job, JobKind
 CLASSES: tuple[type, ...] = (views.Context, views.ArticleView, views.AuthorView,
                              views.TaxonView, views.PageView, views.SeriesView,
                              views.CommentView, views.CommentForm, views.Pagination,
-                             views.MenuLink, SiteImage, Job)
-SKIPPED = {Job: {"source", "items", "output"}}  # planning details, not for templates
+                             views.MenuLink, views.Subscription, SiteImage, Job)
+SKIPPED = {Job: {"source", "items", "feeds", "output"}}  # planning details, not for templates
 
 INTRO = """\
 # Theme reference

@@ -39,11 +39,6 @@ class Helper:
     make: Callable[[Translator, str], object]
 
 
-def _url(base: str) -> Callable[[str], str]:
-    prefix = urlsplit(base).path.rstrip("/")  # a site may live below a path, e.g. /blog
-    return lambda url: prefix + url if url.startswith("/") else url
-
-
 HELPERS = (
     Helper("t", "function", "t('key', name=value…, gender=…)",
            "a string of the theme (i18n/<language>.toml) with its placeholders filled; for a "
@@ -71,7 +66,7 @@ HELPERS = (
            lambda tr, base: lambda url: urls.absolute(base, url)),
     Helper("url", "filter", "'/path/' | url",
            "a site path as a link, below base_url's own path when the site has one",
-           lambda tr, base: _url(base)),
+           lambda tr, base: lambda url: urls.link(base, url)),
     Helper("host", "filter", "c.source | host",
            "the host name of an address: « blog.example.org » (a mention's site)",
            lambda tr, base: host),

@@ -25,7 +25,7 @@ from reflexgen.content.model import Article, Page, Site, SiteImage, Taxon, Threa
 from reflexgen.hashing import digest
 from reflexgen.render import structured
 from reflexgen.render.tracking import Recorder, Tracked, body_fields, derived
-from reflexgen.site.plan import Job, JobKind, search_url
+from reflexgen.site.plan import FeedJob, Job, JobKind, search_url
 from reflexgen.site.related import Related
 
 OG_LOCALES = {"fr": "fr_FR", "en": "en_US"}  # Open Graph wants a territory
@@ -265,6 +265,21 @@ class MenuLink:
     external: bool  # whether it leads out of the site (https://…, mailto:)
 
 
+@dataclass(frozen=True)
+class Subscription:
+    """Something to follow in a feed reader: the whole site, a category, an author or a tag."""
+
+    kind: str  # "site", "category", "author" or "tag"
+    name: str  # what it follows: the site's title, or the category's, author's or tag's name
+    title: str  # the feed's own title, as readers show it: « Le Blog · Marketing »
+    url: str  # the page it follows (the home page, the tag's page…)
+    rss: str | None  # its RSS feed's path
+    atom: str | None  # its Atom feed's path
+
+
+SUBSCRIPTION_ORDER = ("site", "category", "author", "tag")  # as the subscribe page lists them
+
+
 class Views:
     """Builds each view once, on demand, and the context of any job; all of them report their
     reads to `recorder`."""
@@ -384,6 +399,24 @@ class Views:
         finally:
             self.recorder.reads = reads
 
+    def subscriptions(self, feeds: tuple[FeedJob, ...]) -> list[Subscription]:
+        """The planned feeds, RSS and Atom side by side, the site's first, then by kind."""
+        formats: dict[tuple[str, str | None, str, str], dict[str, str]] = {}
+        for feed in feeds:
+            about = (feed.scope, feed.key, feed.title, feed.page_url)
+            formats.setdefault(about, {})[feed.format] = feed.url
+        found = []
+        for (scope, key, title, url), by_format in formats.items():
+            if key is None:
+                name = self.config.title
+            elif scope == "author":
+                name = self.author(key).name
+            else:
+                name = self.taxon(scope, key).name
+            found.append(Subscription(scope, name, title, url, by_format.get("rss"),
+                                      by_format.get("atom")))
+        return sorted(found, key=lambda s: SUBSCRIPTION_ORDER.index(s.kind))
+
     # Contexts ----------------------------------------------------------------------------
 
     def comment_form(self, article: ArticleView) -> CommentForm | None:
@@ -397,7 +430,8 @@ class Views:
 
     @cached_property
     def common(self) -> dict[str, Any]:
-        """What every page shows alike: the settings, the menus, the logo and favicon."""
+        """What every page shows alike: the settings, the menus, the logo and favicon, the
+        addresses of the subscribe page and the OPML file."""
         config = self.config
         menus = {place: [MenuLink(e.name, e.url, not e.url.startswith("/")) for e in entries]
                  for place, entries in self.site.menus.items()}
@@ -407,6 +441,8 @@ class Views:
             "logo": self.site.logo, "favicon": self.site.favicon,
             "og_locale": OG_LOCALES.get(config.language, config.language),
             "has_categories": bool(self.site.categories), "search_url": search_url(config),
+            "subscribe_url": urls.localised("subscribe", config.language),
+            "opml_url": urls.localised("opml", config.language),
         }
 
     def context(self, job: Job) -> dict[str, Any]:
@@ -440,6 +476,8 @@ class Views:
             ctx.taxa = [self.taxon("tag", t.slug) for t in self.site.tags]
         elif kind is JobKind.CATEGORIES:
             ctx.taxa = [self.taxon("category", t.slug) for t in self.site.categories]
+        elif kind in (JobKind.SUBSCRIBE, JobKind.OPML):
+            ctx.subscriptions = self.subscriptions(job.feeds)
         elif kind is JobKind.ARCHIVES:
             ctx.years = archive(self, job.items)
             ctx.articles = []
@@ -466,6 +504,8 @@ class Context:
     og_locale: str  # the site's language as Open Graph writes it (fr_FR)
     has_categories: bool  # whether any article has a category
     search_url: str | None  # the search page's path ("/recherche/"); None with search = false
+    subscribe_url: str  # the path of the page that lists every feed (/abonnement/ in French)
+    opml_url: str  # the path of the OPML file of those feeds, for readers that import a list
     job: Job  # the page being made: kind, url, number and pages (for paginated listings)
     canonical: str  # this page's absolute URL
     pagination: Pagination  # where this page stands in its listing
@@ -489,6 +529,8 @@ class Context:
     years: list[tuple[int, list[tuple[int, list[ArticleView]]]]] | None = field(
         default=None, metadata={ONLY: "archives"})  # [(year, [(month, [articles])])]
     target: str | None = field(default=None, metadata={ONLY: "redirects"})  # the new URL
+    subscriptions: list[Subscription] | None = field(  # every feed offered, by what it follows
+        default=None, metadata={ONLY: "the subscribe page and the OPML file"})
 
 
 ONLY_ON = frozenset(f.name for f in fields(Context) if ONLY in f.metadata)

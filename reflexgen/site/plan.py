@@ -12,11 +12,12 @@ from reflexgen.errors import BuildError, Problem
 from reflexgen.site.redirects import Redirect
 
 FEED_FORMATS = (("rss", "feed.xml"), ("atom", "atom.xml"))
-SEARCH_PAGES = {"fr": "/recherche/", "en": "/search/"}  # the search page, in the site's language
 
 
 class JobKind(StrEnum):
-    """What an HTML page shows; templates compare `job.kind` with these strings."""
+    """What a page shows (an HTML page, or a file for machines rendered from a template the
+    same way: the OPML file, the feeds' stylesheet); templates compare `job.kind` with these
+    strings."""
 
     ARTICLE = "article"
     PAGE = "page"
@@ -31,6 +32,9 @@ class JobKind(StrEnum):
     SEARCH = "search"
     NOT_FOUND = "404"
     REDIRECT = "redirect"
+    SUBSCRIBE = "subscribe"  # every feed of the site, to copy into a feed reader
+    OPML = "opml"  # the same feeds as an OPML file, for readers that import a list
+    FEED_STYLE = "feed-style"  # the XSLT stylesheet that shows a feed as a page
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class Job:
     number: int = 1  # its number in a listing split into pages, from 1
     pages: int = 1  # how many pages that listing has
     items: tuple[int, ...] = ()
+    feeds: tuple[FeedJob, ...] = ()  # the feeds it offers (the subscribe page and the OPML)
     output: str = field(init=False)  # the file it writes, relative to the output folder
 
     def __post_init__(self) -> None:
@@ -124,9 +129,16 @@ def plan(site: Site, moved: list[Redirect]) -> tuple[list[Job], list[FeedJob]]:
                for a in profiles]
     feeds = [FeedJob(scope, key, fmt, page_url + name, page_url, items[:limit], feed_title)
              for scope, key, page_url, items, feed_title in scopes for fmt, name in FEED_FORMATS]
+    offered = tuple(feeds)  # a discussion's feed is offered on its article alone
     feeds += [FeedJob("comments", a.source, "atom", urls.comments_feed(a.url), a.url, (i,),
                       f"{a.title} · {title}") for i, a in enumerate(site.articles)
               if a.comment_count]  # follow a discussion
+    language = site.config.language
+    jobs += [Job(JobKind.SUBSCRIBE, urls.localised("subscribe", language), "subscribe.html",
+                 "subscribe page", feeds=offered),
+             Job(JobKind.OPML, urls.localised("opml", language), "subscriptions.opml", "OPML file",
+                 feeds=offered),
+             Job(JobKind.FEED_STYLE, urls.FEED_STYLE, "feed.xsl", "feed stylesheet")]
     check_clashes([(j.output, j.source) for j in jobs] +
                   [(f.output, f"{f.scope} feed") for f in feeds] +
                   [(s.output, s.source) for s in site.static_files] +
@@ -136,7 +148,7 @@ def plan(site: Site, moved: list[Redirect]) -> tuple[list[Job], list[FeedJob]]:
 
 def search_url(config: SiteConfig) -> str | None:
     """The search page's path, in the site's language; None with `search = false`."""
-    return SEARCH_PAGES.get(config.language, "/search/") if config.search else None
+    return urls.localised("search", config.language) if config.search else None
 
 
 def feed_scopes(scope: str, taxa: tuple[Taxon, ...], title: str):

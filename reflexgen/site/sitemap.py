@@ -16,7 +16,7 @@ def render_sitemap(site: Site, jobs: list[Job]) -> bytes:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for job in jobs:
-        if job.kind in ("404", "redirect", "search"):
+        if job.kind in ("404", "redirect", "search") or not job.output.endswith(".html"):
             continue
         lines.append(f"  <url><loc>{escape(urls.absolute(base, job.url), quote=False)}</loc>")
         if job.kind == "article":

@@ -310,7 +310,7 @@ def test_english_wording_has_english_punctuation(site):
         assert " :" not in text and "\u00a0:" not in text, rel
     footer = lxml.html.fromstring(site.read("index.html")).xpath(
         "string(//p[@class='site-footer__feeds'])")
-    assert " ".join(footer.split()) == "Follow: RSS feed · Atom feed"
+    assert " ".join(footer.split()) == "Follow: RSS feed · Atom feed · Subscribe"
     assert "Follow: <a" in site.read("tags/x/index.html")
     author = lxml.html.fromstring(site.read("authors/claire/index.html"))
     assert author.xpath("//ul[@class='author-links']//a/text()") == [

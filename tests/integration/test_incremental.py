@@ -3,6 +3,7 @@ and the result is byte for byte what a full rebuild gives."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 from datetime import UTC, datetime
@@ -106,6 +107,15 @@ def test_tag_added(blog, tmp_path):
     assert_same_as_full_build(blog, tmp_path)
 
 
+def test_new_tag_reaches_the_tags_index(blog, tmp_path):
+    edit(blog, "content/posts/a.md", '["x", "y"]', '["x", "y", "w"]')
+    result = full(blog)
+    assert {"tags/index.html", "tags/w/index.html"} <= set(result.rendered)
+    assert "/tags/w/" in blog.read("tags/index.html")
+    assert "categories/index.html" not in result.rendered
+    assert_same_as_full_build(blog, tmp_path)
+
+
 def test_tag_removed_drops_its_pages(blog, tmp_path):
     edit(blog, "content/posts/a.md", '["x", "y"]', '["y"]')
     result = full(blog)
@@ -179,8 +189,9 @@ def test_shared_template_edit(blog):
 def test_config_edit_renders_everything(blog):
     edit(blog, "site.toml", 'title = "Le Blog"', 'title = "Un autre blog"')
     result = full(blog)
-    pages = [p for p in result.rendered if p.endswith(".html")]
-    assert len(pages) == result.pages
+    pages = [p for p in result.rendered if p.endswith((".html", ".opml", ".xsl"))]
+    assert len(pages) == result.pages  # the OPML file and the feeds' stylesheet among them
+    assert len(result.rendered) - len(pages) == result.feeds
 
 
 def test_article_added_and_deleted(blog, tmp_path):
@@ -405,3 +416,56 @@ def test_a_thread_closing_by_age_renders_its_page_again(blog, tmp_path):
     fresh = tmp_path / "fresh"
     full(blog, now=after, output_dir=fresh, clean=True, cache_dir=tmp_path / "fresh-cache")
     assert compare_trees(blog.root / "output", fresh) == []
+
+
+SUBSCRIPTIONS = {"abonnement/index.html", "abonnements.opml"}
+
+
+def offered(site: Site) -> list[str]:
+    """The feed addresses the subscribe page offers, and those of the OPML file."""
+    page = re.findall(r'readonly value="https://blog\.example\.org/([^"]+)"',
+                      site.read("abonnement/index.html"))
+    opml = re.findall(r'xmlUrl="https://blog\.example\.org/([^"]+)"',
+                      site.read("abonnements.opml"))
+    assert {url for url in page if url.endswith("feed.xml")} == set(opml)
+    return page
+
+
+def test_subscriptions_follow_feeds_that_come_and_go(blog, tmp_path):
+    """The subscribe page and the OPML file are rendered again when a tag, a category or an
+    author gets a feed or loses it; not for an article that changes none of them."""
+    steps = [
+        ("content/posts/a.md", '["x", "y"]', '["x", "y", "w"]', "tags/w/feed.xml", True),
+        ("content/posts/a.md", '["x", "y", "w"]', '["x", "y"]', "tags/w/feed.xml", False),
+        ("content/posts/c.md", 'tags: ["z"]', 'tags: ["z"]\ncategory: Notes',
+         "categories/notes/atom.xml", True),
+        ("content/posts/c.md", "\ncategory: Notes", "", "categories/notes/atom.xml", False),
+    ]
+    for rel, old, new, feed, present in steps:
+        edit(blog, rel, old, new)
+        result = full(blog)
+        assert set(result.rendered) >= SUBSCRIPTIONS, (rel, new)
+        assert (feed in offered(blog)) is present and blog.exists(feed) is present
+        assert_same_as_full_build(blog, tmp_path)
+    blog.write({"content/authors/zoe.md": '---\nname: "Zoé"\n---\nBio de Zoé.\n'})
+    assert set(full(blog).rendered) >= SUBSCRIPTIONS
+    assert "authors/zoe/feed.xml" in offered(blog)
+    blog.remove("content/authors/zoe.md")
+    assert set(full(blog).rendered) >= SUBSCRIPTIONS
+    assert "authors/zoe/feed.xml" not in offered(blog)
+    assert_same_as_full_build(blog, tmp_path)
+
+    blog.write({"content/posts/d.md": article("Titre D", "2024-03-15", "D.", slug="d",
+                                              author="paul", tags='["y"]', category="Essais")})
+    edit(blog, "content/posts/b.md", "Titre B", "Nouveau titre B")
+    result = full(blog)
+    assert "2024/03/d/index.html" in result.rendered
+    assert not SUBSCRIPTIONS & set(result.rendered)  # the same feeds: nothing to say again
+    assert_same_as_full_build(blog, tmp_path)
+
+
+def test_feed_stylesheet_edit_renders_it_alone(blog, tmp_path):
+    edit_theme(blog, "feed.xsl", "</xsl:stylesheet>", "<!--x--></xsl:stylesheet>")
+    result = full(blog)
+    assert set(result.rendered) == {"feed.xsl"}  # the feeds name it, they do not hold it
+    assert_same_as_full_build(blog, tmp_path)
