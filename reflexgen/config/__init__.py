@@ -12,6 +12,7 @@ from reflexgen.config.checks import check_base_url, check_permalink, did_you_mea
 from reflexgen.config.comments import CommentSettings, read_comments
 from reflexgen.config.identity import check_identity
 from reflexgen.config.menu import MenuEntry, read_menu
+from reflexgen.config.share import NETWORKS, read_share
 from reflexgen.config.toml import line_of, toml_error_line, toml_string
 from reflexgen.errors import BuildError, Problem
 
@@ -41,6 +42,7 @@ class SiteConfig:
     favicon: str = ""  # an image under content/ (.svg, .png or .ico); else the theme's
     accent_color: str = ""  # "#rrggbb": the theme's links and accents, and theme-color
     menu: tuple[MenuEntry, ...] = ()  # the [[menu]] links, merged with the pages' menus
+    share: tuple[str, ...] = NETWORKS  # the share links under each article, in this order
     comments: CommentSettings = field(default_factory=CommentSettings)  # [comments]
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -123,6 +125,8 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Problem]]:
     menu, wrong, noted_menu = read_menu(data.get("menu", []), text, path, KNOWN_KEYS)
     problems += identity + wrong
     warnings += noted + noted_menu
+    share, wrong = read_share(data.get("share", True), text, path)
+    problems += wrong
     base_url = data.get("base_url")
     base_url = base_url.strip() if isinstance(base_url, str) and base_url.strip() \
         and not check_base_url(base_url.strip()) else ""  # "": no default origin to derive
@@ -136,6 +140,7 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Problem]]:
     values = {k: v for k, v in data.items() if k in KNOWN_KEYS}
     values["base_url"] = data["base_url"].strip().rstrip("/")
     values["menu"] = menu
+    values["share"] = share
     values["comments"] = comments
     return SiteConfig(root=root, **values), warnings
 
