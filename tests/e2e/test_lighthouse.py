@@ -33,8 +33,8 @@ from conftest import ARGS, CHROMIUM, REPO, Site, http_server
 LIGHTHOUSE = Path(sys.prefix) / "node" / "node_modules" / "lighthouse" / "cli" / "index.js"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 ASSERTED = ("accessibility", "best-practices", "seo")  # deterministic: each must be 100
-# The pages measured: append new page types here. A page the demo does not have yet (the
-# search page, being written) is skipped, saying so.
+# The pages measured: append new page types here (an article with images, once they exist).
+# A page the demo does not have yet (the search page, being written) is skipped, saying so.
 PAGES = {
     "home": "/",
     "article with comments": "/2024/10/sobriete-numerique-le-marketing-peut-il-faire-moins/",
@@ -129,7 +129,8 @@ def failures(report: dict, category: str) -> list[str]:
         items = audit.get("details", {}).get("items", [])
         shown = [str(item.get("node", {}).get("snippet") or item.get("url") or item)[:200]
                  for item in items[:5]]
-        found.append(f"{audit['id']}: {audit['title']} {audit.get('displayValue', '')}"
+        value = f" ({audit['displayValue']})" if audit.get("displayValue") else ""
+        found.append(f"{audit['id']}: {audit['title']}{value}"
                      + "".join(f"\n    {line}" for line in shown))
     return found
 
