@@ -160,12 +160,21 @@ def test_the_share_sheet_is_offered_only_where_the_browser_has_one(served, brows
         sharing.close()
 
 
-def test_share_false_leaves_no_trace(tmp_path: Path):
+def test_share_false_leaves_no_trace_and_a_list_picks_the_links(tmp_path: Path):
     site = Site(tmp_path).write({
-        "site.toml": 'title = "T"\nbase_url = "https://t.example"\nlanguage = "en"\n'
-                     "share = false\n",
+        "site.toml": 'title = "T"\nbase_url = "https://t.example"\nlanguage = "en"\n',
         "content/posts/a.md": article("A", slug="a"),
     })
     assert site.build().code == 0
+    assert "https://bsky.app/intent/compose?text=A%20https" in site.read("2024/03/a/index.html")
+    site.write({"site.toml": 'title = "T"\nbase_url = "https://t.example"\nlanguage = "en"\n'
+                             "share = false\n"})
+    assert site.build().code == 0  # an incremental build, after a change of settings
     html = site.read("2024/03/a/index.html")
     assert 'class="share"' not in html and "share.js" not in html
+    site.write({"site.toml": 'title = "T"\nbase_url = "https://t.example"\nlanguage = "en"\n'
+                             'share = ["copy", "email"]\n'})
+    assert site.build().code == 0
+    html = site.read("2024/03/a/index.html")
+    assert html.index('data-share="copy"') < html.index("mailto:?subject=A&amp;body=")
+    assert "bsky.app" not in html and "share-mastodon" not in html

@@ -12,7 +12,7 @@
   }
   var KEY = "reflexgen:mastodon-instance";
   var url = section.getAttribute("data-url");
-  var title = section.getAttribute("data-title");
+  var title = section.getAttribute("data-title").replace(/\u2060/g, ""); // typography's joiners
   var status = section.querySelector(".share__status");
   var form = section.querySelector("form.share__mastodon");
 
