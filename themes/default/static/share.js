@@ -20,8 +20,9 @@
     return section.querySelector('button[data-share="' + name + '"]');
   }
 
-  function say(message) {
+  function say(message, failed) {
     status.textContent = "";
+    status.classList.toggle("share__status--error", Boolean(failed));
     window.setTimeout(function () { // a new text, announced even when it is the same
       status.textContent = message;
     }, 50);
@@ -64,7 +65,7 @@
       var host = instance(input.value);
       if (!host) {
         input.setAttribute("aria-invalid", "true");
-        say(form.getAttribute("data-invalid"));
+        say(form.getAttribute("data-invalid"), true);
         input.focus();
         return;
       }
@@ -115,7 +116,7 @@
       }).then(function () {
         say(section.getAttribute("data-copied"));
       }, function () {
-        say(section.getAttribute("data-copy-failed"));
+        say(section.getAttribute("data-copy-failed"), true);
       });
     });
   }
