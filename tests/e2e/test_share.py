@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from test_validity import AXE, axe_violations, missing
 
-from conftest import REPO, Site, article, static_server
+from conftest import REPO, Site, article, cli, static_server
 
 TITLE = "L’été « chaud » : Q&A, \"vrai\" ?"
 PATH = "/2024/07/ete-chaud/"
@@ -178,3 +178,11 @@ def test_share_false_leaves_no_trace_and_a_list_picks_the_links(tmp_path: Path):
     html = site.read("2024/03/a/index.html")
     assert html.index('data-share="copy"') < html.index("mailto:?subject=A&amp;body=")
     assert "bsky.app" not in html and "share-mastodon" not in html
+
+
+def test_the_link_checker_sends_nothing_to_the_share_forms(site):
+    site.write({"content/posts/a.md": article("A", slug="a")})
+    assert site.build().code == 0
+    run = cli("check", "--site", str(site.root), "--external", "--timeout", "2")
+    assert run.code == 0, run.stderr
+    assert "(0 to other sites)" in run.stderr

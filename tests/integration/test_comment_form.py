@@ -171,7 +171,8 @@ def test_the_form_in_english(site):
     assert site.build().code == 0
     doc = page(site)
     assert doc.get_element_by_id("cf-title").text_content() == "Leave a comment"
-    labels = [" ".join(label.text_content().split()) for label in doc.xpath("//form[@class='comment-form__form']//label")]
+    labels = [" ".join(label.text_content().split())
+              for label in doc.xpath("//form[@class='comment-form__form']//label")]
     assert labels == ["Name (required)", "Email (optional)", "Website (optional)",
                       "Comment (required)", "Do not fill in"]
     assert doc.get_element_by_id("cf-email-help").text_content() == \
