@@ -3,8 +3,9 @@ of the demo blog, in Debian's Chromium, with its default mobile profile.
 
 Accessibility, Best Practices and SEO are worked out from the page, not timed: each must be
 100, and a failure lists the audits that failed with what they found. Performance is derived
-from (simulated) timings, so it is only reported, never asserted (printed with `-s` or `-rA`,
-kept as a property of the test in JUnit XML; set LIGHTHOUSE_REPORTS=DIR to keep the reports).
+from (simulated) timings, so it is only reported, never asserted (listed at the end of the
+run, kept as a property of the test in JUnit XML; set LIGHTHOUSE_REPORTS=DIR to keep the
+reports).
 
 The blog is built with base_url set to the address it is served from, as it would be online:
 its canonical links and sitemap then point at the pages measured. It is served by a small
@@ -87,6 +88,29 @@ class Host(http.server.SimpleHTTPRequestHandler):
             self.wfile.write(body)
 
 
+class Summary:
+    """A pytest plugin that lists the scores at the end of the run, Performance among them."""
+
+    def __init__(self) -> None:
+        self.scores: dict[str, dict[str, int]] = {}
+        self.version = ""
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        if self.scores:
+            terminalreporter.section(f"Lighthouse {self.version} (Performance reported, "
+                                     "not asserted)")
+            for kind, scores in self.scores.items():
+                terminalreporter.write_line(f"{kind}: " + ", ".join(
+                    f"{name} {score}" for name, score in scores.items()))
+
+
+@pytest.fixture(scope="module")
+def summary(request) -> Summary:
+    plugin = Summary()
+    request.config.pluginmanager.register(plugin)
+    return plugin
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """The demo blog, built for the address it is then served from."""
@@ -136,7 +160,7 @@ def failures(report: dict, category: str) -> list[str]:
 
 
 @pytest.mark.parametrize("kind", PAGES)
-def test_lighthouse(served, kind, record_property):
+def test_lighthouse(served, summary, kind, record_property):
     url, output, node = served
     path = PAGES[kind]
     if not (output / path.lstrip("/") / "index.html").is_file():
@@ -145,7 +169,8 @@ def test_lighthouse(served, kind, record_property):
     scores = {name: round(100 * (report["categories"][name]["score"] or 0))
               for name in CATEGORIES}
     record_property("lighthouse", scores)
-    print(f"Lighthouse {report['lighthouseVersion']}, {kind} ({path}): {scores}")
+    summary.scores[f"{kind} ({path})"] = scores
+    summary.version = report["lighthouseVersion"]
     if os.environ.get("LIGHTHOUSE_REPORTS"):
         folder = Path(os.environ["LIGHTHOUSE_REPORTS"])
         folder.mkdir(parents=True, exist_ok=True)
