@@ -27,6 +27,9 @@ FEEDS = (".xml", ".atom", ".rss")
 LINKING = {"a": "href", "link": "href", "img": "src", "script": "src", "source": "src",
            "video": "src", "audio": "src", "iframe": "src"}
 SKIPPED_SCHEMES = {"mailto", "tel", "data", "javascript"}
+# A theme's mark on links that are actions, not pages (share links: X or LinkedIn's share
+# form for each article), which --external must not send a request to.
+NOT_CHECKED = "data-nocheck"
 
 
 @dataclass
@@ -141,7 +144,7 @@ def read_page(path: Path, report: LinkReport) -> LinkedPage:
     for tag, attribute in LINKING.items():
         for element in document.iter(tag):
             url = element.get(attribute)
-            if url:
+            if url and element.get(NOT_CHECKED) is None:
                 links.append((tag, url.strip(), element.sourceline))
     return LinkedPage(ids, links)
 

@@ -12,6 +12,7 @@ from reflexgen.config.checks import check_base_url, check_permalink, did_you_mea
 from reflexgen.config.comments import CommentSettings, read_comments
 from reflexgen.config.identity import check_identity
 from reflexgen.config.menu import MenuEntry, read_menu
+from reflexgen.config.share import NETWORKS, read_share
 from reflexgen.config.toml import line_of, toml_error_line, toml_string
 from reflexgen.errors import BuildError, Problem
 
@@ -43,6 +44,7 @@ class SiteConfig:
     menu: tuple[MenuEntry, ...] = ()  # the [[menu]] links, merged with the pages' menus
     search: bool = True  # a search page and box, the articles and pages indexed by Pagefind
     search_comments: bool = False  # the comment threads indexed with their articles
+    share: tuple[str, ...] = NETWORKS  # the share links under each article, in this order
     comments: CommentSettings = field(default_factory=CommentSettings)  # [comments]
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -129,6 +131,8 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Problem]]:
     menu, wrong, noted_menu = read_menu(data.get("menu", []), text, path, KNOWN_KEYS)
     problems += identity + wrong
     warnings += noted + noted_menu
+    share, wrong = read_share(data.get("share", True), text, path)
+    problems += wrong
     base_url = data.get("base_url")
     base_url = base_url.strip() if isinstance(base_url, str) and base_url.strip() \
         and not check_base_url(base_url.strip()) else ""  # "": no default origin to derive
@@ -142,6 +146,7 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Problem]]:
     values = {k: v for k, v in data.items() if k in KNOWN_KEYS}
     values["base_url"] = data["base_url"].strip().rstrip("/")
     values["menu"] = menu
+    values["share"] = share
     values["comments"] = comments
     return SiteConfig(root=root, **values), warnings
 

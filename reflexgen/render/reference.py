@@ -15,6 +15,7 @@ from dataclasses import fields, is_dataclass
 from reflexgen.config import SiteConfig
 from reflexgen.content.model import SiteImage
 from reflexgen.render import views
+from reflexgen.render.share import ShareLink
 from reflexgen.render.templates import HELPERS
 from reflexgen.render.tracking import public_fields
 from reflexgen.site.plan import Job, JobKind
@@ -22,7 +23,7 @@ from reflexgen.site.plan import Job, JobKind
 # The classes a template meets, in the order the reference presents them.
 CLASSES: tuple[type, ...] = (views.Context, views.ArticleView, views.AuthorView,
                              views.TaxonView, views.PageView, views.SeriesView,
-                             views.CommentView, views.CommentForm, views.Pagination,
+                             views.CommentView, views.CommentForm, ShareLink, views.Pagination,
                              views.MenuLink, views.Subscription, SiteImage, Job)
 SKIPPED = {Job: {"source", "items", "feeds", "output"}}  # planning details, not for templates
 

@@ -24,6 +24,7 @@ from reflexgen.config.comments import CommentSettings
 from reflexgen.content.model import Article, Page, Site, SiteImage, Taxon, Thread, place
 from reflexgen.hashing import digest
 from reflexgen.render import structured
+from reflexgen.render.share import ShareLink, share_links
 from reflexgen.render.tracking import Recorder, Tracked, body_fields, derived
 from reflexgen.site.plan import FeedJob, Job, JobKind, search_url
 from reflexgen.site.related import Related
@@ -225,6 +226,12 @@ class ArticleView(Tracked):
     def comments_feed(self) -> str | None:
         """The URL of the feed of this discussion, once it has a comment."""
         return urls.comments_feed(self.url) if self.comment_count else None
+
+    @derived
+    def share(self) -> tuple[ShareLink, ...]:
+        """Its share links (site.toml's `share`): network and address, none loaded with it."""
+        config = self._views.config
+        return share_links(config.share, urls.absolute(config.base_url, self.url), self.title)
 
 
 BODY_FIELDS = body_fields(ArticleView)

@@ -48,7 +48,8 @@ def test_the_form_posts_to_the_endpoint_with_the_articles_source_as_thread(blog)
     # after the thread, once; the script only where there is a form, deferred, not inline
     assert doc.xpath('//section[@id="comments"]/following-sibling::section[@id="commentaire"]')
     scripts = doc.xpath("//script[not(@type='application/ld+json')]")
-    assert [(s.get("src"), "defer" in s.attrib) for s in scripts] == [("/theme/comments.js", True)]
+    assert [(s.get("src"), "defer" in s.attrib) for s in scripts] == [
+        ("/theme/share.js", True), ("/theme/comments.js", True)]  # the share links' first
     assert all(not (s.text or "").strip() for s in scripts)
 
 
@@ -137,7 +138,7 @@ def test_a_closed_thread_says_so_and_takes_no_comment(site):
     html = site.read(PAGE)
     assert "Les commentaires sont fermés." in html
     assert 'id="commentaire"' not in html and "comment__reply" not in html
-    assert "comments.js" not in html and "<form" not in html
+    assert "comments.js" not in html and "comment-form__form" not in html
 
 
 def test_a_thread_older_than_close_after_days_is_closed(site):
@@ -150,7 +151,7 @@ def test_a_thread_older_than_close_after_days_is_closed(site):
     html = site.read(PAGE)
     assert "Les commentaires sont fermés." in html and "2 réflexions sur" in html
     assert 'id="commentaire"' not in html and "comment__reply" not in html
-    assert "<form" not in html
+    assert "comment-form__form" not in html
     fresh = page(site, next(p for p in site.root.joinpath("output").rglob("jeune/index.html"))
                  .relative_to(site.root / "output").as_posix())
     assert form_of(fresh) is not None
@@ -161,7 +162,7 @@ def test_drafts_shown_in_a_preview_take_no_comment(site):
     site.write({"site.toml": WITH_ENDPOINT,
                 "content/posts/billet.md": article(slug="billet", draft="true")})
     assert site.build("--drafts").code == 0
-    assert "<form" not in site.read(PAGE)
+    assert "comment-form__form" not in site.read(PAGE)
 
 
 def test_the_form_in_english(site):
@@ -170,7 +171,8 @@ def test_the_form_in_english(site):
     assert site.build().code == 0
     doc = page(site)
     assert doc.get_element_by_id("cf-title").text_content() == "Leave a comment"
-    labels = [" ".join(label.text_content().split()) for label in doc.xpath("//form//label")]
+    labels = [" ".join(label.text_content().split())
+              for label in doc.xpath("//form[@class='comment-form__form']//label")]
     assert labels == ["Name (required)", "Email (optional)", "Website (optional)",
                       "Comment (required)", "Do not fill in"]
     assert doc.get_element_by_id("cf-email-help").text_content() == \
@@ -196,7 +198,7 @@ def test_an_incremental_build_follows_the_endpoint_and_the_thread_closing(blog):
     blog.write({"content/posts/billet.md": article("Billet", "2024-03-12", slug="billet",
                                                    comments=COMMENTS, comments_open="false")})
     assert blog.build().code == 0
-    assert "<form" not in blog.read(PAGE) and "comment__reply" not in blog.read(PAGE)
+    assert "comment-form__form" not in blog.read(PAGE) and "comment__reply" not in blog.read(PAGE)
 
 
 def test_the_link_checker_leaves_the_intakes_reply_links_alone(site):

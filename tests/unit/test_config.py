@@ -267,3 +267,29 @@ def test_a_password_in_site_toml_is_not_taken(tmp_path):
                                     'from = "a@x.org"\npassword = "oups"\n'))
     assert "unknown key 'password'" in warnings[0].message
     assert "password_env" in warnings[0].hint
+
+
+@pytest.mark.parametrize("line, kept", [
+    ("", ("email", "mastodon", "bluesky", "linkedin", "x", "copy", "device")),
+    ("share = true\n", ("email", "mastodon", "bluesky", "linkedin", "x", "copy", "device")),
+    ("share = false\n", ()),
+    ("share = []\n", ()),
+    ('share = ["copy", "email"]\n', ("copy", "email")),
+])
+def test_share_names_the_links_under_articles(tmp_path, line, kept):
+    text = 'title = "T"\nbase_url = "https://x.org"\n' + line
+    assert load_config(write(tmp_path, text))[0].share == kept
+
+
+@pytest.mark.parametrize("value, message, hint", [
+    ('["email", "mastodn"]', "unknown way to share 'mastodn'", "did you mean 'mastodon'?"),
+    ('["email", "email"]', "share names 'email' twice", "keep one"),
+    ('"email"', "share must be true, false or a list of names", 'share = ["email", '),
+    ("[1]", "share must be true, false or a list of names", "share = false"),
+])
+def test_wrong_share_settings_name_their_line(tmp_path, value, message, hint):
+    with pytest.raises(BuildError) as info:
+        load_config(write(tmp_path, f'title = "T"\nbase_url = "https://x.org"\nshare = {value}\n'))
+    [problem] = info.value.problems
+    assert problem.line == 3
+    assert message in problem.message and hint in problem.hint
