@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from reflexgen.config.checks import check_base_url, check_permalink, did_you_mean
 from reflexgen.config.comments import CommentSettings, read_comments
 from reflexgen.config.identity import check_identity
+from reflexgen.config.images import ImageSettings, read_images
 from reflexgen.config.menu import MenuEntry, read_menu
 from reflexgen.config.toml import line_of, toml_error_line, toml_string
 from reflexgen.errors import BuildError, Problem
@@ -42,6 +43,7 @@ class SiteConfig:
     accent_color: str = ""  # "#rrggbb": the theme's links and accents, and theme-color
     menu: tuple[MenuEntry, ...] = ()  # the [[menu]] links, merged with the pages' menus
     comments: CommentSettings = field(default_factory=CommentSettings)  # [comments]
+    images: ImageSettings = field(default_factory=ImageSettings)  # [images]
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -130,6 +132,9 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Problem]]:
                                            KNOWN_KEYS)
     problems += wrong
     warnings += noted
+    images, wrong, noted = read_images(data.get("images", {}), text, path)
+    problems += wrong
+    warnings += noted
     if problems:
         raise BuildError(problems)
 
@@ -137,6 +142,7 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Problem]]:
     values["base_url"] = data["base_url"].strip().rstrip("/")
     values["menu"] = menu
     values["comments"] = comments
+    values["images"] = images
     return SiteConfig(root=root, **values), warnings
 
 

@@ -80,6 +80,16 @@ class Author:
 
 
 @dataclass(frozen=True)
+class Original:
+    """An image file under content/ that an article shows (its `image:` or in its body)."""
+
+    url: str  # as the article names it: /images/photo.jpg
+    width: int  # as shown: after its EXIF orientation
+    height: int
+    digest: str = ""  # of its bytes, for a photo the build resizes; "" for one shown as is
+
+
+@dataclass(frozen=True)
 class Body:
     """The heavy part of an article, kept apart so listings never need to load it."""
 
@@ -107,6 +117,7 @@ class Article:
     category: str | None = None
     image: str | None = None
     image_size: tuple[int, int] | None = None  # (width, height) of a local image file
+    pictures: tuple[Original, ...] = ()  # its images under content/: `image:`, then the body's
     draft: bool = False
     lang: str | None = None
     comments_open: bool = True
@@ -125,6 +136,11 @@ class Article:
     url: str = ""
     authors: tuple[str, ...] = ()
     future: bool = False
+
+    @property
+    def shown_images(self) -> tuple[str | None, ...]:
+        """The addresses of its images: `image:`, then its body's files under content/."""
+        return (self.image, *(p.url for p in self.pictures if p.url != self.image))
 
 
 def head_digest(article: Article) -> str:
