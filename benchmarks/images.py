@@ -83,7 +83,7 @@ def slot(sizes: str) -> float:
     for part in (p.strip() for p in sizes.split(",")):
         match = re.fullmatch(r"(?:\(min-width:\s*([\d.]+)rem\)\s*)?(.+)", part)
         assert match, sizes
-        if match.group(1) and VIEWPORT < float(match.group(1)) * REM:
+        if match.group(1) and float(match.group(1)) * REM > VIEWPORT:
             continue
         value = match.group(2).strip()
         if value.endswith("vw"):
