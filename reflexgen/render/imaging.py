@@ -28,7 +28,8 @@ def make(source: Path, renditions: Sequence[Rendition], max_pixels: int) -> dict
                 if opened.width * opened.height > max_pixels:
                     raise ImagingError(f"{opened.width}×{opened.height} is more than the "
                                        f"{max_pixels} pixels allowed")
-                icc = opened.info.get("icc_profile")
+                # A CMYK file's profile describes ink, not the RGB copies made of it.
+                icc = opened.info.get("icc_profile") if opened.mode != "CMYK" else None
                 opened.load()
                 image = ImageOps.exif_transpose(opened)
         image.info = {}  # nothing of the original's metadata follows it
@@ -44,9 +45,7 @@ def make(source: Path, renditions: Sequence[Rendition], max_pixels: int) -> dict
         return made
     except ImagingError:
         raise
-    except Image.DecompressionBombError as exc:  # also a warning turned error above
-        raise ImagingError(f"refused as a decompression bomb would be ({exc})") from None
-    except Image.DecompressionBombWarning as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImagingError(f"refused as a decompression bomb would be ({exc})") from None
     except OSError as exc:
         if exc.errno is None:
