@@ -123,7 +123,7 @@ def weigh(site: Path, pages: list[str], work: Path) -> list[tuple[str, int, int]
     copy = work / ("weigh-" + site.name)
     copy.mkdir()
     shutil.copy(site / "site.toml", copy)
-    for folder in ("content", "themes"):
+    for folder in ("content", "themes", ".reflexgen-cache"):  # the renditions made already
         if (site / folder).is_dir():
             shutil.copytree(site / folder, copy / folder)
     run([*BUILD, "-o", "after"], copy)
