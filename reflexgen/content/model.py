@@ -118,6 +118,9 @@ class Article:
     image: str | None = None
     image_size: tuple[int, int] | None = None  # (width, height) of a local image file
     pictures: tuple[Original, ...] = ()  # its images under content/: `image:`, then the body's
+    # The addresses of its body's images under content/, found or not: when one changes,
+    # comes or goes, the article is read again (see `discover.Inventory.article_stamp`).
+    body_images: tuple[str, ...] = field(default=(), metadata=BODY)
     draft: bool = False
     lang: str | None = None
     comments_open: bool = True
@@ -140,7 +143,7 @@ class Article:
     @property
     def shown_images(self) -> tuple[str | None, ...]:
         """The addresses of its images: `image:`, then its body's files under content/."""
-        return (self.image, *(p.url for p in self.pictures if p.url != self.image))
+        return (self.image, *self.body_images)
 
 
 def head_digest(article: Article) -> str:

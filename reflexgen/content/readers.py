@@ -140,7 +140,7 @@ def read_article(content_dir: Path, rel: str, config: SiteConfig,
         author_refs=ctx.text_list(meta, "authors") or ctx.text_list(meta, "author"),
         tags=ctx.text_list(meta, "tags"), category=ctx.text_field(meta, "category") or None,
         image=image, image_size=(featured.width, featured.height) if featured else None,
-        pictures=tuple(found.values()),
+        pictures=tuple(found.values()), body_images=tuple(body_images.named),
         draft=ctx.flag(meta, "draft", False), lang=lang,
         comments_open=ctx.flag(meta, "comments_open", True), comment_count=count,
         extra={k: v for k, v in meta.items() if k not in ARTICLE_KEYS},
@@ -191,9 +191,12 @@ class BodyImages:
         self.content_dir, self.ctx, self.body_line = content_dir, ctx, body_line
         self.config, self.parsers, self.first = config, parsers, first
         self.found: list[Original] = []
+        self.named: dict[str, None] = {}  # the addresses of files under content/, in order
         self.problems: list[Problem] = []
 
     def __call__(self, src: str, alt: str, title: str, line: int) -> str | None:
+        if urls.content_file(src):
+            self.named[src] = None
         try:
             original = measure(self.content_dir, self.ctx, src, self.config, self.parsers,
                                self.body_line + line)

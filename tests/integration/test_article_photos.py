@@ -179,3 +179,16 @@ def test_with_images_disabled_files_are_published_as_they_are(blog):
         (blog.root / "content/images/chat.jpg").read_bytes()
     chat = imgs(blog, A, "//main//img")[1]
     assert (chat["src"], chat["width"], chat["loading"]) == ("/images/chat.jpg", "1000", "lazy")
+
+
+def test_a_photo_added_after_the_article_that_shows_it_is_picked_up(site, tmp_path: Path):
+    site.write({"content/posts/a.md": article("A", slug="a",
+                                              body="Texte.\n\n![Chat](/images/chat.jpg)")})
+    run(site)  # a warning: no such file yet
+    assert "width" not in imgs(site, "2024/03/a/index.html", "//main//img")[0]
+    photo(site, "content/images/chat.jpg", (600, 400))
+    assert "2024/03/a/index.html" in run(site).rendered
+    assert imgs(site, "2024/03/a/index.html", "//main//img")[0]["width"] == "600"
+    fresh = tmp_path / "fresh"
+    run(site, output_dir=fresh, clean=True, cache_dir=tmp_path / "fresh-cache")
+    assert compare_trees(site.root / "output", fresh) == []
