@@ -120,6 +120,7 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
                            len(ledger.summary.warnings), True, clock.phases)
     # Imported only now: an up-to-date check need not load Markdown, Jinja, Babel or lxml.
     from reflexgen.incremental.dependencies import Dependencies
+    from reflexgen.incremental.images import process_images
     from reflexgen.incremental.outputs import write_outputs
     from reflexgen.render.i18n import load_translator
     from reflexgen.render.templates import Renderer
@@ -146,11 +147,16 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
         dependencies = Dependencies(renderer.views, renderer.env, translator.strings,
                                     cache.read_index(fresh=not previous))
         dependencies.compare(sources.fresh if same_plan else None)
+    with clock.phase("images"):
+        pictures = process_images(blueprint.site, config, cache.folder, cache.key, jobs,
+                                  reporter)
+        report_warnings(pictures.warnings, options, reporter)
+        warnings += pictures.warnings
     # The search index is committed with the pages, or just after them for a caller that
     # wants to know at once (a preview reloads the browsers without waiting for it).
     report = write_outputs(blueprint, renderer, dependencies, previous, same_plan, output, jobs,
-                           reporter, clock, cache.memo, trusted=changed is not None,
-                           index_now=on_commit is None)
+                           reporter, clock, cache.memo, pictures.files,
+                           trusted=changed is not None, index_now=on_commit is None)
     if on_commit is not None:
         on_commit(tuple(report.written), {move.old: move.new for move in moved})
         if config.search:

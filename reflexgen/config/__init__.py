@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from reflexgen.config.checks import check_base_url, check_permalink, did_you_mean
 from reflexgen.config.comments import CommentSettings, read_comments
 from reflexgen.config.identity import check_identity
+from reflexgen.config.images import ImageSettings, read_images
 from reflexgen.config.menu import MenuEntry, read_menu
 from reflexgen.config.share import NETWORKS, read_share
 from reflexgen.config.toml import line_of, toml_error_line, toml_string
@@ -46,6 +47,7 @@ class SiteConfig:
     search_comments: bool = False  # the comment threads indexed with their articles
     share: tuple[str, ...] = NETWORKS  # the share links under each article, in this order
     comments: CommentSettings = field(default_factory=CommentSettings)  # [comments]
+    images: ImageSettings = field(default_factory=ImageSettings)  # [images]
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -140,6 +142,9 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Problem]]:
                                            KNOWN_KEYS)
     problems += wrong
     warnings += noted
+    images, wrong, noted = read_images(data.get("images", {}), text, path)
+    problems += wrong
+    warnings += noted
     if problems:
         raise BuildError(problems)
 
@@ -148,6 +153,7 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Problem]]:
     values["menu"] = menu
     values["share"] = share
     values["comments"] = comments
+    values["images"] = images
     return SiteConfig(root=root, **values), warnings
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -39,11 +39,13 @@ class Inventory:
     # What tells whether an article changed: its stamp and its comment files' stamps.
     post_stamps: dict[str, tuple]
 
-    def article_stamp(self, post: str, image: str | None) -> tuple:
+    def article_stamp(self, post: str, images: Iterable[str | None]) -> tuple:
         """What tells whether an article's parsed record still holds: its `post_stamps`, and
-        the stamp of its image's file under content/ (the record holds the image's size)."""
-        local = urls.content_file(image) if image else None
-        return self.post_stamps[post], self.stamps.get(local) if local else None
+        the stamps of the image files under content/ it shows (the record holds their sizes
+        and digests): its `image:` and its body's."""
+        locals_ = [urls.content_file(image) if image else None for image in images]
+        return self.post_stamps[post], tuple(self.stamps.get(local) if local else None
+                                             for local in locals_)
 
 
 def markdown_stem(name: str) -> str | None:

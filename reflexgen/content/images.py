@@ -8,6 +8,8 @@ import re
 import warnings
 from pathlib import Path
 
+from reflexgen.hashing import content_hash
+
 Size = tuple[int, int]
 EXIF_ORIENTATION = 0x0112
 TURNED = {5, 6, 7, 8}  # orientations that turn a photo a quarter: browsers swap its sides
@@ -16,6 +18,22 @@ SVG_LENGTH = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(?:px)?\s*$")  # in CSS pi
 
 class ImageError(Exception):
     """Why the size of an image cannot be read."""
+
+
+class MissingImage(ImageError):
+    """The file is not there: a broken link rather than a broken image."""
+
+
+def examine(path: Path, max_pixels: int, resized: bool) -> tuple[Size, str]:
+    """The size of an image file and, for one the build resizes (`resized`), the digest of
+    its bytes; an image of more than `max_pixels` is refused before its pixels are read."""
+    if not path.is_file():
+        raise MissingImage("no such file")
+    width, height = image_size(path)
+    if width * height > max_pixels:
+        raise ImageError(f"{width}×{height} is more than the {max_pixels} pixels allowed: "
+                         "refused, as a decompression bomb would be")
+    return (width, height), content_hash(path.read_bytes()) if resized else ""
 
 
 def image_size(path: Path) -> Size:
@@ -31,6 +49,8 @@ def image_size(path: Path) -> Size:
             with Image.open(path) as image:
                 width, height = image.size
                 turned = image.getexif().get(EXIF_ORIENTATION) in TURNED
+    except Image.DecompressionBombError as exc:
+        raise ImageError(f"refused as a decompression bomb would be ({exc})") from None
     except UnidentifiedImageError:
         raise ImageError("not an image format reflexgen reads (JPEG, PNG, GIF, WebP, AVIF, "
                          "SVG…)") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import nh3
@@ -32,17 +33,23 @@ COMMENT_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
 # produces (code highlighting spans, footnotes, task lists) and media.
 ARTICLE_CLEANER = nh3.Cleaner(
     tags=nh3.ALLOWED_TAGS | {"figure", "figcaption", "video", "audio", "source", "details",
-                             "summary", "section", "span", "div", "input", "mark"},
+                             "summary", "section", "span", "div", "input", "mark", "picture"},
     attributes={"*": {"id", "class", "title", "lang"}, "a": {"href"},
-                "img": {"src", "alt", "width", "height", "loading"},
+                "img": {"src", "alt", "width", "height", "loading", "srcset", "sizes",
+                        "decoding", "fetchpriority"},
                 "input": {"type", "checked", "disabled"}, "video": {"src", "controls", "poster"},
-                "audio": {"src", "controls"}, "source": {"src", "type"},
+                "audio": {"src", "controls"}, "source": {"src", "type", "srcset", "sizes"},
                 "td": {"colspan", "rowspan", "style"}, "th": {"colspan", "rowspan", "style"},
                 "ol": {"start"}},
     url_schemes={"http", "https", "mailto"}, link_rel=None)
 COMMENT_CLEANER = nh3.Cleaner(tags=COMMENT_TAGS, attributes=COMMENT_ATTRIBUTES,
                               url_schemes={"http", "https", "mailto"},
                               link_rel="nofollow ugc noopener")
+
+
+# Writes an image of an article's body: (src, alt, title, line in the body from 0) → its
+# HTML, or None for markdown-it's plain `<img>` (see readers.BodyImages).
+ImageHook = Callable[[str, str, str, int], str | None]
 
 
 @dataclass(frozen=True)
@@ -76,7 +83,20 @@ def article_parser(language: str = "en", raw_html: str = "allow") -> MarkdownIt:
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
     md.use(anchors_plugin, min_level=2, max_level=4, slug_func=lambda s: urls.slug(s) or "section")
+    md.add_render_rule("image", _image)
     return md
+
+
+def _image(self, tokens: list[Token], idx: int, options, env: dict) -> str:
+    """An image through the `images` hook of `env`, if the render was given one."""
+    token, hook = tokens[idx], env.get("images")
+    if hook is not None:
+        alt = self.renderInlineAsText(token.children or [], options, env)
+        found = hook(token.attrGet("src") or "", alt, token.attrGet("title") or "",
+                     token.meta.get("line", 0))
+        if found is not None:
+            return found
+    return self.image(tokens, idx, options, env)
 
 
 def comment_parser(language: str = "en") -> MarkdownIt:
@@ -90,13 +110,16 @@ def comment_parser(language: str = "en") -> MarkdownIt:
 
 
 def render_article(md: MarkdownIt, text: str, summary: str | None = None,
-                   sanitize: bool = False) -> Rendered:
+                   sanitize: bool = False, images: ImageHook | None = None) -> Rendered:
     """Render a body once; the summary reuses its tokens. With `sanitize`, HTML outside
-    nh3's allow-list (scripts, event handlers, `javascript:` links) is removed.
+    nh3's allow-list (scripts, event handlers, `javascript:` links) is removed; `images`
+    writes its images (a `<picture>` of the renditions of a photo).
 
     The summary is the text before `<!-- more -->`, else the first paragraph."""
-    env: dict = {}
+    env: dict = {"images": images} if images else {}
     tokens = md.parse(text, env)
+    if images:
+        _mark_lines(tokens)
     html = md.renderer.render(tokens, md.options, env)
     if summary is not None:
         summary_html = render_inline(md, summary)
@@ -105,6 +128,14 @@ def render_article(md: MarkdownIt, text: str, summary: str | None = None,
     if sanitize:
         html, summary_html = ARTICLE_CLEANER.clean(html), ARTICLE_CLEANER.clean(summary_html)
     return Rendered(html, summary_html.strip(), _count_words(tokens), _has_html(tokens))
+
+
+def _mark_lines(tokens: list[Token]) -> None:
+    """Give each image the line of its paragraph, for the errors about it."""
+    for token in tokens:
+        for child in token.children or ():
+            if child.type == "image" and token.map:
+                child.meta["line"] = token.map[0]
 
 
 def _has_html(tokens: list[Token]) -> bool:

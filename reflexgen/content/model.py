@@ -80,6 +80,16 @@ class Author:
 
 
 @dataclass(frozen=True)
+class Original:
+    """An image file under content/ that an article shows (its `image:` or in its body)."""
+
+    url: str  # as the article names it: /images/photo.jpg
+    width: int  # as shown: after its EXIF orientation
+    height: int
+    digest: str = ""  # of its bytes, for a photo the build resizes; "" for one shown as is
+
+
+@dataclass(frozen=True)
 class Body:
     """The heavy part of an article, kept apart so listings never need to load it."""
 
@@ -107,6 +117,10 @@ class Article:
     category: str | None = None
     image: str | None = None
     image_size: tuple[int, int] | None = None  # (width, height) of a local image file
+    pictures: tuple[Original, ...] = ()  # its images under content/: `image:`, then the body's
+    # The addresses of its body's images under content/, found or not: when one changes,
+    # comes or goes, the article is read again (see `discover.Inventory.article_stamp`).
+    body_images: tuple[str, ...] = field(default=(), metadata=BODY)
     draft: bool = False
     lang: str | None = None
     comments_open: bool = True
@@ -125,6 +139,11 @@ class Article:
     url: str = ""
     authors: tuple[str, ...] = ()
     future: bool = False
+
+    @property
+    def shown_images(self) -> tuple[str | None, ...]:
+        """The addresses of its images: `image:`, then its body's files under content/."""
+        return (self.image, *self.body_images)
 
 
 def head_digest(article: Article) -> str:

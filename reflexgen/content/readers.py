@@ -14,10 +14,19 @@ from markdown_it import MarkdownIt
 from reflexgen import hashing, urls
 from reflexgen.config import SiteConfig
 from reflexgen.config.menu import MENUS
-from reflexgen.content import comments, frontmatter, images, markup, typography
+from reflexgen.content import comments, frontmatter, images, markup, pictures, typography
 from reflexgen.content.discover import sidecar_for
 from reflexgen.content.fields import FileContext
-from reflexgen.content.model import GENDERS, Article, Author, Body, Page, evolve, head_digest
+from reflexgen.content.model import (
+    GENDERS,
+    Article,
+    Author,
+    Body,
+    Original,
+    Page,
+    evolve,
+    head_digest,
+)
 from reflexgen.errors import BuildError, Problem
 
 ARTICLE_KEYS = frozenset({"title", "date", "updated", "author", "authors", "tags", "category",
@@ -30,27 +39,28 @@ PAGE_KEYS = frozenset({"title", "slug", "draft", "lang", "date", "aliases", "men
 @dataclass
 class Parsers:
     """The Markdown parsers, built once per process and language (typography differs), and
-    the sizes of the images measured, once per process and version of each file."""
+    the images examined, once per process and version of each file."""
 
     made: dict[tuple, MarkdownIt] = field(default_factory=dict)
-    sizes: dict[tuple[str, int, int], images.Size | str] = field(default_factory=dict)
+    examined: dict[tuple, tuple[images.Size, str] | images.ImageError] = field(
+        default_factory=dict)
 
-    def image_size(self, path: Path) -> images.Size:
-        """`images.image_size`, remembered by the file's stamp; raises `images.ImageError`."""
+    def examine(self, path: Path, max_pixels: int, resized: bool) -> tuple[images.Size, str]:
+        """`images.examine`, remembered by the file's stamp; raises `images.ImageError`."""
         try:
             info = path.stat()
         except OSError:
-            raise images.ImageError("no such file") from None
-        key = (str(path), info.st_mtime_ns, info.st_size)
-        found = self.sizes.get(key)
+            raise images.MissingImage("no such file") from None
+        key = (str(path), info.st_mtime_ns, info.st_size, max_pixels, resized)
+        found = self.examined.get(key)
         if found is None:
             try:
-                found = images.image_size(path)
+                found = images.examine(path, max_pixels, resized)
             except images.ImageError as exc:
-                found = str(exc)
-            self.sizes[key] = found
-        if isinstance(found, str):
-            raise images.ImageError(found)
+                found = exc
+            self.examined[key] = found
+        if isinstance(found, images.ImageError):
+            raise found
         return found
 
     def article(self, language: str, raw_html: str = "allow") -> MarkdownIt:
@@ -71,7 +81,8 @@ def parse_settings(config: SiteConfig) -> str:
     """What, besides the files, shapes a parsed article: naive dates depend on the timezone,
     typography on the language."""
     return (f"reflexgen {hashing.code_id()}; timezone {config.timezone}; language "
-            f"{config.language}; raw HTML {config.raw_html}")
+            f"{config.language}; raw HTML {config.raw_html}; images {config.images}; AVIF "
+            f"{pictures.avif_available() if config.images.enabled else None}")
 
 
 def load(path: Path) -> tuple[FileContext, frontmatter.Source, bytes]:
@@ -111,11 +122,16 @@ def read_article(content_dir: Path, rel: str, config: SiteConfig,
                                               config.max_comment_kb)
     threads, count = comments.thread(located)
     image = ctx.text_field(meta, "image")
-    image_size = measure(content_dir, ctx, image, parsers)
-    digest.update(f"\0image size {image_size}".encode())
+    featured = measure(content_dir, ctx, image, config, parsers)
+    body_images = BodyImages(content_dir, ctx, source.body_line, config, parsers,
+                             first=not image)
     rendered = markup.render_article(parsers.article(language, config.raw_html), source.body,
                                      ctx.text_field(meta, "summary"),
-                                     sanitize=config.raw_html == "sanitize")
+                                     sanitize=config.raw_html == "sanitize", images=body_images)
+    if body_images.problems:
+        raise BuildError(body_images.problems)
+    found = {o.url: o for o in ([featured] if featured else []) + body_images.found}
+    digest.update(f"\0images {sorted(found.items())}".encode())
     article = Article(
         source=rel, title=typography.plain(title, language), date=date,
         slug=ctx.slug(meta, urls.file_slug(rel)),
@@ -123,7 +139,8 @@ def read_article(content_dir: Path, rel: str, config: SiteConfig,
         updated=ctx.date(meta, "updated", tz, required=False),
         author_refs=ctx.text_list(meta, "authors") or ctx.text_list(meta, "author"),
         tags=ctx.text_list(meta, "tags"), category=ctx.text_field(meta, "category") or None,
-        image=image, image_size=image_size,
+        image=image, image_size=(featured.width, featured.height) if featured else None,
+        pictures=tuple(found.values()), body_images=tuple(body_images.named),
         draft=ctx.flag(meta, "draft", False), lang=lang,
         comments_open=ctx.flag(meta, "comments_open", True), comment_count=count,
         extra={k: v for k, v in meta.items() if k not in ARTICLE_KEYS},
@@ -134,24 +151,64 @@ def read_article(content_dir: Path, rel: str, config: SiteConfig,
     return evolve(article, head=head_digest(article)), Body(rendered.html, threads)
 
 
-def measure(content_dir: Path, ctx: FileContext, image: str | None,
-            parsers: Parsers) -> images.Size | None:
-    """The size of an article's image when it is a file under content/ (another site's is
-    not fetched); a local file that cannot be measured is a warning, and no size."""
+IMAGE_HINT = ("files under content/ are published at the same path (/images/x.jpg is "
+              "content/images/x.jpg); use JPEG, PNG, WebP, GIF, AVIF or SVG, or the full "
+              "address of an image elsewhere")
+
+
+def measure(content_dir: Path, ctx: FileContext, image: str | None, config: SiteConfig,
+            parsers: Parsers, line: int | None = None) -> Original | None:
+    """An article's image when it is a file under content/ (another site's is not fetched):
+    its size, and the digest of a photo the build resizes. A missing file is a warning (no
+    size), and so is one that cannot be read when `[images]` is disabled; else that is an
+    error, as is an image too large to process."""
     local = urls.content_file(image) if image else None
-    if local is None:
+    if local is None or image is None:
         return None
+    settings = config.images
+    resized = settings.enabled and pictures.resized(local) is not None
     try:
-        return parsers.image_size(content_dir / local)
+        size, digest = parsers.examine(content_dir / local, settings.max_pixels, resized)
     except images.ImageError as exc:
-        ctx.notes.append(Problem(
-            f"image {image!r} (content/{local}) cannot be measured: {exc}", ctx.path,
-            ctx.line_of("image"),
-            hint="files under content/ are published at the same path (/images/x.jpg is "
-                 "content/images/x.jpg); use JPEG, PNG, WebP, GIF, AVIF or SVG, or the full "
-                 "address of an image elsewhere. Until then the page gives it no width and "
-                 "height"))
-        return None
+        place = ctx.line_of("image") if line is None else line
+        if isinstance(exc, images.MissingImage) or not settings.enabled:
+            ctx.notes.append(Problem(
+                f"image {image!r} (content/{local}) cannot be measured: {exc}", ctx.path,
+                place, hint=IMAGE_HINT + ". Until then the page gives it no width and height"))
+            return None
+        raise BuildError(Problem(f"image {image!r} (content/{local}) cannot be published: "
+                                 f"{exc}", ctx.path, place, hint=IMAGE_HINT)) from None
+    return Original(image, size[0], size[1], digest)
+
+
+class BodyImages:
+    """Writes the images of an article's body (`markup.ImageHook`): a photo under content/
+    as a `<picture>` of its renditions, an SVG or GIF as an `<img>` with its size, another
+    site's as markdown-it writes it. Keeps what it found, and the problems."""
+
+    def __init__(self, content_dir: Path, ctx: FileContext, body_line: int,
+                 config: SiteConfig, parsers: Parsers, first: bool) -> None:
+        self.content_dir, self.ctx, self.body_line = content_dir, ctx, body_line
+        self.config, self.parsers, self.first = config, parsers, first
+        self.found: list[Original] = []
+        self.named: dict[str, None] = {}  # the addresses of files under content/, in order
+        self.problems: list[Problem] = []
+
+    def __call__(self, src: str, alt: str, title: str, line: int) -> str | None:
+        if urls.content_file(src):
+            self.named[src] = None
+        try:
+            original = measure(self.content_dir, self.ctx, src, self.config, self.parsers,
+                               self.body_line + line)
+        except BuildError as exc:
+            self.problems += exc.problems
+            return None
+        if original is None:
+            return None
+        self.found.append(original)
+        first, self.first = self.first, False
+        picture = pictures.plan(original, self.config.images)
+        return pictures.picture_html(picture, alt, self.config.images.sizes, first, title)
 
 
 def too_big(path: Path, limit_kb: int, setting: str) -> None:

@@ -122,7 +122,7 @@ class Ledger:
         self.cache.save(
             Summary(inputs=inputs, plan_stamp=plan_stamp, output_dir=str(self.output),
                     warnings=warnings, files=len(outputs), ready_until=until),
-            State(sources={a.source: (inventory.article_stamp(a.source, a.image), a)
+            State(sources={a.source: (inventory.article_stamp(a.source, a.shown_images), a)
                            for a in articles},
                   outputs=outputs, addresses=addresses),
             changed=set(fresh) | (state.sources.keys() - set(inventory.posts)),

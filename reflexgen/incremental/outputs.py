@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,10 +56,13 @@ class OutputReport:
 def write_outputs(blueprint: Blueprint, renderer: Renderer, dependencies: Dependencies,
                   previous: dict[str, Output], same_plan: bool, output: Path,
                   jobs: int, reporter: Reporter, clock, memo: dict,
+                  images: Mapping[str, tuple[str, Path]] | None = None,
                   trusted: bool = False, index_now: bool = True) -> OutputReport:
     """Render the pages and feeds that are out of date and write every changed file, and the
     search index with them (`index_now`) or not (the caller then runs
-    `search.update_index` after this commit).
+    `search.update_index` after this commit); `images`: the files of the image phase
+    (output → key, file in the cache), which also take the place of the static files they
+    share an address with.
 
     `same_plan`: the blueprint is the last build's, so each output keeps the key the last
     build gave it; whether it read what changed is `Dependencies.compare`'s to say."""
@@ -101,7 +105,15 @@ def write_outputs(blueprint: Blueprint, renderer: Renderer, dependencies: Depend
                 if not known.current(rel, hashed):
                     staging.write(rel, data)
                     written.append(rel)
+            images = images or {}
+            for rel, (key, made) in images.items():
+                outputs[rel] = Output(key, key)
+                if not known.current(rel, key):
+                    staging.copy(rel, made)
+                    written.append(rel)
             for item in site.static_files:
+                if item.output in images:
+                    continue
                 info = Path(item.source).stat()
                 stamp = f"{item.source}:{info.st_mtime_ns}:{info.st_size}"
                 outputs[item.output] = Output(stamp, stamp)

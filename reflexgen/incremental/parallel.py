@@ -53,17 +53,19 @@ def _call(task: tuple[Callable[[Any, T], R], Sequence[T]]) -> list[R]:
 
 
 def run_all(items: Sequence[T], setup: Callable[[], Any], handle: Callable[[Any, T], R],
-            jobs: int, progress: Callable[[int], None] | None = None) -> Iterator[R]:
-    """`handle(state, item)` for every item, `state = setup()` once per process, in order."""
+            jobs: int, progress: Callable[[int], None] | None = None,
+            heavy: bool = False) -> Iterator[R]:
+    """`handle(state, item)` for every item, `state = setup()` once per process, in order;
+    `heavy` items (an image to encode) go to the workers one by one, from two on."""
     forking = "fork" in multiprocessing.get_all_start_methods()
-    if jobs <= 1 or len(items) < MIN_PARALLEL or not forking:
+    if jobs <= 1 or len(items) < (2 if heavy else MIN_PARALLEL) or not forking:
         state = setup()
         for done, item in enumerate(items, start=1):
             yield handle(state, item)
             if progress:
                 progress(done)
         return
-    size = max(8, min(256, len(items) // (jobs * 8) or 1))
+    size = 1 if heavy else max(8, min(256, len(items) // (jobs * 8) or 1))
     chunks = [items[i: i + size] for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init,

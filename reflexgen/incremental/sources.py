@@ -34,7 +34,7 @@ def read_articles(inventory: Inventory, state: State, config: SiteConfig, key: b
     by_source: dict[str, Article] = {}
     for rel in inventory.posts:
         entry = state.sources.get(rel)
-        if entry is not None and entry[0] == inventory.article_stamp(rel, entry[1].image):
+        if entry is not None and entry[0] == inventory.article_stamp(rel, entry[1].shown_images):
             by_source[rel] = entry[1]
         else:
             to_read.append(rel)

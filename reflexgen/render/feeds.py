@@ -25,6 +25,7 @@ from reflexgen.site.plan import FeedJob
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ENTRIES_KEPT = 4096  # enough for every feed of a large blog (20 entries each)
 ROOT_RELATIVE = re.compile(r'(\s(?:href|src)=")/(?!/)')
+SRCSET = re.compile(r'(\ssrcset=")([^"]*)"')
 
 
 def entry_id(config: SiteConfig, source: str, date: datetime) -> str:
@@ -73,8 +74,12 @@ def with_stylesheet(document: bytes, href: str) -> bytes:
 
 
 def absolutize(html: str, base_url: str) -> str:
-    """Feed readers have no page URL to resolve against: make root-relative links absolute."""
-    return ROOT_RELATIVE.sub(lambda m: m.group(1) + base_url + "/", html)
+    """Feed readers have no page URL to resolve against: make root-relative links absolute
+    (also each address of a `srcset`)."""
+    html = ROOT_RELATIVE.sub(lambda m: m.group(1) + base_url + "/", html)
+    return SRCSET.sub(lambda m: m.group(1) + ", ".join(
+        base_url + c if c.startswith("/") and not c.startswith("//") else c
+        for c in (part.strip() for part in m.group(2).split(","))) + '"', html)
 
 
 class FeedRenderer:

@@ -39,6 +39,11 @@ class Helper:
     make: Callable[[Translator, str], object]
 
 
+def _srcset(base: str) -> Callable[[str], str]:
+    return lambda srcset: ", ".join(urls.link(base, candidate.strip())
+                                    for candidate in srcset.split(",") if candidate.strip())
+
+
 HELPERS = (
     Helper("t", "function", "t('key', name=value…, gender=…)",
            "a string of the theme (i18n/<language>.toml) with its placeholders filled; for a "
@@ -67,6 +72,9 @@ HELPERS = (
     Helper("url", "filter", "'/path/' | url",
            "a site path as a link, below base_url's own path when the site has one",
            lambda tr, base: lambda url: urls.link(base, url)),
+    Helper("srcset", "filter", "a.image_srcset | srcset",
+           "a `srcset` whose site paths are links below base_url's own path, as `url` does",
+           lambda tr, base: _srcset(base)),
     Helper("host", "filter", "c.source | host",
            "the host name of an address: « blog.example.org » (a mention's site)",
            lambda tr, base: host),

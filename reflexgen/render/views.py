@@ -22,6 +22,7 @@ from reflexgen import urls
 from reflexgen.config import SiteConfig
 from reflexgen.config.comments import CommentSettings
 from reflexgen.content.model import Article, Page, Site, SiteImage, Taxon, Thread, place
+from reflexgen.content.pictures import Picture, plan
 from reflexgen.hashing import digest
 from reflexgen.render import structured
 from reflexgen.render.share import ShareLink, share_links
@@ -164,6 +165,12 @@ class ArticleView(Tracked):
     image: str | None  # its image's URL, if any
     image_width: int | None  # its image's width in pixels, read from its file under content/
     image_height: int | None  # its image's height in pixels (None for another site's image)
+    image_src: str | None  # the URL its `<img>` loads: a resized copy of a photo, else `image`
+    image_srcset: str  # a photo's resized copies in its own format, as `srcset` ("" if none)
+    image_sources: tuple[tuple[str, str], ...]  # (media type, srcset) of AVIF and WebP copies
+    social_image: str | None  # its image for Open Graph: a photo cut to 1200×630, else `image`
+    social_image_width: int | None  # that image's width in pixels, when known
+    social_image_height: int | None  # that image's height in pixels, when known
     words: int  # how many words its body has
     reading_minutes: int  # its reading time in minutes (230 words a minute)
     comment_count: int  # how many approved comments it has
@@ -325,6 +332,9 @@ class Views:
 
     def article(self, index: int) -> ArticleView:
         a = self.site.articles[index]
+        picture = featured_picture(a, self.site.config)
+        card = picture.card if picture else None
+        social = (card.width, card.height) if card else a.image_size
         return self._view(article_identity(a.source), lambda: ArticleView(
             source=a.source, title=a.title, url=a.url, date=a.date, updated=a.updated,
             authors=tuple(self.author(x) for x in a.authors),
@@ -333,6 +343,12 @@ class Views:
             summary_html=Markup(urls.rebase(a.summary_html, a.url)), image=a.image,
             image_width=a.image_size[0] if a.image_size else None,
             image_height=a.image_size[1] if a.image_size else None,
+            image_src=picture.src if picture else a.image,
+            image_srcset=picture.srcset if picture else "",
+            image_sources=picture.sources if picture else (),
+            social_image=card.url if card else a.image,
+            social_image_width=social[0] if social else None,
+            social_image_height=social[1] if social else None,
             words=a.words, reading_minutes=reading_minutes(a.words),
             comment_count=a.comment_count, comments_open=a.comments_open, draft=a.draft,
             future=a.future, pinned=a.pinned, lang=a.lang, extra=a.extra,
@@ -553,3 +569,9 @@ def archive(views: Views, items: tuple[int, ...]) -> list[tuple[int, list[tuple[
                   for month, in_month in groupby(in_year, key=lambda d: d[0].month)]
         years.append((year, months))
     return years
+
+
+def featured_picture(article: Article, config: SiteConfig) -> Picture | None:
+    """The picture of an article's own image file (`image:`), with its Open Graph card."""
+    original = next((p for p in article.pictures if p.url == article.image), None)
+    return plan(original, config.images, card=True) if original else None

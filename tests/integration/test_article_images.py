@@ -1,4 +1,5 @@
-"""Articles' images get their real width and height, read from their files under content/."""
+"""Articles' images get their real width and height, read from their files under content/,
+and a photo is published as resized copies (see test_article_photos.py for the renditions)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def images(site, rel: str) -> list[dict[str, str]]:
     """The attributes of the article images a page shows (cards and the article's own)."""
     page = lxml.html.fromstring(site.read(rel))
     return [dict(img.attrib) for img in page.xpath(
-        "//a[@class='card__image']/img | //figure[@class='article__image']/img")]
+        "//a[@class='card__image']//img | //figure[@class='article__image']//img")]
 
 
 @pytest.fixture
@@ -43,10 +44,12 @@ def test_pages_give_images_the_size_of_their_file(blog):
     assert run.code == 0 and "warning" not in run.stderr
     for rel in (A, "index.html"):
         shown = images(blog, rel)
-        assert [(i["src"], i["width"], i["height"]) for i in shown] == [
-            ("/images/photo.png", "64", "27")], rel
+        assert [(i["width"], i["height"]) for i in shown] == [("64", "27")], rel
+        assert shown[0]["src"].startswith("/images/photo.") and shown[0]["src"].endswith(
+            ".64.png")  # a copy never wider than the file
     page = lxml.html.fromstring(blog.read(A))
-    assert page.xpath("//meta[@property='og:image:width']/@content") == ["64"]
+    # Open Graph's 1200×630 proportions, cut from a picture smaller than that: not enlarged
+    assert page.xpath("//meta[@property='og:image:width']/@content") == ["51"]
     assert page.xpath("//meta[@property='og:image:height']/@content") == ["27"]
     assert "1200" not in blog.read(A) + blog.read("index.html")
 
@@ -56,24 +59,30 @@ def test_an_image_elsewhere_has_no_size_and_no_warning(site):
                                               image="https://cdn.example.org/x.jpg")})
     run = site.build()
     assert run.code == 0 and "warning" not in run.stderr
-    assert [set(i) for i in images(site, "2024/03/a/index.html")] == [{"src", "alt"}]
+    assert [set(i) for i in images(site, "2024/03/a/index.html")] == [{"src", "alt",
+                                                                        "fetchpriority"}]
     assert "og:image:width" not in site.read("2024/03/a/index.html")
 
 
-@pytest.mark.parametrize("files, problem", [
-    ({"content/images/photo.png": "PNG"},
+@pytest.mark.parametrize("files, settings, problem", [
+    ({"content/images/photo.png": "PNG"}, "[images]\nenabled = false\n",
      "image '/images/photo.png' (content/images/photo.png) cannot be measured: not an image "
      "format reflexgen reads"),
-    ({}, "image '/images/photo.png' (content/images/photo.png) cannot be measured: no such file"),
+    ({}, "", "image '/images/photo.png' (content/images/photo.png) cannot be measured: no such "
+             "file"),
 ])
-def test_a_local_image_that_cannot_be_measured_is_a_warning_naming_the_article(site, files,
-                                                                                  problem):
+def test_a_local_image_that_cannot_be_measured_is_a_warning_naming_the_article(
+        site, files, settings, problem):
+    """A missing file is a broken link (a warning); so is an unreadable one when images are
+    published as they are. Processed, it is an error (see test_article_photos.py)."""
+    (site.root / "site.toml").write_text((site.root / "site.toml").read_text() + settings)
     site.write({**files, "content/posts/a.md": article("A", slug="a",
                                                        image="/images/photo.png")})
     run = site.build()
     assert run.code == 0
     assert f"content/posts/a.md:5: {problem}" in run.stderr  # the line of `image:`
-    assert [set(i) for i in images(site, "2024/03/a/index.html")] == [{"src", "alt"}]
+    assert [set(i) for i in images(site, "2024/03/a/index.html")] == [{"src", "alt",
+                                                                        "fetchpriority"}]
     assert site.build("--strict").code == 1
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
 import feedparser
 import lxml.html
 import pytest
+from PIL import Image
 
 from conftest import SITE_TOML, article
 
@@ -87,8 +89,9 @@ def blog(site):
         "content/posts/brouillon.md": article("Brouillon", "2024-02-01", draft="true"),
         "content/posts/demain.md": article("Demain", "2099-01-01"),
         "content/pages/a-propos.md": '---\ntitle: "À propos"\n---\nQui sommes-nous ?\n',
-        "content/img/seo.png": "PNG",
+        "content/img/notes.txt": "Des notes.",
     })
+    Image.new("RGB", (60, 40), "teal").save(site.root / "content/img/seo.png")
     return site
 
 
@@ -172,7 +175,9 @@ def test_drafts_and_future_only_on_request(blog):
 
 def test_static_files_copied_but_never_sources(blog):
     blog.build()
-    assert blog.read("img/seo.png") == "PNG"
+    assert blog.read("img/notes.txt") == "Des notes."
+    with Image.open(blog.root / "output/img/seo.png") as image:  # published without metadata
+        assert (image.format, image.size) == ("PNG", (60, 40))
     out = blog.root / "output"
     assert not list(out.rglob("*.md")) and not list(out.rglob("*.yaml"))
     assert blog.exists("theme/style.css")
@@ -241,7 +246,9 @@ def test_feed_links_are_absolute(blog):
     blog.write({"content/posts/img.md": article("Image", "2024-04-01", body="![x](/img/seo.png)")})
     blog.build()
     content = feedparser.parse(blog.read("feed.xml")).entries[0].content[0].value
-    assert 'src="https://blog.example.org/img/seo.png"' in content
+    assert re.search(r' src="https://blog\.example\.org/img/seo\.\w+\.60\.png"', content)
+    assert re.search(r' srcset="https://blog\.example\.org/img/seo\.\w+\.60\.avif 60w"',
+                     html.unescape(blog.read("feed.xml")))  # which feedparser strips
 
 
 def test_feed_limit(site):

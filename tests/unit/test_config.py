@@ -293,3 +293,40 @@ def test_wrong_share_settings_name_their_line(tmp_path, value, message, hint):
     [problem] = info.value.problems
     assert problem.line == 3
     assert message in problem.message and hint in problem.hint
+
+
+# [images]
+
+def test_images_table_is_read_and_defaults_otherwise(tmp_path):
+    base = 'title = "T"\nbase_url = "https://x.org"\n'
+    config, _ = load_config(write(tmp_path, base))
+    assert (config.images.widths, config.images.formats) == ((480, 800, 1200, 1600),
+                                                             ("avif", "webp"))
+    config, warnings = load_config(write(tmp_path, base + '[images]\nwidths = [1000, 320]\n'
+                                         'formats = ["WebP"]\nquality = 60\nenabled = false\n'))
+    images = config.images
+    assert (images.widths, images.formats, images.quality, images.enabled) == \
+        ((320, 1000), ("webp",), 60, False)
+    assert warnings == []
+
+
+@pytest.mark.parametrize("lines, line, message", [
+    ("widths = []", 4, "[images] widths must be a list of widths in pixels"),
+    ("widths = [480, 100000]", 4, "[images] widths must be a list of widths in pixels"),
+    ('formats = ["jpeg-xl"]', 4, "[images] formats must be a list of formats among avif, webp"),
+    ("quality = 0", 4, "[images] quality must be a whole number from 1 to 100"),
+    ('enabled = "yes"', 4, "[images] enabled must be true or false"),
+    ("max_pixels = -1", 4, "[images] max_pixels must be a whole number of pixels"),
+    ('sizes = "<script>"', 4, "[images] sizes must be a CSS `sizes` value"),
+])
+def test_wrong_image_settings_name_file_and_line(tmp_path, lines, line, message):
+    with pytest.raises(BuildError) as info:
+        load_config(write(tmp_path, f'title = "T"\nbase_url = "https://x.org"\n[images]\n{lines}\n'))
+    problem = info.value.problems[0]
+    assert problem.message.startswith(message) and problem.line == line and problem.hint
+
+
+def test_unknown_image_key_warns_with_suggestion(tmp_path):
+    _, warnings = load_config(write(tmp_path, 'title = "T"\nbase_url = "https://x.org"\n'
+                                              '[images]\nwidth = [800]\n'))
+    assert "'width'" in warnings[0].message and "'widths'" in warnings[0].hint

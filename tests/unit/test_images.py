@@ -1,9 +1,12 @@
+import io
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from reflexgen.content.images import ImageError, image_size
+from reflexgen.config.images import ImageSettings
+from reflexgen.content.images import ImageError, examine, image_size
+from reflexgen.content.model import Original
 
 
 def picture(path: Path, size: tuple[int, int], orientation: int | None = None) -> Path:
@@ -54,3 +57,111 @@ def test_what_cannot_be_measured_says_why(tmp_path, name, data, reason):
     path.write_bytes(data)
     with pytest.raises(ImageError, match=reason):
         image_size(path)
+
+
+# Processing: render.imaging, and the cache in front of it (incremental.images)
+
+def phone_photo(path: Path, size=(400, 300), orientation: int = 1) -> Path:
+    """A photo as a phone takes it: EXIF with the camera, the place (GPS), an orientation,
+    and an sRGB colour profile."""
+    from PIL import ImageCms
+
+    exif = Image.Exif()
+    exif[0x010F] = "Fairphone"  # Make
+    exif[0x0112] = orientation
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (48.0, 51.0, 29.0), 3: "E", 4: (2.0, 17.0, 40.0)})
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    image = Image.new("RGB", size, "teal")
+    image.paste((200, 30, 30), (0, 0, size[0] // 4, size[1] // 4))  # a red top-left corner
+    image.save(path, exif=exif, icc_profile=icc, quality=95)
+    return path
+
+
+def renditions(original: Original, **settings):
+    from reflexgen.content.pictures import plan
+
+    return plan(original, ImageSettings(**settings), card=True).renditions
+
+
+def made(path: Path, **settings) -> dict[str, Image.Image]:
+    """Every rendition of the photo at `path`, opened, by output path."""
+    from reflexgen.render.imaging import make
+
+    (width, height), digest = examine(path, 10**8, True)
+    planned = renditions(Original("/images/" + path.name, width, height, digest), **settings)
+    data = make(path, planned, 10**8)
+    return {r.output: Image.open(io.BytesIO(data[r.key])) for r in planned}
+
+
+def test_every_rendition_is_stripped_of_exif_and_gps_but_keeps_its_colour_profile(tmp_path):
+    original = phone_photo(tmp_path / "a.jpg")
+    assert Image.open(original).getexif().get_ifd(0x8825)  # the test photo says where it was
+    produced = made(original)
+    assert {image.format for image in produced.values()} >= {"JPEG", "WEBP"}
+    for name, image in produced.items():
+        assert not image.getexif(), name
+        assert not {"exif", "xmp", "XML:com.adobe.xmp", "comment"} & set(image.info), name
+        assert image.info.get("icc_profile") == Image.open(original).info["icc_profile"], name
+
+
+def test_renditions_are_turned_upright_by_the_exif_orientation(tmp_path):
+    original = phone_photo(tmp_path / "a.jpg", (400, 300), orientation=6)  # turned a quarter
+    produced = made(original)
+    full = produced["images/a.jpg"]
+    assert full.size == (300, 400)
+    red, teal = full.getpixel((full.width - 5, 5)), full.getpixel((5, full.height - 5))
+    assert red[0] > 150 and teal[0] < 60  # the red corner went to the top right
+
+
+def test_sizes_formats_and_never_enlarged(tmp_path):
+    produced = made(phone_photo(tmp_path / "a.png", (1000, 500)))
+    widths = sorted({image.width for name, image in produced.items() if ".card." not in name})
+    assert widths == [480, 800, 1000]
+    formats = {name.rsplit(".", 1)[1] for name in produced}
+    assert formats >= {"png", "webp", "jpg"}  # the card is a JPEG
+    card = next(image for name, image in produced.items() if ".card." in name)
+    assert card.size == (952, 500)
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"\xff\xd8\xff\xe0 not really a JPEG", "damaged or unsupported image"),
+    (None, "damaged"),  # a JPEG cut short
+])
+def test_an_image_that_cannot_be_processed_says_why(tmp_path, data, reason):
+    from reflexgen.render.imaging import ImagingError, make
+
+    path = phone_photo(tmp_path / "a.jpg", (800, 600))
+    data = data if data is not None else path.read_bytes()[:2000]
+    path.write_bytes(data)
+    planned = renditions(Original("/images/a.jpg", 800, 600, "d" * 32))
+    with pytest.raises(ImagingError, match=reason):
+        make(path, planned, 10**8)
+
+
+def test_a_decompression_bomb_is_refused_before_its_pixels_are_read(tmp_path):
+    path = tmp_path / "bomb.png"
+    Image.new("1", (20000, 20000)).save(path)  # 400 megapixels in a few kilobytes
+    with pytest.raises(ImageError, match="decompression bomb"):
+        examine(path, 50_000_000, True)
+    from reflexgen.render.imaging import ImagingError, make
+
+    with pytest.raises(ImagingError, match="pixels allowed|decompression bomb"):
+        make(path, renditions(Original("/images/bomb.png", 20000, 20000, "d" * 32)), 10**6)
+
+
+def test_a_second_pass_finds_everything_in_the_cache(tmp_path, monkeypatch):
+    from reflexgen.incremental import images as phase
+    from reflexgen.render import imaging
+
+    original = phone_photo(tmp_path / "a.jpg")
+    (width, height), digest = examine(original, 10**8, True)
+    planned = renditions(Original("/images/a.jpg", width, height, digest))
+    store = phase.ImageCache(tmp_path / "cache", b"key")
+    task = phase.Task(original, planned, "a.md", 10**8)
+    assert phase.make_one(store, task) == len(planned)
+    assert all(store.path(r).is_file() for r in planned)
+    monkeypatch.setattr(imaging, "make", lambda *a: pytest.fail("encoded again"))
+    assert [r for r in planned if not store.path(r).is_file()] == []
+    other = phase.ImageCache(tmp_path / "cache", b"another key")  # a cache from elsewhere
+    assert not any(other.path(r).is_file() for r in planned)

@@ -1,0 +1,94 @@
+"""Make the renditions of a photo with Pillow: turned upright by its EXIF orientation, resized
+or cropped, encoded, and stripped of its metadata (EXIF, GPS, XMP, comments) but not of its
+colour profile. Whatever goes wrong is an `ImagingError` saying why, never a traceback."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from reflexgen.content.pictures import Rendition
+
+
+class ImagingError(Exception):
+    """Why an image cannot be processed."""
+
+
+def make(source: Path, renditions: Sequence[Rendition], max_pixels: int) -> dict[str, bytes]:
+    """The bytes of each rendition of the image file `source`, by rendition key."""
+    from PIL import Image, ImageOps
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(source) as opened:
+                if opened.width * opened.height > max_pixels:
+                    raise ImagingError(f"{opened.width}×{opened.height} is more than the "
+                                       f"{max_pixels} pixels allowed")
+                # A CMYK file's profile describes ink, not the RGB copies made of it.
+                icc = opened.info.get("icc_profile") if opened.mode != "CMYK" else None
+                opened.load()
+                image = ImageOps.exif_transpose(opened)
+        image.info = {}  # nothing of the original's metadata follows it
+        if image.mode not in ("RGB", "RGBA", "L", "LA"):
+            image = image.convert("RGBA" if _has_alpha(image) else "RGB")
+        scaled = scale(image, {(r.width, r.height) for r in renditions if not r.crop})
+        made: dict[str, bytes] = {}
+        for rendition in renditions:
+            size = (rendition.width, rendition.height)
+            picture = ImageOps.fit(image, size, Image.Resampling.LANCZOS) if rendition.crop \
+                else scaled[size]
+            made[rendition.key] = encode(picture, rendition.format, rendition.quality, icc)
+        return made
+    except ImagingError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImagingError(f"refused as a decompression bomb would be ({exc})") from None
+    except OSError as exc:
+        if exc.errno is None:
+            raise ImagingError(f"damaged or unsupported image ({exc})") from None
+        raise ImagingError(f"cannot read it: {exc.strerror}") from None
+    except Exception as exc:  # Pillow's decoders raise many kinds of error on a damaged file
+        raise ImagingError(f"damaged image ({type(exc).__name__}: {exc})") from None
+
+
+def scale(image: Any, sizes: set[tuple[int, int]]) -> dict[tuple[int, int], Any]:
+    """The image at each size, the widest first, each made from the one before it: a photo
+    is read at full size once, and its smaller copies cost little more."""
+    from PIL import Image
+
+    scaled, larger = {}, image
+    for size in sorted(sizes, reverse=True):
+        scaled[size] = larger if size == larger.size else larger.resize(
+            size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        larger = scaled[size]
+    return scaled
+
+
+def _has_alpha(image: Any) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+
+
+def encode(image: Any, fmt: str, quality: int, icc: bytes | None) -> bytes:
+    """One image in one format, with only its colour profile as metadata."""
+    if fmt == "jpeg" and image.mode in ("RGBA", "LA"):
+        from PIL import Image
+
+        flat = Image.new("RGB", image.size, "white")
+        flat.paste(image, mask=image.getchannel("A"))
+        image = flat
+    options: dict[str, Any] = {"icc_profile": icc} if icc else {}
+    if fmt == "jpeg":
+        options.update(quality=quality, optimize=True, progressive=True)
+    elif fmt == "png":
+        options.update(optimize=False, compress_level=9)
+    elif fmt == "webp":
+        options.update(quality=quality, method=4)
+    elif fmt == "avif":
+        options.update(quality=quality, speed=8)  # 6, the default, takes twice as long
+    out = io.BytesIO()
+    image.save(out, fmt.upper(), **options)
+    return out.getvalue()
