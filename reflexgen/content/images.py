@@ -33,7 +33,21 @@ def examine(path: Path, max_pixels: int, resized: bool) -> tuple[Size, str]:
     if width * height > max_pixels:
         raise ImageError(f"{width}×{height} is more than the {max_pixels} pixels allowed: "
                          "refused, as a decompression bomb would be")
+    resized = resized and not animated(path)  # its frames are published as they are
     return (width, height), content_hash(path.read_bytes()) if resized else ""
+
+
+def animated(path: Path) -> bool:
+    """Whether an image file holds more than one frame (an animated GIF, PNG or WebP)."""
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():  # a huge image is looked at, not decoded
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                return bool(getattr(image, "is_animated", False))
+    except Exception:  # not an image Pillow reads: `image_size` says why
+        return False
 
 
 def image_size(path: Path) -> Size:

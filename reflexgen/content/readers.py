@@ -167,8 +167,12 @@ def measure(content_dir: Path, ctx: FileContext, image: str | None, config: Site
         return None
     settings = config.images
     resized = settings.enabled and pictures.resized(local) is not None
+    path = content_dir / local
     try:
-        size, digest = parsers.examine(content_dir / local, settings.max_pixels, resized)
+        if not path.resolve().is_relative_to(content_dir.resolve()):
+            raise images.MissingImage("it links to a place outside content/, which is not "
+                                      "published")
+        size, digest = parsers.examine(path, settings.max_pixels, resized)
     except images.ImageError as exc:
         place = ctx.line_of("image") if line is None else line
         if isinstance(exc, images.MissingImage) or not settings.enabled:

@@ -67,7 +67,8 @@ class ImageCache:
 
 def wanted(site: Site, config: SiteConfig) -> tuple[dict[str, Task], list[Problem]]:
     """The renditions the site needs, by original (under content/): those of the photos its
-    articles show, and a stripped copy of every other JPEG, PNG or WebP file."""
+    articles show, and a stripped copy of every other JPEG, PNG or WebP file (but animated
+    ones, published as they are)."""
     settings, content = config.images, config.content_dir
     tasks: dict[str, Task] = {}
     for article in site.articles:
@@ -89,6 +90,8 @@ def wanted(site: Site, config: SiteConfig) -> tuple[dict[str, Task], list[Proble
         if kind is None or rel in tasks or not item.source.startswith(prefix):
             continue
         path = Path(item.source)
+        if images.animated(path):  # its frames are published as they are
+            continue
         try:
             width, height = images.image_size(path)
             info = path.stat()

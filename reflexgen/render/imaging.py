@@ -21,6 +21,8 @@ def make(source: Path, renditions: Sequence[Rendition], max_pixels: int) -> dict
     """The bytes of each rendition of the image file `source`, by rendition key."""
     from PIL import Image, ImageOps
 
+    # Pillow's own limit is the site's (`max_pixels`), above and below its default.
+    limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, max_pixels
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -32,9 +34,8 @@ def make(source: Path, renditions: Sequence[Rendition], max_pixels: int) -> dict
                 icc = opened.info.get("icc_profile") if opened.mode != "CMYK" else None
                 opened.load()
                 image = ImageOps.exif_transpose(opened)
+        image = eight_bits(image)
         image.info = {}  # nothing of the original's metadata follows it
-        if image.mode not in ("RGB", "RGBA", "L", "LA"):
-            image = image.convert("RGBA" if _has_alpha(image) else "RGB")
         scaled = scale(image, {(r.width, r.height) for r in renditions if not r.crop})
         made: dict[str, bytes] = {}
         for rendition in renditions:
@@ -53,6 +54,20 @@ def make(source: Path, renditions: Sequence[Rendition], max_pixels: int) -> dict
         raise ImagingError(f"cannot read it: {exc.strerror}") from None
     except Exception as exc:  # Pillow's decoders raise many kinds of error on a damaged file
         raise ImagingError(f"damaged image ({type(exc).__name__}: {exc})") from None
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
+
+
+def eight_bits(image: Any) -> Any:
+    """The image in a mode every format writes (RGB, RGBA, L, LA), its transparency kept
+    (a palette's or a `tRNS` colour becomes an alpha channel) and 16-bit grey scaled down
+    rather than clipped."""
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
+        wide = image if image.mode == "I" else image.convert("I")
+        image = wide.point(lambda value: value / 256).convert("L")
+    if "transparency" in image.info or image.mode in ("PA", "RGBa", "La"):
+        return image.convert("RGBA")
+    return image if image.mode in ("RGB", "RGBA", "L", "LA") else image.convert("RGB")
 
 
 def scale(image: Any, sizes: set[tuple[int, int]]) -> dict[tuple[int, int], Any]:
@@ -66,10 +81,6 @@ def scale(image: Any, sizes: set[tuple[int, int]]) -> dict[tuple[int, int], Any]
             size, Image.Resampling.LANCZOS, reducing_gap=3.0)
         larger = scaled[size]
     return scaled
-
-
-def _has_alpha(image: Any) -> bool:
-    return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
 
 
 def encode(image: Any, fmt: str, quality: int, icc: bytes | None) -> bytes:

@@ -192,3 +192,34 @@ def test_a_photo_added_after_the_article_that_shows_it_is_picked_up(site, tmp_pa
     fresh = tmp_path / "fresh"
     run(site, output_dir=fresh, clean=True, cache_dir=tmp_path / "fresh-cache")
     assert compare_trees(site.root / "output", fresh) == []
+
+
+def test_a_link_to_a_photo_outside_content_is_not_published(site, tmp_path: Path):
+    secret = tmp_path / "ailleurs"
+    secret.mkdir()
+    Image.new("RGB", (800, 600), "red").save(secret / "prive.jpg")
+    (site.root / "content/images").mkdir(parents=True)
+    (site.root / "content/images/lien.jpg").symlink_to(secret / "prive.jpg")
+    (site.root / "content/images/dossier").symlink_to(secret)
+    site.write({"content/posts/a.md": article(
+        "A", "2024-03-02", slug="a",
+        body="![l](/images/lien.jpg) ![d](/images/dossier/prive.jpg)")})
+    run = site.build()
+    assert run.code == 0
+    assert "links to a place outside content/" in run.stderr
+    published = [p.name for p in (site.root / "output").rglob("*") if "prive" in p.name
+                 or "lien" in p.name]
+    assert published == []
+
+
+def test_an_animated_webp_is_published_with_all_its_frames(site):
+    frames = [Image.new("RGB", (400, 300), colour) for colour in ("red", "green", "blue")]
+    path = site.root / "content/images/anim.webp"
+    path.parent.mkdir(parents=True)
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    site.write({"content/posts/a.md": article("A", "2024-03-02", slug="a",
+                                              body="![anim](/images/anim.webp)")})
+    assert site.build().code == 0
+    with Image.open(site.root / "output/images/anim.webp") as published:
+        assert published.n_frames == 3
+    assert imgs(site, A, "//main//img")[0]["src"] == "/images/anim.webp"

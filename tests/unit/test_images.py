@@ -165,3 +165,49 @@ def test_a_second_pass_finds_everything_in_the_cache(tmp_path, monkeypatch):
     assert [r for r in planned if not store.path(r).is_file()] == []
     other = phase.ImageCache(tmp_path / "cache", b"another key")  # a cache from elsewhere
     assert not any(other.path(r).is_file() for r in planned)
+
+
+def test_transparency_is_kept_in_every_rendition(tmp_path):
+    """A palette PNG and a grey PNG whose transparent colour is a `tRNS` entry, as image
+    editors save logos and diagrams: the see-through pixels stay see-through."""
+    palette = Image.new("P", (60, 40), 0)
+    palette.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)
+    palette.paste(1, (20, 10, 40, 30))
+    palette.save(tmp_path / "palette.png", transparency=0)
+    grey = Image.new("L", (60, 40), 0)
+    grey.paste(200, (20, 10, 40, 30))
+    grey.save(tmp_path / "grey.png", transparency=0)
+    for name in ("palette.png", "grey.png"):
+        for output, image in made(tmp_path / name, formats=("webp",)).items():
+            if output.endswith((".png", ".webp")):
+                rgba = image.convert("RGBA")
+                assert rgba.getpixel((0, 0))[3] == 0, output  # still transparent
+                assert rgba.getpixel((30, 20))[3] == 255, output
+
+
+def test_sixteen_bit_grey_is_scaled_not_clipped(tmp_path):
+    ramp = Image.new("I;16", (64, 32))
+    ramp.putdata([x * 1024 for _ in range(32) for x in range(64)])  # black to white
+    ramp.save(tmp_path / "ramp.png")
+    for output, image in made(tmp_path / "ramp.png").items():
+        grey = image.convert("L")
+        assert grey.getpixel((0, 0)) < 10 and 100 < grey.getpixel((32, 16)) < 160, output
+
+
+def test_an_animated_image_keeps_its_frames(tmp_path):
+    frames = [Image.new("RGB", (40, 30), colour) for colour in ("red", "green", "blue")]
+    for name in ("anim.webp", "anim.png"):
+        frames[0].save(tmp_path / name, save_all=True, append_images=frames[1:])
+        size, digest = examine(tmp_path / name, 10**8, True)
+        assert size == (40, 30) and digest == ""  # no digest: not resized, published as is
+
+
+def test_the_sites_pixel_limit_holds_above_pillows_own(tmp_path):
+    from reflexgen.render.imaging import make
+
+    big = tmp_path / "big.png"
+    Image.new("L", (10000, 9500)).save(big)  # 95 Mpx: above Pillow's default limit
+    (width, height), digest = examine(big, 2 * 10**8, True)
+    planned = renditions(Original("/images/big.png", width, height, digest), widths=(480,))
+    assert set(make(big, planned, 2 * 10**8)) == {r.key for r in planned}
+    assert Image.MAX_IMAGE_PIXELS == 89478485  # Pillow's own limit is left as it was
