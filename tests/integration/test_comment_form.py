@@ -49,7 +49,8 @@ def test_the_form_posts_to_the_endpoint_with_the_articles_source_as_thread(blog)
     assert doc.xpath('//section[@id="comments"]/following-sibling::section[@id="commentaire"]')
     scripts = doc.xpath("//script[not(@type='application/ld+json')]")
     assert [(s.get("src"), "defer" in s.attrib) for s in scripts] == [
-        ("/theme/share.js", True), ("/theme/comments.js", True)]  # the share links' first
+        ("/theme/search.js", True), ("/theme/share.js", True),  # the header's, the share links'
+        ("/theme/comments.js", True)]
     assert all(not (s.text or "").strip() for s in scripts)
 
 

@@ -25,7 +25,7 @@ OVERRIDES = {
                    '<p class="x-card">{{ a.authors[0].avatar }}|{{ a.authors[0].website }}|'
                    "{{ a.authors[0].bio_html | striptags }}|{{ a.extra.get('mood') }}|"
                    "{{ a.words }}|{{ a.body_html | striptags | truncate(30) }}</p>"),
-    "article.html": ('<h1 class="article__title">{{ article.title }}</h1>',
+    "article.html": ('>{{ article.title }}</h1>',
                      "<p class=\"x-article\">{{ article.extra.get('mood') }}|"
                      "{{ article.authors[0].website }}</p>"),
     "author.html": ("<h1>{{ author.name }}</h1>",

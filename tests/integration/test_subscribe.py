@@ -118,7 +118,7 @@ def test_the_subscribe_page_offers_every_feed_written(demo):
     assert headings == ["Tout le site", "Par rubrique", "Par signature", "Par étiquette",
                         "Tout importer d’un coup"]
     assert page.xpath("//a[@download]/@href") == ["/abonnements.opml"]
-    assert page.xpath("//script/@src") == ["/theme/subscribe.js"]
+    assert page.xpath("//script/@src") == ["/theme/search.js", "/theme/subscribe.js"]
     assert not page.xpath("//script[not(@src)]") and not page.xpath("//*[@onclick]")
     assert (demo / "theme/subscribe.js").is_file()
 

@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape
 import lxml.html
 import pytest
 import yaml
+from PIL import Image
 
 from conftest import REPO, Site, cli
 
@@ -236,14 +237,14 @@ def test_every_wxr_version_is_read(site, version):
 def test_uploads_are_copied_and_links_rewritten(site, tmp_path):
     uploads = tmp_path / "uploads"
     (uploads / "2012/02").mkdir(parents=True)
-    (uploads / "2012/02/pelican.png").write_bytes(b"\x89PNG image")
+    Image.new("RGB", (40, 30), "teal").save(uploads / "2012/02/pelican.png")
+    png = (uploads / "2012/02/pelican.png").read_bytes()
     body = ('<img src="https://ancien.example/wp-content/uploads/2012/02/pelican.png" alt="P" />'
             '\n\n<a href="https://ancien.example/wp-content/uploads/2012/02/absent.pdf">PDF</a>')
     imported(site, wxr(item(1, "Images", body)), "--uploads", str(uploads))
     _, markdown = front(site, "content/posts/2024/billet-1.md")
     assert "![P](/wp-content/uploads/2012/02/pelican.png)" in markdown
-    assert (site.root / "content/wp-content/uploads/2012/02/pelican.png").read_bytes() \
-        == b"\x89PNG image"
+    assert (site.root / "content/wp-content/uploads/2012/02/pelican.png").read_bytes() == png
     report = (site.root / "import-report.md").read_text(encoding="utf-8")
     assert "| media copied | 1 |" in report
     assert "- https://ancien.example/wp-content/uploads/2012/02/absent.pdf" in report
