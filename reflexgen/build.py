@@ -48,6 +48,7 @@ class BuildOptions:
     # Where comment forms post, in place of `[comments] endpoint` (and even without one):
     # `reflexgen serve` gives its own intake's path. Empty: as site.toml says.
     comment_endpoint: str = ""
+    search: bool = True  # False: no search index, page or box, whatever site.toml says
 
     @property
     def output(self) -> Path:
@@ -179,11 +180,14 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
 
 
 def site_settings(options: BuildOptions) -> tuple[SiteConfig, list[Problem]]:
-    """site.toml, with the comment endpoint the options may set in place of its own."""
+    """site.toml, with the comment endpoint and search the options may set in place of its
+    own."""
     config, warnings = load_config(options.site_dir)
     if options.comment_endpoint:
         config = replace(config, comments=replace(config.comments,
                                                   endpoint=options.comment_endpoint))
+    if not options.search:
+        config = replace(config, search=False)
     return config, warnings
 
 

@@ -68,6 +68,9 @@ def parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--open", action="store_true", help="open the site in a browser")
     serve_cmd.add_argument("--no-drafts", action="store_true",
                            help="hide drafts and future articles, as the published site does")
+    serve_cmd.add_argument("--no-search", action="store_true",
+                           help="no search index (on a large blog it takes a while after "
+                                "each edit), search page or box")
     serve_cmd.add_argument("--poll", action="store_true",
                            help="look for changes by polling (network or container folders)")
     serve_cmd.add_argument("-j", "--jobs", type=positive, default=0, metavar="N",
@@ -507,7 +510,8 @@ def serve(args: argparse.Namespace, reporter: Reporter) -> int:
             reporter.error(problem)
         return 1
     options = ServeOptions(site_dir=args.site, host=args.host, port=args.port,
-                           drafts=not args.no_drafts, poll=args.poll, jobs=args.jobs)
+                           drafts=not args.no_drafts, poll=args.poll, jobs=args.jobs,
+                           search=not args.no_search)
     return preview(options, reporter, webbrowser.open if args.open else None)
 
 

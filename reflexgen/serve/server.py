@@ -332,6 +332,7 @@ class ServeOptions:
     drafts: bool = True
     poll: bool = False
     jobs: int = 0
+    search: bool = True  # False: no search index, page or box, whatever site.toml says
 
 
 def serve_folder(site_dir: Path) -> tuple[Path, Path]:
@@ -349,7 +350,7 @@ class Preview:
         self.options = BuildOptions(site_dir=options.site_dir, output_dir=output,
                                     cache_dir=cache, drafts=options.drafts,
                                     future=options.drafts, jobs=options.jobs,
-                                    comment_endpoint=INTAKE)
+                                    comment_endpoint=INTAKE, search=options.search)
         self.reporter = reporter
         self.live = LiveSite(output)
         self.cache = Cache(cache)  # kept warm from one build to the next

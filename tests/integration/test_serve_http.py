@@ -243,3 +243,14 @@ def test_an_open_page_whose_slug_changed_is_sent_to_its_new_address(blog, servin
     assert status == 307 and headers["Location"] == "/2024/03/premier-billet/"
     assert server.get("/2024/03/jamais-vu/")[0] == 404
     assert any("address changed from /2024/03/premier/" in line for line in server.lines)
+
+
+def test_the_preview_has_search_unless_asked_not_to(blog, serving):
+    server = serving()
+    assert server.get("/pagefind/pagefind.js")[0] == 200
+    assert server.get("/recherche/")[0] == 200
+    server.stop_cleanly()
+    quiet = serving("--no-search")
+    assert quiet.get("/pagefind/pagefind.js")[0] == 404
+    status, _, body = quiet.get("/")
+    assert status == 200 and b"site-search" not in body
