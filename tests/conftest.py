@@ -96,6 +96,15 @@ def article(title: str = "Un titre", date: str = "2024-03-12T09:30:00+01:00",
     return "---\n" + "\n".join(lines) + "\n---\n" + body + "\n"
 
 
+def built_demo(root: Path, files: dict[str, str] | None = None) -> Path:
+    """The demo blog copied to `root`, with `files` written over it, and built: its output."""
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copy(REPO / "site.toml", root)
+    site = Site(root).write(files or {})
+    assert site.build().code == 0
+    return root / "output"
+
+
 class ServerProcess:
     """One of our servers as a real process on 127.0.0.1: its address read from the line it
     prints once listening (`<ready> http://host:port/`), its stderr kept, stopped with Ctrl-C

@@ -4,13 +4,12 @@ copy the addresses. Nothing is loaded from another site."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import feedparser
 import pytest
 
-from conftest import REPO, Site, static_server
+from conftest import built_demo, static_server
 
 FEEDS = ["feed.xml", "atom.xml", "tags/publicite/feed.xml", "authors/helene-marchand/atom.xml",
          "categories/marketing/feed.xml"]
@@ -18,11 +17,7 @@ FEEDS = ["feed.xml", "atom.xml", "tags/publicite/feed.xml", "authors/helene-marc
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("demo")
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copy(REPO / "site.toml", root)
-    assert Site(root).build().code == 0
-    return root / "output"
+    return built_demo(tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture(scope="module")

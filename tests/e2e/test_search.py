@@ -4,13 +4,12 @@ without JavaScript, nothing loaded from elsewhere, and hostile text shown as tex
 
 from __future__ import annotations
 
-import shutil
 from urllib.parse import urlsplit
 
 import pytest
 from test_validity import AXE, axe_violations, missing
 
-from conftest import REPO, Site, article, static_server
+from conftest import REPO, article, built_demo, static_server
 
 SOBRIETE = "Sobriété numérique : le marketing peut-\u2060il faire moins ?"
 COOKIES = "Cookies tiers : la fin d’un monde, pas la fin du pistage"
@@ -21,12 +20,9 @@ COOKIES_URL = "/2021/03/cookies-tiers-la-fin-d-un-monde-pas-la-fin-du-pistage/"
 def served(tmp_path_factory):
     """The demo blog, searching comments too, with an article and a comment written to
     attack the results list."""
-    root = tmp_path_factory.mktemp("search")
-    shutil.copytree(REPO / "content", root / "content")
     settings = (REPO / "site.toml").read_text(encoding="utf-8")
-    (root / "site.toml").write_text(settings.replace("paginate = 6", "paginate = 6\n"
-                                                     "search_comments = true"), encoding="utf-8")
-    Site(root).write({
+    output = built_demo(tmp_path_factory.mktemp("search"), {
+        "site.toml": settings.replace("paginate = 6", "paginate = 6\nsearch_comments = true"),
         "content/posts/2020/piege.md": article(
             "Les balises <img src=x onerror=window.pwned=1> et nous", "2020-01-01",
             "Un texte sur les zorglubs.", slug="piege"),
@@ -35,8 +31,7 @@ def served(tmp_path_factory):
             "  date: 2020-01-02T10:00:00+01:00\n"
             "  body: \"zorglubs <img src=x onerror=window.pwned=3> &lt;b&gt;\"\n"),
     })
-    assert Site(root).build().code == 0
-    with static_server(root / "output") as url:
+    with static_server(output) as url:
         yield url
 
 

@@ -4,7 +4,6 @@ feeds as before), and the subscribe page and the OPML file offer every feed the 
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import feedparser
@@ -12,7 +11,7 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from conftest import REPO, SITE_TOML, Site, article
+from conftest import SITE_TOML, article, built_demo
 
 INSTRUCTION = re.compile(rb'<\?xml-stylesheet type="text/xsl" href="([^"]*)"\?>\n')
 
@@ -20,11 +19,7 @@ INSTRUCTION = re.compile(rb'<\?xml-stylesheet type="text/xsl" href="([^"]*)"\?>\
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
     """The demo blog, built: its feeds, subscribe page and OPML file."""
-    root = tmp_path_factory.mktemp("demo")
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copy(REPO / "site.toml", root)
-    assert Site(root).build().code == 0
-    return root / "output"
+    return built_demo(tmp_path_factory.mktemp("demo"))
 
 
 def feed_files(output: Path) -> list[Path]:
