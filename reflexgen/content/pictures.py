@@ -136,7 +136,7 @@ def plan(original: Original, settings: ImageSettings, card: bool = False) -> Pic
 
 def stripped(rel: str, kind: str, width: int, height: int, source: str) -> Rendition:
     """The file published at an original's own address (`rel`): the same pixels, upright
-    and without their metadata; `source` names the original's bytes (or its stamp)."""
+    and without their metadata; `source` is the digest of the original's bytes."""
     return Rendition(rel, width, height, kind, FULL_QUALITY,
                      digest(source, "stripped", width, height, FULL_QUALITY, ENCODER))
 

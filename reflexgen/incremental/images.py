@@ -12,6 +12,7 @@ articles show at their own address and as renditions, the others at their own ad
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,9 +23,11 @@ from reflexgen.content import images, pictures
 from reflexgen.content.model import Site
 from reflexgen.content.pictures import Rendition
 from reflexgen.errors import BuildError, Problem, Reporter
-from reflexgen.hashing import digest
+from reflexgen.hashing import content_hash
 from reflexgen.incremental.cache import sign
 from reflexgen.incremental.parallel import run_all
+
+DIGESTS = "digests.json"  # the digests of the files no article shows, by stamp
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,32 @@ class ImageCache:
 
     def __init__(self, folder: Path, key: bytes) -> None:
         self.folder, self.key = folder / "images", key
+        self._digests: dict[str, list] | None = None  # file → [mtime_ns, size, digest]
+        self._seen: dict[str, list] = {}
+
+    def digest_of(self, path: Path, info: os.stat_result) -> str:
+        """The digest of a file's bytes, read again only when its stamp changed: a fresh
+        checkout (new times, same bytes) finds its images already made."""
+        if self._digests is None:
+            try:
+                self._digests = json.loads((self.folder / DIGESTS).read_text())
+            except (OSError, ValueError):
+                self._digests = {}
+        stamp = [info.st_mtime_ns, info.st_size]
+        known = self._digests.get(str(path))
+        if not (isinstance(known, list) and known[:2] == stamp):
+            known = stamp + [content_hash(path.read_bytes())]
+        self._seen[str(path)] = known
+        return str(known[2])
+
+    def save_digests(self) -> None:
+        """Keep the digests of the files this build looked at (and only those)."""
+        if self._digests is None or self._seen == self._digests:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        temp = self.folder / f".{DIGESTS}.{os.getpid()}"
+        temp.write_text(json.dumps(self._seen))
+        os.replace(temp, self.folder / DIGESTS)
 
     def path(self, rendition: Rendition) -> Path:
         name = sign(self.key, rendition.key.encode()).hex()[:32]
@@ -65,7 +94,8 @@ class ImageCache:
         os.replace(temp, path)
 
 
-def wanted(site: Site, config: SiteConfig) -> tuple[dict[str, Task], list[Problem]]:
+def wanted(site: Site, config: SiteConfig,
+           store: ImageCache) -> tuple[dict[str, Task], list[Problem]]:
     """The renditions the site needs, by original (under content/): those of the photos its
     articles show, and a stripped copy of every other JPEG, PNG or WebP file (but animated
     ones, published as they are)."""
@@ -98,8 +128,8 @@ def wanted(site: Site, config: SiteConfig) -> tuple[dict[str, Task], list[Proble
         except (images.ImageError, OSError) as exc:
             warnings.append(Problem(f"published as it is, with its metadata: {exc}", path))
             continue
-        stamp = digest(rel, info.st_mtime_ns, info.st_size)
-        tasks[rel] = Task(path, (pictures.stripped(rel, kind, width, height, stamp),), "",
+        tasks[rel] = Task(path, (pictures.stripped(rel, kind, width, height,
+                                                   store.digest_of(path, info)),), "",
                           settings.max_pixels)
     return tasks, warnings
 
@@ -111,7 +141,8 @@ def process_images(site: Site, config: SiteConfig, folder: Path, key: bytes, job
     if not config.images.enabled:
         return ImageOutputs({}, 0, [])
     store = ImageCache(folder, key)
-    tasks, warnings = wanted(site, config)
+    tasks, warnings = wanted(site, config, store)
+    store.save_digests()
     todo = []
     for task in tasks.values():
         missing = tuple(r for r in task.renditions if not store.path(r).is_file())

@@ -3,6 +3,7 @@ metadata, made once (also across --clean builds that keep the cache), removed wh
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -223,3 +224,22 @@ def test_an_animated_webp_is_published_with_all_its_frames(site):
     with Image.open(site.root / "output/images/anim.webp") as published:
         assert published.n_frames == 3
     assert imgs(site, A, "//main//img")[0]["src"] == "/images/anim.webp"
+
+
+def test_a_fresh_checkout_of_an_image_no_article_shows_is_not_encoded_again(site,
+                                                                            monkeypatch):
+    """New file times with the same bytes (a git clone on CI): its stripped copy comes from
+    the cache; new bytes make a new one."""
+    photo(site, "content/images/seule.jpg", (900, 600))
+    site.write({"content/posts/a.md": article("A", "2024-03-02", slug="a")})
+    assert run(site).written
+    path = site.root / "content/images/seule.jpg"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    monkeypatch.setattr(imaging, "make", lambda *a: pytest.fail("encoded again"))
+    run(site)
+    monkeypatch.undo()
+    photo(site, "content/images/seule.jpg", (900, 600), "navy")
+    run(site)
+    with Image.open(site.root / "output/images/seule.jpg") as published:
+        assert published.getpixel((10, 10))[2] > 100  # the new, blue photo
+        assert not published.getexif()
