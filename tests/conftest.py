@@ -30,6 +30,11 @@ import pytest
 from reflexgen.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
+# Run in the background by a shell without job control (`./dev test &` in a script), the suite
+# inherits SIGINT ignored, and so would every server it starts: the tests stop those with
+# Ctrl-C (SIGINT), as a user does.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 SITE_TOML = """\
 title = "Le Blog"
 base_url = "https://blog.example.org"
