@@ -122,11 +122,22 @@ def walk(folder: str, prefix: str, root: str) -> Iterator[tuple[str, os.DirEntry
     for entry in entries:
         if is_ignored(entry.name):
             continue
-        inside = not entry.is_symlink() or os.path.realpath(entry.path).startswith(root)
+        inside = not entry.is_symlink() or leads_inside(entry.path, root)
         if entry.is_dir() and inside:
             yield from walk(entry.path, f"{prefix}{entry.name}/", root)
         elif entry.is_file() or not inside:  # the caller warns about links leading outside
             yield prefix + entry.name, entry
+
+
+def real_root(content_dir: Path) -> str:
+    """The real path of content/, as `leads_inside` compares with it."""
+    return str(content_dir.resolve()) + os.sep
+
+
+def leads_inside(path: str, root: str) -> bool:
+    """Whether `path`, its links followed, is inside the folder `root` (see `real_root`):
+    what leads out of content/ is never published."""
+    return os.path.realpath(path).startswith(root)
 
 
 def discover(content_dir: Path) -> tuple[Inventory, list[Problem]]:
@@ -134,11 +145,11 @@ def discover(content_dir: Path) -> tuple[Inventory, list[Problem]]:
     warnings: list[Problem] = []
     posts, sidecars, authors, pages, static = [], [], [], [], []
     stamps: dict[str, tuple[int, int]] = {}
-    root = str(content_dir.resolve()) + os.sep
+    root = real_root(content_dir)
     kinds = {"posts": posts, "authors": authors, "pages": pages}
     for rel, entry in walk(str(content_dir), "", root):
         name = entry.name
-        if entry.is_symlink() and not os.path.realpath(entry.path).startswith(root):
+        if entry.is_symlink() and not leads_inside(entry.path, root):
             warnings.append(Problem("link to a place outside content/ skipped",
                                     content_dir / rel,
                                     hint="copy the file into content/ instead"))

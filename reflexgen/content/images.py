@@ -29,31 +29,24 @@ def examine(path: Path, max_pixels: int, resized: bool) -> tuple[Size, str]:
     its bytes; an image of more than `max_pixels` is refused before its pixels are read."""
     if not path.is_file():
         raise MissingImage("no such file")
-    width, height = image_size(path)
+    (width, height), moving = describe(path)
     if width * height > max_pixels:
         raise ImageError(f"{width}×{height} is more than the {max_pixels} pixels allowed: "
                          "refused, as a decompression bomb would be")
-    resized = resized and not animated(path)  # its frames are published as they are
+    resized = resized and not moving  # an animation's frames are published as they are
     return (width, height), content_hash(path.read_bytes()) if resized else ""
-
-
-def animated(path: Path) -> bool:
-    """Whether an image file holds more than one frame (an animated GIF, PNG or WebP)."""
-    from PIL import Image
-
-    try:
-        with warnings.catch_warnings():  # a huge image is looked at, not decoded
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
-                return bool(getattr(image, "is_animated", False))
-    except Exception:  # not an image Pillow reads: `image_size` says why
-        return False
 
 
 def image_size(path: Path) -> Size:
     """(width, height) of the image as a browser shows it at its natural size."""
+    return describe(path)[0]
+
+
+def describe(path: Path) -> tuple[Size, bool]:
+    """The image's size as a browser shows it at its natural size, and whether it is
+    animated (more than one frame: a GIF, PNG or WebP), from one read of its header."""
     if path.suffix.lower() == ".svg":
-        return svg_size(path)
+        return svg_size(path), False
     # Imported here: a build that measures no new image need not load Pillow.
     from PIL import Image, UnidentifiedImageError
 
@@ -63,6 +56,7 @@ def image_size(path: Path) -> Size:
             with Image.open(path) as image:
                 width, height = image.size
                 turned = image.getexif().get(EXIF_ORIENTATION) in TURNED
+                moving = bool(getattr(image, "is_animated", False))
     except Image.DecompressionBombError as exc:
         raise ImageError(f"refused as a decompression bomb would be ({exc})") from None
     except UnidentifiedImageError:
@@ -74,7 +68,7 @@ def image_size(path: Path) -> Size:
         raise ImageError(f"cannot read it: {exc.strerror}") from None
     except Exception as exc:  # Pillow's decoders raise many kinds of error on a damaged file
         raise ImageError(f"damaged image ({type(exc).__name__}: {exc})") from None
-    return (height, width) if turned else (width, height)
+    return ((height, width) if turned else (width, height)), moving
 
 
 def svg_size(path: Path) -> Size:

@@ -15,7 +15,7 @@ from reflexgen import hashing, urls
 from reflexgen.config import SiteConfig
 from reflexgen.config.menu import MENUS
 from reflexgen.content import comments, frontmatter, images, markup, pictures, typography
-from reflexgen.content.discover import sidecar_for
+from reflexgen.content.discover import leads_inside, real_root, sidecar_for
 from reflexgen.content.fields import FileContext
 from reflexgen.content.model import (
     GENDERS,
@@ -169,7 +169,7 @@ def measure(content_dir: Path, ctx: FileContext, image: str | None, config: Site
     resized = settings.enabled and pictures.resized(local) is not None
     path = content_dir / local
     try:
-        if not path.resolve().is_relative_to(content_dir.resolve()):
+        if not leads_inside(str(path), real_root(content_dir)):
             raise images.MissingImage("it links to a place outside content/, which is not "
                                       "published")
         size, digest = parsers.examine(path, settings.max_pixels, resized)

@@ -120,13 +120,13 @@ def wanted(site: Site, config: SiteConfig,
         if kind is None or rel in tasks or not item.source.startswith(prefix):
             continue
         path = Path(item.source)
-        if images.animated(path):  # its frames are published as they are
-            continue
         try:
-            width, height = images.image_size(path)
+            (width, height), moving = images.describe(path)
             info = path.stat()
         except (images.ImageError, OSError) as exc:
             warnings.append(Problem(f"published as it is, with its metadata: {exc}", path))
+            continue
+        if moving:  # an animation's frames are published as they are
             continue
         tasks[rel] = Task(path, (pictures.stripped(rel, kind, width, height,
                                                    store.digest_of(path, info)),), "",

@@ -332,10 +332,13 @@ class Views:
 
     def article(self, index: int) -> ArticleView:
         a = self.site.articles[index]
+        return self._view(article_identity(a.source), lambda: self._article(a))
+
+    def _article(self, a: Article) -> ArticleView:
         picture = featured_picture(a, self.site.config)
         card = picture.card if picture else None
         social = (card.width, card.height) if card else a.image_size
-        return self._view(article_identity(a.source), lambda: ArticleView(
+        return ArticleView(
             source=a.source, title=a.title, url=a.url, date=a.date, updated=a.updated,
             authors=tuple(self.author(x) for x in a.authors),
             tags=tuple(self.taxon("tag", urls.slug(t)) for t in a.tags),
@@ -352,7 +355,7 @@ class Views:
             words=a.words, reading_minutes=reading_minutes(a.words),
             comment_count=a.comment_count, comments_open=a.comments_open, draft=a.draft,
             future=a.future, pinned=a.pinned, lang=a.lang, extra=a.extra,
-            _record=a, _views=self))
+            _record=a, _views=self)
 
     def author(self, author_id: str) -> AuthorView:
         a = self.site.authors[author_id]
