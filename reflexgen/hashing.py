@@ -32,7 +32,7 @@ def digest(*parts: object) -> str:
 
 def settings_digest(config: SiteConfig) -> str:
     """Every setting of site.toml: what all the site's pages and records are made under."""
-    return digest(sorted(vars(config).items()))
+    return digest(sorted((k, v) for k, v in vars(config).items() if k != "deploy"))
 
 
 def content_hash(data: bytes) -> str:

@@ -47,10 +47,12 @@ LOCALISED = {"fr": {"search": "/recherche/", "subscribe": "/abonnement/",
              "en": {"search": "/search/", "subscribe": "/subscribe/",
                     "opml": "/subscriptions.opml"}}
 FEED_STYLE = "/feed.xsl"  # the XSLT stylesheet that shows a feed as a page in a browser
+# Where resized photos are published (`content.pictures`): content-named files only.
+RESIZED = "/resized/"
 # The first path segments of the pages reflexgen makes itself (listings, pagination, the
 # theme's files): a page of the author's must take another slug (see the importer, `new page`).
 RESERVED = frozenset({"tags", "categories", "authors", "archives", "series", "page", "theme",
-                      "posts", "pages", "pagefind"} | {
+                      "posts", "pages", "pagefind", RESIZED.strip("/")} | {
     path.strip("/") for table in LOCALISED.values() for path in table.values()
     if path.endswith("/")})
 

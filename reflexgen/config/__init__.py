@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reflexgen.config.checks import check_base_url, check_permalink, did_you_mean
 from reflexgen.config.comments import CommentSettings, read_comments
+from reflexgen.config.deploy import DeployTarget, read_deploy
+from reflexgen.config.hosting import HostingSettings, read_hosting
 from reflexgen.config.identity import check_identity
 from reflexgen.config.images import ImageSettings, read_images
 from reflexgen.config.menu import MenuEntry, read_menu
@@ -48,6 +50,10 @@ class SiteConfig:
     share: tuple[str, ...] = NETWORKS  # the share links under each article, in this order
     comments: CommentSettings = field(default_factory=CommentSettings)  # [comments]
     images: ImageSettings = field(default_factory=ImageSettings)  # [images]
+    hosting: HostingSettings = field(default_factory=HostingSettings)  # [hosting]
+    # [deploy.NAME] tables, in the order written (the first is the default target); not a
+    # build setting: `hashing.settings_digest` leaves them out.
+    deploy: tuple[DeployTarget, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -145,6 +151,12 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Problem]]:
     images, wrong, noted = read_images(data.get("images", {}), text, path)
     problems += wrong
     warnings += noted
+    hosting, wrong, noted = read_hosting(data.get("hosting", {}), text, path)
+    problems += wrong
+    warnings += noted
+    deploy, wrong, noted = read_deploy(data.get("deploy", {}), text, path)
+    problems += wrong
+    warnings += noted
     if problems:
         raise BuildError(problems)
 
@@ -154,6 +166,8 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Problem]]:
     values["share"] = share
     values["comments"] = comments
     values["images"] = images
+    values["hosting"] = hosting
+    values["deploy"] = deploy
     return SiteConfig(root=root, **values), warnings
 
 
