@@ -30,6 +30,9 @@ import pytest
 from reflexgen.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
+# The servers the tests start run this checkout's code, wherever reflexgen is installed.
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, (str(REPO),
+                                                         os.environ.get("PYTHONPATH"))))
 # Run in the background by a shell without job control (`./dev test &` in a script), the suite
 # inherits SIGINT ignored, and so would every server it starts: the tests stop those with
 # Ctrl-C (SIGINT), as a user does.
