@@ -110,6 +110,7 @@ def parser() -> argparse.ArgumentParser:
     wordpress.add_argument("--force", action="store_true",
                            help="replace files edited since the last import")
     add_new(commands, common, on_site)
+    add_ci(commands, common, on_site)
     add_comments(commands, common, on_site)
     mention_cmd = commands.add_parser(
         "webmention", parents=[common], help="tell the pages your articles link to",
@@ -151,6 +152,9 @@ def add_new(commands, common: argparse.ArgumentParser, on_site: argparse.Argumen
     site.add_argument("--force", action="store_true",
                       help="add the starter files to a folder that is not empty, keeping every "
                            "file already there")
+    site.add_argument("--ci", choices=("github", "gitlab", "forgejo"),
+                      help="also write a CI workflow that builds and checks the site (see "
+                           "`reflexgen ci`)")
     editing = argparse.ArgumentParser(add_help=False)
     editing.add_argument("--draft", action="store_true", help="mark it as a draft")
     editing.add_argument("--edit", action="store_true",
@@ -174,6 +178,25 @@ def add_new(commands, common: argparse.ArgumentParser, on_site: argparse.Argumen
         description="Create content/authors/<id>.md and print its path.")
     author.add_argument("id", metavar="ID", help="the author's id, a slug such as claire-dumas")
     author.add_argument("--name", required=True, help="the name shown on the site")
+
+
+def add_ci(commands, common: argparse.ArgumentParser, on_site: argparse.ArgumentParser
+           ) -> None:
+    """`reflexgen ci github|gitlab|forgejo`."""
+    ci_cmd = commands.add_parser(
+        "ci", parents=[common, on_site], help="write a CI workflow that builds and deploys",
+        description="Write a workflow for GitHub Actions, GitLab CI or Forgejo Actions that "
+                    "builds the site with --strict on every push and every hour, keeps "
+                    ".reflexgen-cache/ between runs (incremental builds), runs `reflexgen check` "
+                    "and deploys to a [deploy.NAME] target of site.toml. Prints the secrets "
+                    "to add in the platform's settings.")
+    ci_cmd.add_argument("platform", choices=("github", "gitlab", "forgejo"))
+    ci_cmd.add_argument("--target", metavar="NAME",
+                        help="the deploy target (default: the first [deploy.NAME] of site.toml; "
+                             "none: build and check only)")
+    ci_cmd.add_argument("--branch", default="main",
+                        help="the branch that is published (default: main)")
+    ci_cmd.add_argument("--force", action="store_true", help="replace an existing workflow file")
 
 
 def add_comments(commands, common: argparse.ArgumentParser,
@@ -288,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
         return new(args, reporter)
     if args.command == "comments":
         return comments(args, reporter)
+    if args.command == "ci":
+        return ci(args, reporter)
     if args.command == "webmention":
         return webmention(args, reporter)
     try:
@@ -459,11 +484,35 @@ def new_site(args: argparse.Namespace, reporter: Reporter) -> int:
                 if sys.stdin.isatty() and sys.stdout.isatty()
                 else site.with_defaults(given, os.environ))
     made = site.create_site(args.folder, settings, args.force, datetime.now(UTC))
+    if args.ci:
+        from reflexgen.scaffold.ci import write_workflow
+
+        made.created.append(write_workflow(args.folder, args.ci, None, "main").path)
     reporter.info(f"created in {args.folder}: {', '.join(made.created) or 'nothing'}")
     if made.kept:
         reporter.info(f"kept as they were: {', '.join(made.kept)}")
     steps = site.next_steps(args.folder, settings.language)
     reporter.info("next:\n" + "\n".join(f"  {step}" for step in steps))
+    return 0
+
+
+def ci(args: argparse.Namespace, reporter: Reporter) -> int:
+    from reflexgen.scaffold.ci import write_workflow
+
+    try:
+        made = write_workflow(args.site, args.platform, args.target, args.branch, args.force)
+    except BuildError as exc:
+        for problem in exc.problems:
+            reporter.error(problem)
+        return 1
+    except FileExistsError as exc:
+        reporter.error(Problem("a workflow is already there", Path(exc.filename or ""),
+                               hint="pass --force to replace it"))
+        return 1
+    reporter.info(f"wrote {args.site / made.path}")
+    needed = [s for s in made.secrets if s != "GITHUB_TOKEN"]
+    if needed:
+        reporter.info("add these secrets in the platform's settings: " + ", ".join(needed))
     return 0
 
 
