@@ -150,3 +150,19 @@ def noting_pid(root: Path, task) -> None:
     it by name)."""
     (NOTED["folder"] / str(os.getpid())).touch()
     COMPRESS_ONE(root, task)
+
+
+def test_the_index_a_preview_commits_after_the_pages_gets_its_copies(blog, tmp_path):
+    """With `on_commit` (as `serve` builds), the search index is committed after the pages:
+    its copies are made then, and the output is what a full build gives."""
+    path = blog.root / "content/posts/b.md"
+    path.write_text(path.read_text().replace("Paragraphe 3 :", "Paragraphe trois :"))
+    told: list[tuple[str, ...]] = []
+    result = build(BuildOptions(site_dir=blog.root, jobs=1), Reporter(verbosity=-1),
+                   on_commit=lambda written, *_: told.append(written))
+    assert told and "2024/02/b/index.html.gz" in told[0]
+    late = set(result.written) - set(told[0])
+    assert any(rel.startswith("pagefind/") and rel.endswith(".gz") for rel in late), late
+    fresh = tmp_path / "fresh"
+    full(blog, output_dir=fresh, clean=True, cache_dir=tmp_path / "cache")
+    assert compare_trees(blog.root / "output", fresh) == []
