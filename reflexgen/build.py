@@ -17,10 +17,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from reflexgen.config import SiteConfig, load_config
 from reflexgen.content.model import StaticFile
 from reflexgen.errors import BuildError, Problem, Reporter, counted
+from reflexgen.hashing import digest
 from reflexgen.incremental.cache import Cache
 from reflexgen.incremental.ledger import Ledger
 from reflexgen.incremental.parallel import default_jobs
@@ -29,6 +31,7 @@ from reflexgen.render.writer import check_target, recover
 
 if TYPE_CHECKING:
     from reflexgen.incremental.sources import Sources
+    from reflexgen.site.assets import ThemeAssets
     from reflexgen.site.blueprint import Blueprint
 
 CACHE_DIR = ".reflexgen-cache"
@@ -49,6 +52,9 @@ class BuildOptions:
     # `reflexgen serve` gives its own intake's path. Empty: as site.toml says.
     comment_endpoint: str = ""
     search: bool = True  # False: no search index, page or box, whatever site.toml says
+    # False: no precompressed copies, whatever `[hosting] precompress` says (a preview's
+    # server compresses nothing, and need not wait for it at every edit).
+    precompress: bool = True
 
     @property
     def output(self) -> Path:
@@ -90,17 +96,19 @@ class Clock:
 
 
 def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
-          on_commit: Callable[[tuple[str, ...], dict[str, str]], None] | None = None,
-          changed: Collection[Path] | None = None) -> BuildResult:
+          on_commit: Callable[[tuple[str, ...], dict[str, str], dict[str, str]], None]
+          | None = None, changed: Collection[Path] | None = None) -> BuildResult:
     """Build the site into `options.output`; raise `BuildError` with every problem found.
 
     A long-lived caller (`reflexgen serve`) passes the same `cache` to every build: it then
     keeps the index, the blueprint and the inventory of content/ in memory between builds, and
-    `on_commit(written, moved)` is told as soon as the output folder holds the new site
-    (`moved`: old URL → new URL of the pages that moved, see `site.addresses`). A caller
-    that watches the site and owns the output folder passes the files `changed` since its
-    last build: only those are looked at again (content/ is not walked when no file came or
-    went), and the outputs that build recorded are taken to be still in place."""
+    `on_commit(written, moved, restyled)` is told as soon as the output folder holds the new
+    site (`moved`: old URL → new URL of the pages that moved, see `site.addresses`;
+    `restyled`: old URL → new URL of the theme's stylesheets when they alone changed, so
+    that the pages differ only by their names). A caller that watches the site and owns the
+    output folder passes the files `changed` since its last build: only those are looked at
+    again (content/ is not walked when no file came or went), and the outputs that build
+    recorded are taken to be still in place."""
     clock = Clock()
     with clock.phase("config"):  # gather: settings, theme, what content/ holds
         config, warnings = site_settings(options)
@@ -144,7 +152,8 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
     with clock.phase("plan"):
         previous = ledger.previous_outputs()
         translator = load_translator(theme, config.language, config.tz)
-        renderer = Renderer(blueprint.site, theme, translator, blueprint.related, cache.templates)
+        renderer = Renderer(blueprint.site, theme, translator, blueprint.related, cache.templates,
+                            blueprint.assets.names)
         dependencies = Dependencies(renderer.views, renderer.env, translator.strings,
                                     cache.read_index(fresh=not previous))
         dependencies.compare(sources.fresh if same_plan else None)
@@ -159,7 +168,9 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
                            reporter, clock, cache.memo, pictures.files,
                            trusted=changed is not None, index_now=on_commit is None)
     if on_commit is not None:
-        on_commit(tuple(report.written), {move.old: move.new for move in moved})
+        restyled = renamed_stylesheets(cache.published, blueprint.assets.names) \
+            if changed and stylesheets_alone(changed, theme) else {}
+        on_commit(tuple(report.written), {move.old: move.new for move in moved}, restyled)
         if config.search:
             from reflexgen.incremental.search import update_index
 
@@ -167,7 +178,18 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
                 indexed, unindexed = update_index(blueprint.page_jobs, report.record, output)
             report.written += indexed
             report.removed += unindexed
+            if indexed or unindexed:  # the new index files' precompressed copies
+                from reflexgen.incremental.compress import precompress_after
+                from reflexgen.incremental.search import FOLDER
 
+                with clock.phase("compress"):
+                    made, gone = precompress_after(report.record, config.hosting.precompress,
+                                                   output, FOLDER, jobs, reporter,
+                                                   trusted=changed is not None)
+                report.written += made
+                report.removed += gone
+
+    cache.published = blueprint.assets.names
     with clock.phase("write"):
         ledger.close(inputs, plan_stamp, sources.articles, sources.fresh, report.record,
                      located, warnings, until)
@@ -180,14 +202,16 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
 
 
 def site_settings(options: BuildOptions) -> tuple[SiteConfig, list[Problem]]:
-    """site.toml, with the comment endpoint and search the options may set in place of its
-    own."""
+    """site.toml, with the comment endpoint, search and precompression the options may set
+    in place of its own."""
     config, warnings = load_config(options.site_dir)
     if options.comment_endpoint:
         config = replace(config, comments=replace(config.comments,
                                                   endpoint=options.comment_endpoint))
     if not options.search:
         config = replace(config, search=False)
+    if not options.precompress and config.hosting.precompress:
+        config = replace(config, hosting=replace(config.hosting, precompress=()))
     return config, warnings
 
 
@@ -207,15 +231,43 @@ def assemble(config: SiteConfig, theme: Theme, ledger: Ledger, options: BuildOpt
     with clock.phase("assemble"):
         articles, fresh = sources.articles, sources.fresh
         static = [StaticFile(str(content / rel), rel) for rel in ledger.inventory.static]
-        static += [StaticFile(str(path), "theme/" + rel) for path, rel in theme.static_files()]
+        assets = theme_assets(theme, config, ledger, cache)
         if keep:
             cache.store_bodies({a.digest: fresh[a.source] for a in articles
                                 if a.source in fresh})
         bodies = BodyStore(cache, content, config, {a.source: a.digest for a in articles}, fresh)
         selection = Selection(options.now, options.drafts, options.future)
         cache.blueprint = make_blueprint(config, list(articles), bodies, sources.pages,
-                                         sources.authors, static, selection, cache.blueprint)
+                                         sources.authors, static, selection, cache.blueprint,
+                                         assets)
     return sources, cache.blueprint
+
+
+def theme_assets(theme: Theme, config: SiteConfig, ledger: Ledger, cache: Cache) -> ThemeAssets:
+    """The theme's files as published, content-named (see `site.assets`), with the
+    stylesheet of `accent_color`; read again only when a file of the theme changed."""
+    from reflexgen.site.assets import ACCENT, FOLDER, accent_stylesheet, publish
+
+    key = digest(ledger.themed, config.accent_color)
+    if cache.assets[0] != key:
+        files = {FOLDER + rel: path.read_bytes() for path, rel in theme.static_files()}
+        if config.accent_color:
+            files[ACCENT] = accent_stylesheet(config.accent_color)
+        cache.assets = key, publish(files)
+    return cache.assets[1]
+
+
+def stylesheets_alone(changed: Collection[Path], theme: Theme) -> bool:
+    """Whether every file that `changed` is a stylesheet of the theme's `static/`."""
+    folders = [base / "static" for base in theme.paths]
+    return all(path.suffix == ".css" and any(path.resolve().is_relative_to(folder)
+                                             for folder in folders) for path in changed)
+
+
+def renamed_stylesheets(before: dict[str, str], now: dict[str, str]) -> dict[str, str]:
+    """Old URL → new URL of the stylesheets published under a new name."""
+    return {"/" + quote(before[rel]): "/" + quote(now[rel]) for rel in sorted(now)
+            if rel.endswith(".css") and before.get(rel, now[rel]) != now[rel]}
 
 
 def read_site(options: BuildOptions, cache: Cache,

@@ -8,6 +8,7 @@ import http.client
 import http.server
 import io
 import os
+import re
 import shutil
 import signal
 import socket
@@ -90,6 +91,30 @@ class Site:
 
     def exists(self, rel: str) -> bool:
         return (self.root / "output" / rel).exists()
+
+    def published(self, rel: str) -> str:
+        """The output path a theme file is published under (`theme/style.css` →
+        `theme/style.0123456789.css`), found in the output folder."""
+        return published(self.root / "output", rel)
+
+
+CONTENT_NAMED = re.compile(r"\.[0-9a-f]{10}(?=\.[^./]*$|$)")
+
+
+def logical(url: str) -> str:
+    """A theme file's address with the digest of its published name left out
+    (`/theme/style.0123456789.css` → `/theme/style.css`): what a template wrote."""
+    return CONTENT_NAMED.sub("", url, count=1) if "/theme/" in url or url.startswith(
+        "theme/") else url
+
+
+def published(output: Path, rel: str) -> str:
+    """The output path of theme file `rel` (`theme/style.css`) in `output`."""
+    folder, _, name = rel.rpartition("/")
+    found = [p.relative_to(output).as_posix() for p in (output / folder).iterdir()
+             if p.is_file() and logical(f"{folder}/{p.name}") == rel]
+    assert len(found) == 1, f"{rel}: {found}"
+    return found[0]
 
 
 @pytest.fixture

@@ -55,10 +55,11 @@ class Pages:
         theme = find_theme(config.root, config.theme)
         self.translator: Translator = load_translator(theme, config.language, config.tz)
         self.config = config
-        self.renderer = Renderer(blueprint.site, theme, self.translator, blueprint.related)
+        self.renderer = Renderer(blueprint.site, theme, self.translator, blueprint.related,
+                                 assets=blueprint.assets.names)
         # The pages are served from the intake's address: every link and stylesheet of the
-        # theme points to the site itself.
-        self.renderer.env.filters["url"] = lambda url: urls.absolute(config.base_url, url)
+        # theme points to the site itself (a theme file under its published name).
+        self.renderer.env.filters["url"] = self.renderer.env.filters["absolute"]
         self.renderer.env.auto_reload = False  # a new build makes new `Pages`
         self._parsers: dict[str, MarkdownIt] = {}
         self._index = {a.source: i for i, a in enumerate(blueprint.site.articles)}

@@ -101,10 +101,10 @@ def plan(original: Original, settings: ImageSettings, card: bool = False) -> Pic
     rel = urls.content_file(original.url)
     if not (settings.enabled and kind and original.digest and rel):
         return Picture(original.url, original.width, original.height)
-    folder, _, name = rel.rpartition("/")
-    stem = name.rsplit(".", 1)[0]
+    stem = rel.rsplit(".", 1)[0]
     tag = digest(original.digest, settings.quality, ENCODER)[:10]
-    base = f"{folder}/{stem}" if folder else stem
+    # Content-named, in a folder of their own (cached for a year, see `site.caching`).
+    base = urls.RESIZED.lstrip("/") + stem
     width, height = original.width, original.height
 
     def rendition(w: int, fmt: str) -> Rendition:

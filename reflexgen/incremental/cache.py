@@ -145,6 +145,10 @@ class Cache:
         self.assembled: tuple[str, float] = ("", 0.0)  # its inputs, and until when it holds
         self.inventory: Any = None  # and what it found in content/: (Inventory, warnings)
         self.small: dict = {}  # and the authors and pages it read (see build.Kept)
+        # The theme's files as published (site.assets.ThemeAssets), under the digest of the
+        # theme's stamps they were made from.
+        self.assets: tuple[str, Any] = ("", None)
+        self.published: dict[str, str] = {}  # and their names in the last build's output
         folder.mkdir(parents=True, exist_ok=True)
         self._summary, self._summary_stamp = Summary(), ()
 

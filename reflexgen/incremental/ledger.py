@@ -68,6 +68,7 @@ class Ledger:
         return digest(code_id(), drafts, future, str(self.output), str(config.root),
                       config.comments.endpoint,  # `BuildOptions.comment_endpoint` may set it
                       config.search,  # and `BuildOptions.search` this one
+                      config.hosting.precompress,  # and `BuildOptions.precompress` this one
                       site_toml.st_mtime_ns, site_toml.st_size,
                       sorted(self.inventory.stamps.items()), self.themed)
 

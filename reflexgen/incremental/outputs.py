@@ -11,6 +11,7 @@ from reflexgen.errors import Reporter
 from reflexgen.hashing import content_hash
 from reflexgen.incremental import search
 from reflexgen.incremental.cache import Output
+from reflexgen.incremental.compress import precompress
 from reflexgen.incremental.dependencies import Dependencies
 from reflexgen.incremental.parallel import run_all
 from reflexgen.render.templates import Renderer
@@ -99,7 +100,7 @@ def write_outputs(blueprint: Blueprint, renderer: Renderer, dependencies: Depend
                 if result.written:
                     written.append(result.output)
         with clock.phase("write"):
-            for rel, data in blueprint.files.items():
+            for rel, data in (*blueprint.files.items(), *blueprint.assets.files.items()):
                 hashed = content_hash(data)
                 outputs[rel] = Output(hashed, hashed)
                 if not known.current(rel, hashed):
@@ -126,6 +127,9 @@ def write_outputs(blueprint: Blueprint, renderer: Renderer, dependencies: Depend
                 with clock.phase("search"):
                     written += search.update_index(page_jobs, outputs, output, staging,
                                                    set(written))[0]
+        with clock.phase("compress"):
+            written += precompress(outputs, previous, site.config.hosting.precompress, output,
+                                   staging, set(written), jobs, reporter, trusted)
         with clock.phase("write"):
             removed = sorted(set(previous) - set(outputs))
             staging.commit(written, removed)

@@ -45,6 +45,21 @@ speaks of authors, picked with `t('about_author', gender=profiles | gender)`.
 Incremental builds follow what your templates read: reading any field below makes the page
 depend on it, so a custom theme never shows stale values.
 
+The files of `static/` are published under `/theme/`, each under a name that carries a
+digest of its bytes: `static/style.css` becomes `/theme/style.1a2b3c4d5e.css`, which browsers
+and CDNs may keep for a year, as an edit gives it a new name. Only those names are
+published: link a theme file through the `url` filter (or `absolute`), by its path in
+`static/`: `{{{{ '/theme/style.css' | url }}}}`, never by a written address. A page is
+rendered again when a file it links changes. In stylesheets, `url(…)`, `src("…")`,
+`image-set("…")` and `@import "…"` that name another theme file (relative, or `/theme/…`)
+are rewritten to its published name for you, so a new font gives the stylesheet that loads
+it a new name too. A script cannot name a theme file itself: give it the address in the page
+(`data-icons="{{{{ '/theme/icons.svg' | url }}}}"`). With `accent_color` set, reflexgen
+publishes `/theme/accent.css` (`:root {{ --site-accent: … }}`, in place of a theme file of
+that name): link it after your stylesheet. Pages need no inline `style` attribute or
+`<script>` (JSON-LD aside), so that a Content-Security-Policy of `style-src 'self';
+script-src 'self'` holds.
+
 Each template is rendered for a page of one kind (`job.kind`): {kinds}.
 """
 

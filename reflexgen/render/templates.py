@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,6 +14,7 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     TemplateSyntaxError,
+    pass_context,
 )
 from markupsafe import Markup
 
@@ -36,11 +37,30 @@ class Helper:
     kind: str  # "function" or "filter"
     usage: str
     doc: str
-    make: Callable[[Translator, str], object]
+    make: Callable[[Translator, Links], object]
 
 
-def _srcset(base: str) -> Callable[[str], str]:
-    return lambda srcset: ", ".join(urls.link(base, candidate.strip())
+def unchanged(url: str) -> str:
+    return url
+
+
+@dataclass(frozen=True)
+class Links:
+    """How helpers write a site path: below base_url's own path, and a theme file
+    (`/theme/style.css`) under the name it is published as (`published`, see `site.assets`)."""
+
+    base: str
+    published: Callable[[str], str] = unchanged
+
+    def link(self, url: str) -> str:
+        return urls.link(self.base, self.published(url))
+
+    def absolute(self, url: str) -> str:
+        return urls.absolute(self.base, self.published(url))
+
+
+def _srcset(links: Links) -> Callable[[str], str]:
+    return lambda srcset: ", ".join(links.link(candidate.strip())
                                     for candidate in srcset.split(",") if candidate.strip())
 
 
@@ -48,46 +68,50 @@ HELPERS = (
     Helper("t", "function", "t('key', name=value…, gender=…)",
            "a string of the theme (i18n/<language>.toml) with its placeholders filled; for a "
            "string with variants by gender (a table of `f`, `m`, `n`), the one of `gender` "
-           "(see the `gender` filter), else the neutral one", lambda tr, base: tr.t),
+           "(see the `gender` filter), else the neutral one", lambda tr, links: tr.t),
     Helper("tn", "function", "tn('key', count, name=value…)",
-           "the plural form of a theme string that suits `count`", lambda tr, base: tr.tn),
+           "the plural form of a theme string that suits `count`", lambda tr, links: tr.tn),
     Helper("fragment", "function", "fragment('_card.html', article, name=value…)",
            "renders a template with `a` = article once per build and reuses it wherever the "
            "article is listed; it sees only its arguments",
-           lambda tr, base: None),  # the renderer sets it: it caches per build
+           lambda tr, links: None),  # the renderer sets it: it caches per build
     Helper("generator_version", "function", "generator_version",
-           "reflexgen's version (a string)", lambda tr, base: __version__),
+           "reflexgen's version (a string)", lambda tr, links: __version__),
     Helper("date", "filter", "a.date | date",
            "a date in the site's language and timezone: « 12 mars 2024 » (`date('short')` "
            "for the short form)",
-           lambda tr, base: tr.date),
+           lambda tr, links: tr.date),
     Helper("month", "filter", "year | month(month_number)",
-           "a month and year in the site's language: « mars 2024 »", lambda tr, base: tr.month),
+           "a month and year in the site's language: « mars 2024 »", lambda tr, links: tr.month),
     Helper("number", "filter", "count | number",
            "a number written the language's way: 12 345 in French, 12,345 in English",
-           lambda tr, base: tr.number),
+           lambda tr, links: tr.number),
     Helper("absolute", "filter", "'/path/' | absolute",
-           "the absolute URL of a site path (for feeds, Open Graph, canonical links)",
-           lambda tr, base: lambda url: urls.absolute(base, url)),
-    Helper("url", "filter", "'/path/' | url",
-           "a site path as a link, below base_url's own path when the site has one",
-           lambda tr, base: lambda url: urls.link(base, url)),
+           "the absolute URL of a site path (for feeds, Open Graph, canonical links); a theme "
+           "file's under its published name, as `url` gives it",
+           lambda tr, links: links.absolute),
+    Helper("url", "filter", "'/theme/style.css' | url",
+           "a site path as a link, below base_url's own path when the site has one; a file "
+           "of the theme's `static/` (`/theme/…`) under the name it is published as, which "
+           "carries a digest of its bytes (`/theme/style.1a2b3c4d5e.css`): always link "
+           "theme files through `url` or `absolute`",
+           lambda tr, links: links.link),
     Helper("srcset", "filter", "a.image_srcset | srcset",
            "a `srcset` whose site paths are links below base_url's own path, as `url` does",
-           lambda tr, base: _srcset(base)),
+           lambda tr, links: _srcset(links)),
     Helper("host", "filter", "c.source | host",
            "the host name of an address: « blog.example.org » (a mention's site)",
-           lambda tr, base: host),
+           lambda tr, links: host),
     Helper("initials", "filter", "name | initials",
-           "up to two initials, for an avatar without a picture", lambda tr, base: initials),
+           "up to two initials, for an avatar without a picture", lambda tr, links: initials),
     Helper("avatar_colour", "filter", "name | avatar_colour",
            "a colour number from 0 to 7, the same for the same name",
-           lambda tr, base: colour),
+           lambda tr, links: colour),
     Helper("gender", "filter", "article.authors | gender",
            "the grammatical gender that words about these authors take (one author or a "
            "list): `f` when every one says `gender: f`, `m` when one says `m`, else `n`; give "
            "it to `t()` for the variant of a string that agrees",
-           lambda tr, base: gender),
+           lambda tr, links: gender),
 )
 
 
@@ -103,9 +127,11 @@ def gender(who: object) -> str:
 
 
 def make_environment(site: Site, theme: Theme, translator: Translator,
-                     compiled: Path | None = None) -> Environment:
+                     compiled: Path | None = None,
+                     published: Callable[[str], str] = unchanged) -> Environment:
     """Autoescaping, strict undefined variables, and the theme's helpers; compiled templates
-    are kept in `compiled` between builds."""
+    are kept in `compiled` between builds; `published` gives a theme file's published
+    address (see `Links`)."""
     cache = None
     if compiled is not None:
         compiled.mkdir(parents=True, exist_ok=True)
@@ -113,10 +139,26 @@ def make_environment(site: Site, theme: Theme, translator: Translator,
     env = Environment(loader=FileSystemLoader(theme.template_dirs), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       bytecode_cache=cache)
+    links = Links(site.config.base_url, published)
     for helper in HELPERS:
-        table = env.globals if helper.kind == "function" else env.filters
-        table[helper.name] = helper.make(translator, site.config.base_url)
+        if helper.kind == "function":
+            env.globals[helper.name] = helper.make(translator, links)
+        else:
+            env.filters[helper.name] = unfolded(helper.make(translator, links))
     return env
+
+
+def unfolded(function: Callable) -> Callable:
+    """A filter that Jinja never applies while it compiles a template: it would fold
+    `'/theme/style.css' | url` into the text of the compiled template (its constant folding),
+    which is kept between builds (see `make_environment`), while what the helpers give
+    depends on the site (base_url, the names of the theme's files, the language)."""
+
+    @pass_context
+    def call(context: object, value: object, *args: object, **kwargs: object) -> object:
+        return function(value, *args, **kwargs)
+
+    return call
 
 
 def syntax_problem(exc: TemplateSyntaxError, name: str) -> Problem:
@@ -128,10 +170,13 @@ class Renderer:
     """Turns a `Job` into HTML text."""
 
     def __init__(self, site: Site, theme: Theme, translator: Translator, related: Related,
-                 compiled: Path | None = None) -> None:
+                 compiled: Path | None = None,
+                 assets: Mapping[str, str] | None = None) -> None:
+        """`assets`: the theme's files, logical output path → published one (see
+        `site.assets`)."""
         self.theme = theme
-        self.env = make_environment(site, theme, translator, compiled)
-        self.views = Views(site, related)
+        self.views = Views(site, related, assets or {})
+        self.env = make_environment(site, theme, translator, compiled, self.views.asset)
         self._fragments: dict[tuple, tuple[Markup, Reads]] = {}
         self.env.globals["fragment"] = self.fragment
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import cached_property
 from itertools import groupby
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
 
@@ -27,6 +27,7 @@ from reflexgen.hashing import digest
 from reflexgen.render import structured
 from reflexgen.render.share import ShareLink, share_links
 from reflexgen.render.tracking import Recorder, Tracked, body_fields, derived
+from reflexgen.site.assets import logical, split_tail
 from reflexgen.site.plan import FeedJob, Job, JobKind, search_url
 from reflexgen.site.related import Related
 
@@ -34,6 +35,7 @@ OG_LOCALES = {"fr": "fr_FR", "en": "en_US"}  # Open Graph wants a territory
 WORDS_PER_MINUTE = 230
 V = TypeVar("V", bound=Tracked)
 AVATAR_COLOURS = 8
+ASSET = "asset"  # the identity of a theme file's view: asset:theme/style.css
 
 
 def article_identity(source: str) -> str:
@@ -91,6 +93,14 @@ class PageView(Tracked):
     extra: dict[str, Any]  # front matter keys of your own
     menu: str | None  # the menu that links it: "main", "footer", or None (`menu: false`)
     weight: int  # its place in that menu: lower first
+
+
+@dataclass(repr=False, eq=False)
+class AssetView(Tracked):
+    """A file of the theme, as the `url` and `absolute` helpers read it: a page that links
+    it depends on the name it is published under."""
+
+    url: str | None  # its published path (`/theme/style.1a2b3c4d5e.css`); None: no such file
 
 
 @dataclass(frozen=True)
@@ -298,10 +308,12 @@ class Views:
     """Builds each view once, on demand, and the context of any job; all of them report their
     reads to `recorder`."""
 
-    def __init__(self, site: Site, related: Related) -> None:
+    def __init__(self, site: Site, related: Related,
+                 assets: Mapping[str, str] | None = None) -> None:
         self.site = site
         self.config: SiteConfig = site.config
         self.related = related
+        self.assets = assets or {}  # the theme's files: logical output path → published one
         self.recorder = Recorder()
         self._made: dict[str, Tracked] = {}
         self._index = {a.source: i for i, a in enumerate(site.articles)}
@@ -327,6 +339,8 @@ class Views:
             if kind == "page":
                 page = self._pages.get(key)
                 return None if page is None else self.page(page)
+            if kind == ASSET:
+                return self._asset(key)
             return self.taxon(kind, key) if (kind, key) in self._taxa else None
         return view
 
@@ -372,6 +386,21 @@ class Views:
         return self._view("page:" + p.source, lambda: PageView(
             p.title, p.url, p.slug, Markup(p.body_html), p.lang, p.date, p.extra, p.menu,
             p.weight))
+
+    def asset(self, url: str) -> str:
+        """A theme file's published address for its logical one (`/theme/style.css`, see
+        `site.assets`), any other address as it is; the page depends on that file's name,
+        also when there is no such file yet (it may come)."""
+        rel = logical(url)
+        if rel is None:
+            return url
+        published = self._asset(rel).url
+        return url if published is None else published + split_tail(url)[1]
+
+    def _asset(self, rel: str) -> AssetView:
+        found = self.assets.get(rel)
+        return self._view(f"{ASSET}:{rel}",
+                          lambda: AssetView(None if found is None else "/" + quote(found)))
 
     def _view(self, identity: str, make: Callable[[], V]) -> V:
         """The view of `identity`, made on first use and then kept for the build; it reports

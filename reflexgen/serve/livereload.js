@@ -38,11 +38,13 @@
     location.reload();
   }
 
+  // The theme's stylesheets under their new names (old path → new path): the page is what
+  // it was but for those names, and keeps its scroll position, its form and its script state.
   function swapStylesheets(paths) {
     for (const link of document.querySelectorAll('link[rel="stylesheet"]')) {
       const url = new URL(link.href, location.href);
-      if (url.origin === location.origin && paths.includes(url.pathname)) {
-        url.searchParams.set("reflexgen", String(Date.now()));
+      if (url.origin === location.origin && Object.hasOwn(paths, url.pathname)) {
+        url.pathname = paths[url.pathname];
         link.href = url.href;
       }
     }

@@ -80,19 +80,22 @@ class LiveSite:
         with self._condition:
             self._condition.wait_for(lambda: not self._building or self._closed, timeout)
 
-    def built(self, written: tuple[str, ...], moved: dict[str, str] | None = None) -> None:
-        """The folder holds the new site: requests go on, and the browsers are told (a
-        stylesheet alone is swapped in place, anything else reloads the page). A page that
-        `moved` is followed there: its old address now redirects to the new one."""
+    def built(self, written: tuple[str, ...], moved: dict[str, str] | None = None,
+              restyled: dict[str, str] | None = None) -> None:
+        """The folder holds the new site: requests go on, and the browsers are told (when
+        the theme's stylesheets alone changed, they are `restyled`: each page swaps the old
+        name for the new in place; anything else reloads the page). A page that `moved` is
+        followed there: its old address now redirects to the new one, as does a
+        stylesheet's."""
         self.moved.update(moved or {})
+        self.moved.update(restyled or {})
         self._settle()
         had_problems, self.problems = bool(self.problems), []
         if not written and not had_problems:
             return
         self.version += 1
-        paths = ["/" + rel for rel in written]
-        if written and all(p.endswith(".css") for p in paths) and not had_problems:
-            self._tell({"type": "css", "paths": paths})
+        if restyled and not had_problems:
+            self._tell({"type": "css", "paths": restyled})
         else:
             self._tell({"type": "reload"})
 
@@ -350,7 +353,8 @@ class Preview:
         self.options = BuildOptions(site_dir=options.site_dir, output_dir=output,
                                     cache_dir=cache, drafts=options.drafts,
                                     future=options.drafts, jobs=options.jobs,
-                                    comment_endpoint=INTAKE, search=options.search)
+                                    comment_endpoint=INTAKE, search=options.search,
+                                    precompress=False)
         self.reporter = reporter
         self.live = LiveSite(output)
         self.cache = Cache(cache)  # kept warm from one build to the next

@@ -17,6 +17,7 @@ from reflexgen.content.model import Article, Author, Body, Page, Site, SiteImage
 from reflexgen.hashing import digest, settings_digest
 from reflexgen.site import redirects, sitemap
 from reflexgen.site.assemble import Selection, assemble
+from reflexgen.site.assets import ThemeAssets
 from reflexgen.site.branding import site_images
 from reflexgen.site.plan import FeedJob, Job, plan
 from reflexgen.site.related import Related
@@ -31,6 +32,9 @@ class Blueprint:
     files: dict[str, bytes]  # written as they are: sitemap, robots.txt, redirect lists
     related: Related
     warnings: list = field(default_factory=list)
+    # The theme's files as published (content-named); not part of the shape: an edit of a
+    # stylesheet keeps the blueprint, and the pages that link it follow its name (their reads).
+    assets: ThemeAssets = field(default_factory=ThemeAssets)
 
 
 def shape(config: SiteConfig, articles: list[Article], pages: list[Page], authors: list[Author],
@@ -50,13 +54,16 @@ def shape(config: SiteConfig, articles: list[Article], pages: list[Page], author
 
 def make_blueprint(config: SiteConfig, articles: list[Article], bodies: Mapping[str, Body],
             pages: list[Page], authors: list[Author], static: list[StaticFile],
-            selection: Selection, last: Blueprint | None = None) -> Blueprint:
-    """The blueprint of these records: `last` updated in place of a new one when its shape is
-    the same (only bodies differ), else assembled and planned from scratch."""
+            selection: Selection, last: Blueprint | None = None,
+            assets: ThemeAssets | None = None) -> Blueprint:
+    """The blueprint of these records and the theme's `assets`: `last` updated in place of a
+    new one when its shape is the same (only bodies differ), else assembled and planned from
+    scratch."""
+    assets = assets if assets is not None else ThemeAssets()
     images, measured = site_images(config)  # the logo and favicon, with their sizes
     current = shape(config, articles, pages, authors, static, selection, images)
     if last is not None and last.shape == current:
-        return replace(last, site=swap_bodies(last.site, articles, bodies))
+        return replace(last, site=swap_bodies(last.site, articles, bodies), assets=assets)
     site, warnings = assemble(config, articles, bodies, pages, authors, static, selection)
     site = evolve(site, **images)
     warnings += measured
@@ -67,7 +74,8 @@ def make_blueprint(config: SiteConfig, articles: list[Article], bodies: Mapping[
     if moved:
         files["_redirects"] = redirects.render_netlify(moved)
         files["redirects.nginx.conf"] = redirects.render_nginx(moved)
-    return Blueprint(current, site, page_jobs, feed_jobs, files, Related(site), warnings)
+    return Blueprint(current, site, page_jobs, feed_jobs, files, Related(site), warnings,
+                     assets)
 
 
 def swap_bodies(site: Site, articles: list[Article], bodies: Mapping[str, Body]) -> Site:

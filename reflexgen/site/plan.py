@@ -139,6 +139,7 @@ def plan(site: Site, moved: list[Redirect]) -> tuple[list[Job], list[FeedJob]]:
              Job(JobKind.OPML, urls.localised("opml", language), "subscriptions.opml", "OPML file",
                  feeds=offered),
              Job(JobKind.FEED_STYLE, urls.FEED_STYLE, "feed.xsl", "feed stylesheet")]
+    check_reserved(site)
     check_clashes([(j.output, j.source) for j in jobs] +
                   [(f.output, f"{f.scope} feed") for f in feeds] +
                   [(s.output, s.source) for s in site.static_files] +
@@ -161,6 +162,23 @@ def paginate(kind: JobKind, url: str, items: tuple[int, ...], per_page: int, tem
     chunks = [items[i: i + per_page] for i in range(0, len(items), per_page)] or [()]
     return [Job(kind, urls.paged(url, n), template, source, key, n, len(chunks), chunk)
             for n, chunk in enumerate(chunks, start=1)]
+
+
+# Output folders of content-named files that reflexgen makes (cached for a year, see
+# `site.caching`): nothing of content/ may be published there.
+MADE_FOLDERS = {"theme/": "the theme's files", urls.RESIZED.lstrip("/"): "resized photos"}
+
+
+def check_reserved(site: Site) -> None:
+    """No file of content/ may be published in a folder of content-named files."""
+    problems = [Problem(f"content/{item.output} would be published among {what}, in /{folder}",
+                        site.config.content_dir / item.output,
+                        hint=f"move it out of content/{folder} (another folder name keeps it "
+                             "published as it is)")
+                for item in site.static_files for folder, what in MADE_FOLDERS.items()
+                if item.output.casefold().startswith(folder)]
+    if problems:
+        raise BuildError(problems)
 
 
 def check_clashes(outputs: list[tuple[str, str]]) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, published
 
 # What `new site` and `build` need besides the Python code: they must be in the wheel.
 PACKAGE_DATA = ("reflexgen/themes/default/templates/article.html",
@@ -61,5 +61,5 @@ def test_quickstart_with_a_wheel_in_a_new_venv(tmp_path):
     assert sorted(pages) == ["bienvenue", "mon-premier-billet"]
     html = pages["mon-premier-billet"].read_text(encoding="utf-8")
     assert "Le premier paragraphe." in html and "Claire Dumas" in html
-    assert (site / "output/theme/style.css").stat().st_size > 100
+    assert (site / "output" / published(site / "output", "theme/style.css")).stat().st_size > 100
     assert (site / "output/a-propos/index.html").exists()

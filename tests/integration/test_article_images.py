@@ -45,7 +45,7 @@ def test_pages_give_images_the_size_of_their_file(blog):
     for rel in (A, "index.html"):
         shown = images(blog, rel)
         assert [(i["width"], i["height"]) for i in shown] == [("64", "27")], rel
-        assert shown[0]["src"].startswith("/images/photo.") and shown[0]["src"].endswith(
+        assert shown[0]["src"].startswith("/resized/images/photo.") and shown[0]["src"].endswith(
             ".64.png")  # a copy never wider than the file
     page = lxml.html.fromstring(blog.read(A))
     # Open Graph's 1200×630 proportions, cut from a picture smaller than that: not enlarged

@@ -67,14 +67,15 @@ def test_pages_offer_pictures_with_sizes_and_load_the_first_image_first(blog):
         ("1000", "800", "lazy", "async")
     assert "480w" in chat["srcset"] and "1000w" in chat["srcset"] and "1200w" not in \
         chat["srcset"]  # never enlarged
-    assert chat["src"].startswith("/images/chat.") and chat["sizes"]
+    assert chat["src"].startswith("/resized/images/chat.") and chat["sizes"]
     assert (schema["src"], schema["width"], schema["height"], schema["loading"]) == \
         ("/images/plan.svg", "300", "100", "lazy")  # an SVG is shown as it is, sized
     assert remote == {"src": "https://cdn.example.org/x.jpg", "alt": "Ailleurs"}
     # Without an image of its own, an article's first body image is the page's first
     assert imgs(blog, B, "//main//img")[0]["fetchpriority"] == "high"
     card = page.xpath("//meta[@property='og:image']/@content")[0]
-    assert card.startswith("https://blog.example.org/images/une.") and card.endswith(".card.jpg")
+    assert card.startswith("https://blog.example.org/resized/images/une.")
+    assert card.endswith(".card.jpg")
     assert page.xpath("//meta[@property='og:image:width']/@content") == ["1200"]
     assert page.xpath("//meta[@property='og:image:height']/@content") == ["630"]
     assert page.xpath("//meta[@name='twitter:image']/@content") == [card]
@@ -119,15 +120,16 @@ def test_output_is_the_same_from_an_empty_cache(blog, tmp_path: Path):
 def test_renditions_of_an_image_no_longer_shown_are_removed(blog, tmp_path: Path):
     run(blog)
     output = blog.root / "output"
-    chat = {p.name for p in (output / "images").glob("chat.*")}
-    assert len(chat) > 5
+    chat = {p.name for p in (output / "resized/images").glob("chat.*")}
+    assert len(chat) > 5 and (output / "images/chat.jpg").is_file()
     blog.write({"content/posts/a.md": article("A", "2024-03-02", slug="a",
                                               image="/images/une.jpg"),
                 "content/posts/b.md": article("B", "2024-03-01", slug="b")})
     result = run(blog)
-    left = {p.name for p in (output / "images").glob("chat.*")}
-    assert left == {"chat.jpg"}  # still under content/: published, stripped, at its address
-    assert {f"images/{name}" for name in chat - left} <= set(result.removed)
+    assert not list((output / "resized/images").glob("chat.*"))
+    # still under content/: published, stripped, at its address
+    assert (output / "images/chat.jpg").is_file()
+    assert {f"resized/images/{name}" for name in chat} <= set(result.removed)
     photo(blog, "content/images/une.jpg", colour="navy")  # edited: new names, old ones gone
     before = {p.name for p in (output / "images").glob("une.*")}
     run(blog)

@@ -180,7 +180,7 @@ def test_static_files_copied_but_never_sources(blog):
         assert (image.format, image.size) == ("PNG", (60, 40))
     out = blog.root / "output"
     assert not list(out.rglob("*.md")) and not list(out.rglob("*.yaml"))
-    assert blog.exists("theme/style.css")
+    assert blog.exists(blog.published("theme/style.css"))
     everything = "".join(p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
     assert "jean.secret@example.com" not in everything
 
@@ -246,8 +246,8 @@ def test_feed_links_are_absolute(blog):
     blog.write({"content/posts/img.md": article("Image", "2024-04-01", body="![x](/img/seo.png)")})
     blog.build()
     content = feedparser.parse(blog.read("feed.xml")).entries[0].content[0].value
-    assert re.search(r' src="https://blog\.example\.org/img/seo\.\w+\.60\.png"', content)
-    assert re.search(r' srcset="https://blog\.example\.org/img/seo\.\w+\.60\.avif 60w"',
+    assert re.search(r' src="https://blog\.example\.org/resized/img/seo\.\w+\.60\.png"', content)
+    assert re.search(r' srcset="https://blog\.example\.org/resized/img/seo\.\w+\.60\.avif 60w"',
                      html.unescape(blog.read("feed.xml")))  # which feedparser strips
 
 

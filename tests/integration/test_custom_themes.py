@@ -9,6 +9,7 @@ byte, and only the files whose bytes changed are written.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -35,9 +36,15 @@ OVERRIDES = {
                   "<p class=\"x-tag\">{{ taxon.articles | map(attribute='title') | join(', ') }}"
                   "</p>"),
     "base.html": ('<p class="site-footer__title">{{ site.title }}</p>',
-                  "<p class=\"x-motto\">{{ site.extra.get('motto') }}</p>"),
+                  "<p class=\"x-motto\">{{ site.extra.get('motto') }}</p>"
+                  # A theme file that comes later: the pages then link its published name.
+                  "<a class=\"x-late\" href=\"{{ '/theme/late.txt' | url }}\">notes</a>"),
 }
 COMMENTS = "- id: '1'\n  author: Zoé\n  date: 2024-03-02T10:00:00Z\n  body: Un avis.\n"
+STATIC = REPO / "themes/default/static"
+# The theme's stylesheet, overridden with a font of the theme loaded by a relative url().
+FONT_FACE = ('@font-face { font-family: "X Serif"; '
+             'src: url("fonts/x-serif.woff2") format("woff2"); }\n/* x-marker */\n')
 
 
 def theme() -> dict[str, str]:
@@ -46,6 +53,9 @@ def theme() -> dict[str, str]:
         default = (DEFAULT / name).read_text()
         assert anchor in default, f"the default {name} changed: update this test's anchor"
         files[f"themes/default/templates/{name}"] = default.replace(anchor, anchor + added)
+    files["themes/default/static/style.css"] = FONT_FACE + (STATIC / "style.css").read_text()
+    files["themes/default/static/share.js"] = (STATIC / "share.js").read_text()
+    files["themes/default/static/fonts/x-serif.woff2"] = "wOF2 first font"
     return files
 
 
@@ -103,6 +113,11 @@ EDITS = {
     "title": lambda s: replace(s, "content/posts/b.md", "Titre B", "Titre B bis"),
     "date": lambda s: replace(s, "content/posts/c.md", "2024-01-01", "2024-03-05"),
     "settings": lambda s: replace(s, "site.toml", 'title = "Le Blog"', 'title = "Mon Blog"'),
+    "stylesheet": lambda s: replace(s, "themes/default/static/style.css", "x-marker",
+                                    "x-marker edited"),
+    "font": lambda s: s.write({"themes/default/static/fonts/x-serif.woff2": "wOF2 new font"}),
+    "script": lambda s: replace(s, "themes/default/static/share.js", "(", "( "),
+    "theme file added": lambda s: s.write({"themes/default/static/late.txt": "Arrivé."}),
 }
 
 
@@ -145,3 +160,44 @@ def test_a_body_edit_renders_only_the_pages_that_read_the_body(blog):
     rendered = set(build_site(blog).rendered)
     assert {"2024/03/a/index.html", "index.html", "tags/x/index.html"} <= rendered
     assert "tags/index.html" not in rendered and "2024/02/b/index.html" not in rendered
+
+
+def linked_stylesheet(site: Site, page: str) -> str:
+    found = re.findall(r'<link rel="stylesheet" href="/(theme/style\.[0-9a-f]{10}\.css)">',
+                       site.read(page))
+    assert len(found) == 1
+    return found[0]
+
+
+def test_a_new_font_renames_the_stylesheet_that_loads_it_and_the_pages_follow(blog):
+    style = linked_stylesheet(blog, "index.html")
+    font = re.search(r'url\("fonts/(x-serif\.[0-9a-f]{10}\.woff2)"\)', blog.read(style))
+    assert font and blog.read(f"theme/fonts/{font[1]}") == "wOF2 first font"
+    assert blog.read(style).endswith((STATIC / "style.css").read_text())  # all else kept
+    EDITS["font"](blog)
+    result = build_site(blog)
+    new_style = linked_stylesheet(blog, "index.html")
+    assert new_style != style and not blog.exists(style) and style in result.removed
+    assert f"theme/fonts/{font[1]}" in result.removed
+    new_font = re.search(r'url\("fonts/(x-serif\.[0-9a-f]{10}\.woff2)"\)', blog.read(new_style))
+    assert new_font and blog.read(f"theme/fonts/{new_font[1]}") == "wOF2 new font"
+    pages = {rel.relative_to(blog.root / "output").as_posix()
+             for rel in (blog.root / "output").rglob("*.html")}
+    # Every page links the stylesheet, and the feeds' stylesheet too; the feeds do not.
+    assert set(result.rendered) == pages | {"feed.xsl"}
+
+
+def test_a_script_edit_renders_only_the_pages_that_load_it(blog):
+    EDITS["script"](blog)
+    result = build_site(blog)
+    articles = {"2024/03/a/index.html", "2024/02/b/index.html", "2024/01/c/index.html"}
+    assert set(result.rendered) == articles  # share.js: under the articles alone
+    assert re.search(r'src="/theme/share\.[0-9a-f]{10}\.js"', blog.read("2024/03/a/index.html"))
+
+
+def test_a_theme_file_that_comes_is_linked_by_its_name_at_once(blog):
+    assert 'href="/theme/late.txt"' in blog.read("index.html")  # no such file yet
+    EDITS["theme file added"](blog)
+    build_site(blog)
+    late = re.search(r'href="/(theme/late\.[0-9a-f]{10}\.txt)"', blog.read("index.html"))
+    assert late and blog.read(late[1]) == "Arrivé."

@@ -68,6 +68,18 @@ def assert_same_as_full_build(site: Site, tmp_path: Path) -> None:
     assert compare_trees(site.root / "output", fresh) == []
 
 
+def test_a_new_base_url_path_reaches_every_link(blog, tmp_path):
+    """Links are worked out at every render, never folded into the compiled templates that
+    the cache keeps (Jinja's constant folding of `'/feed.xml' | url`)."""
+    edit(blog, "site.toml", 'base_url = "https://blog.example.org"',
+         'base_url = "https://blog.example.org/carnet"')
+    full(blog)
+    home = blog.read("index.html")
+    assert 'href="/carnet/feed.xml"' in home and 'href="/feed.xml"' not in home
+    assert re.search(r'href="/carnet/theme/style\.[0-9a-f]{10}\.css"', home)
+    assert_same_as_full_build(blog, tmp_path)
+
+
 def test_nothing_changed(blog):
     result = full(blog)
     assert result.up_to_date and result.rendered == () and result.written == ()

@@ -11,7 +11,7 @@ import sys
 import lxml.html
 import pytest
 
-from conftest import SITE_TOML, article
+from conftest import SITE_TOML, article, logical
 from reflexgen.build import BuildOptions, build
 from reflexgen.errors import BuildError, Reporter
 from reflexgen.incremental import search
@@ -78,7 +78,7 @@ def test_the_search_page_and_box_are_in_the_sites_language(blog):
     link = home.xpath("//a[@class='site-search__link']")[0]
     assert link.get("href") == "/recherche/" and link.text == "Rechercher"
     assert home.xpath("//form[@role='search']/@action") == ["/recherche/"]
-    assert home.xpath("//script/@src") == ["/theme/search.js"]
+    assert [logical(src) for src in home.xpath("//script/@src")] == ["/theme/search.js"]
     assert "/recherche/" not in blog.read("sitemap.xml")  # nothing to index there
     blog.write({"site.toml": SITE_TOML.replace('language = "fr"', 'language = "en"')})
     assert blog.build().code == 0
@@ -205,7 +205,7 @@ def test_a_preview_killed_before_its_index_leaves_an_index_the_next_build_makes_
     monkeypatch.setattr(search, "make_index", killed)
     with pytest.raises(KeyboardInterrupt):
         build(BuildOptions(site_dir=blog.root), Reporter(verbosity=-1),
-              on_commit=lambda written, moved: None)
+              on_commit=lambda *told: None)
     assert "tout neuf" in blog.read("2024/03/b/index.html")  # the pages are in place
     assert "tout neuf" not in indexed(blog)["/2024/03/b/"]["content"]
     monkeypatch.setattr(search, "make_index", real)
@@ -230,6 +230,6 @@ def test_a_preview_is_told_of_the_pages_before_the_index_is_made(blog, monkeypat
     monkeypatch.setattr(search, "make_index",
                         lambda *args: events.append("index") or real(*args))
     result = build(BuildOptions(site_dir=blog.root), Reporter(verbosity=-1),
-                   on_commit=lambda written, moved: events.append("pages"))
+                   on_commit=lambda *told: events.append("pages"))
     assert events == ["pages", "index"]
     assert "pagefind/pagefind-entry.json" in result.written

@@ -3,6 +3,7 @@ easily be pushed down (a failing store), and its headers."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -13,7 +14,6 @@ from conftest import Site, article
 from conftest import asgi_call as call
 from reflexgen.comments import defences, tokens
 from reflexgen.comments.app import make_app
-from reflexgen.comments.headers import attribute_hash
 from reflexgen.errors import Reporter
 
 SITE_TOML = """\
@@ -55,12 +55,15 @@ def test_a_failing_store_answers_a_page_with_the_text(app, monkeypatch):
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
 
 
-def test_the_site_colour_is_the_one_inline_style_allowed(app):
+def test_the_site_colour_is_a_stylesheet_of_the_site_not_an_inline_style(app):
     status, headers, page = call(app, "GET", "/form?thread=posts/a.md")
-    assert status == 200 and 'style="--site-accent: #1f3a5f"' in page
-    expected = attribute_hash("--site-accent: #1f3a5f")
-    assert f"'sha256-{expected}'" in headers["content-security-policy"]
-    assert "'unsafe-inline'" not in headers["content-security-policy"]
+    assert status == 200 and "style=" not in page and "<style" not in page
+    sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+    assert len(sheets) == 2 and all(re.fullmatch(
+        r"https://blog\.example\.org/theme/(style|accent)\.[0-9a-f]{10}\.css", s) for s in sheets)
+    policy = headers["content-security-policy"]
+    assert "style-src 'self' https://blog.example.org;" in policy
+    assert "'unsafe-inline'" not in policy and "'unsafe-hashes'" not in policy
 
 
 def test_a_body_that_is_not_a_form_is_refused(app):

@@ -1,5 +1,7 @@
 """The renditions a photo is published as, and the `<picture>` that offers them."""
 
+import re
+
 import lxml.html
 import pytest
 
@@ -39,7 +41,13 @@ def test_a_photo_is_offered_in_modern_formats_then_its_own(monkeypatch):
     assert len(outputs) == 3 * 4 + 2 == len(set(outputs))
     assert "images/photo.jpg" in outputs  # a stripped copy at the original's own address
     assert picture.card is not None and (picture.card.width, picture.card.height) == (1200, 630)
-    assert all(r.output.startswith("images/photo.") for r in picture.renditions)
+    assert re.fullmatch(r"resized/images/photo\.[0-9a-f]{10}\.card\.jpg", picture.card.output)
+    # Content-named, under /resized/ (cached for a year), but the copy at the original's own
+    # address.
+    made = [r.output for r in picture.renditions if r.output != "images/photo.jpg"]
+    assert all(re.fullmatch(r"resized/images/photo\.[0-9a-f]{10}\.(\d+|card)\.(avif|webp|jpg)",
+                            rel) for rel in made)
+    assert picture.src.startswith("/resized/images/photo.")
     heights = {r.width: r.height for r in picture.renditions if r.format == "webp"}
     assert heights == {480: 360, 800: 600, 1200: 900, 1600: 1200}
 

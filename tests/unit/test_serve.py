@@ -70,9 +70,11 @@ def listen(live: LiveSite):
 def test_stylesheets_alone_are_swapped_anything_else_reloads(tmp_path):
     live = LiveSite(tmp_path)
     message = listen(live)
-    live.built(("theme/style.css",))
-    assert message() == {"type": "css", "paths": ["/theme/style.css"], "version": 1}
-    live.built(("theme/style.css", "index.html"))
+    renamed = {"/theme/style.0123456789.css": "/theme/style.9876543210.css"}
+    live.built(("theme/style.9876543210.css", "index.html"), {}, renamed)
+    assert message() == {"type": "css", "paths": renamed, "version": 1}
+    assert live.moved == renamed  # a page not reloaded yet still gets the new stylesheet
+    live.built(("theme/style.9876543210.css", "index.html"))
     assert message() == {"type": "reload", "version": 2}
     live.built(())  # nothing written: nothing to tell
     assert live.version == 2

@@ -2,8 +2,8 @@
 {# What a browser shows for a feed of the site (RSS or Atom: each one names this stylesheet in
    an xml-stylesheet instruction; feed readers ignore it). Rendered like a page, in the site's
    language; the XSLT then fills in the feed's own title, address and entries. No inline
-   script or style (but the site's colour, set as base.html sets it), nothing from another
-   site: the theme's stylesheet and subscribe.js. #}
+   script or style, nothing from another site: the theme's stylesheets (the site's colour
+   in accent.css, as base.html links it) and subscribe.js. #}
 {# The date's words, in the order the language writes them; spaces must be xsl:text. #}
 {% set day %}</xsl:text><xsl:value-of select="$day"/><xsl:text>{% endset %}
 {% set month %}</xsl:text><xsl:value-of select="$month-name"/><xsl:text>{% endset %}
@@ -17,7 +17,7 @@
   <xsl:variable name="months" select="'{{ t('feed_style_months') }} '"/>
 
   <xsl:template match="/">
-    <html lang="{{ site.language }}"{% if site.accent_color %} class="has-accent" style="--site-accent: {{ site.accent_color }}"{% endif %}>
+    <html lang="{{ site.language }}"{% if site.accent_color %} class="has-accent"{% endif %}>
       <head>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <meta name="color-scheme" content="light dark"/>
@@ -27,6 +27,9 @@
         <meta name="robots" content="noindex"/>
         <title><xsl:value-of select="$title"/> · {{ t('feed_style_kicker') }}</title>
         <link rel="stylesheet" href="{{ '/theme/style.css' | url }}"/>
+        {% if site.accent_color %}
+        <link rel="stylesheet" href="{{ '/theme/accent.css' | url }}"/>
+        {% endif %}
         {% if favicon %}
         <link rel="icon" href="{{ favicon.url | url }}" type="{{ favicon.type }}"/>
         {% else %}
