@@ -37,6 +37,13 @@ INTAKE_ADDRESS = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(?:[1-9][0-9
 DEFAULTS = HostingSettings()
 
 
+def source_ok(source: str) -> bool:
+    """Whether a CSP source can be written as it is into a header, an nginx or a Caddy file:
+    printable ASCII without spaces, separators, quotes, `$`, braces or backslashes."""
+    return bool(source) and all(33 <= ord(c) < 127 for c in source) \
+        and not set(source) & set(';,"$\\`{}')
+
+
 def read_hosting(value: object, text: str, path: Path) -> tuple[HostingSettings, list[Problem],
                                                                  list[Problem]]:
     """The `[hosting]` table as settings, with the problems and warnings found."""
@@ -61,14 +68,14 @@ def read_hosting(value: object, text: str, path: Path) -> tuple[HostingSettings,
         csp = value["csp"]
         good = isinstance(csp, dict) and all(
             key in DIRECTIVES and isinstance(sources, list) and all(
-                isinstance(s, str) and s.strip() and not any(c in s for c in ";,\"\n\r")
-                for s in sources)
+                isinstance(s, str) and source_ok(s.strip()) for s in sources)
             for key, sources in csp.items())
         if good:
             found["csp"] = {key: tuple(s.strip() for s in sources) for key, sources in csp.items()}
         else:
             problems.append(Problem(
-                "[hosting.csp] must map directives to lists of sources", path,
+                "[hosting.csp] must map directives to lists of sources (no space, double quote, "
+                "separator, $ or brace in a source)", path,
                 line_of(text, "csp"),
                 hint='write [hosting.csp] then img-src = ["https://images.example.org"]; '
                      f"directives: {', '.join(DIRECTIVES)}"))
