@@ -264,6 +264,11 @@ def render_caddy(config: SiteConfig, headers: list[tuple[str, str]],
                 f"@reflexgen_intake path {proxied.prefix} {proxied.prefix}/*",
                 "handle @reflexgen_intake {",
                 f"    uri strip_prefix {proxied.prefix}",
+                # Caddy 2.6 answers 502 to a body cut at max_size: a length said too
+                # large is answered 413 first.
+                f"    @reflexgen_too_large header_regexp Content-Length "
+                f"^0*{larger_than(proxied.max_body)}$",
+                "    respond @reflexgen_too_large 413",
                 f"    request_body {{\n        max_size {proxied.max_body}\n    }}",
                 f"    reverse_proxy {proxied.upstream}", "}"]
     # Caddy's names for the encodings, brotli (smaller) first
@@ -304,6 +309,15 @@ def render_caddy(config: SiteConfig, headers: list[tuple[str, str]],
         "}",
     ]
     return "\n".join(out) + "\n"
+
+
+def larger_than(limit: int) -> str:
+    """A regular expression for the whole numbers above `limit` (no leading zero)."""
+    digits = str(limit)
+    longer = f"[1-9][0-9]{{{len(digits)},}}"
+    same = [f"{digits[:i]}[{int(d) + 1}-9][0-9]{{{len(digits) - i - 1}}}"
+            for i, d in enumerate(digits) if d != "9"]
+    return "(?:" + "|".join([longer, *same]) + ")"
 
 
 def caddy_headers(headers: list[tuple[str, str]]) -> list[str]:

@@ -200,3 +200,13 @@ def test_an_endpoint_that_would_break_a_server_file_stops_the_build(site: Site):
     run = site.build()
     assert run.code == 1
     assert "site.toml" in run.stderr and "$" in run.stderr
+
+
+@pytest.mark.parametrize("limit", [1, 9, 10, 99, 131072, 199999])
+def test_the_length_pattern_matches_the_numbers_above_the_limit(limit):
+    from reflexgen.site.hosting import larger_than
+
+    pattern = re.compile(f"^0*{larger_than(limit)}$")
+    for n in [*range(0, 2000), *range(limit - 50, limit + 50), limit * 10, limit * 10 + 7]:
+        if n >= 0:
+            assert bool(pattern.match(str(n))) == (n > limit), n
