@@ -209,7 +209,11 @@ def serving(site: Site):
 # The real browser of the end-to-end tests: Debian's Chromium, driven by Playwright.
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+        "--disable-component-update", "--disable-sync",
+        # Chromium 156 puts its own banner (inline style and script) on every XSLT page, such
+        # as a feed shown through feed.xsl: the browser's notice that XSLT is deprecated, not
+        # part of the site.
+        "--disable-features=GenerateXSLTWarningBanner"]
 
 
 @pytest.fixture(scope="session")
@@ -510,11 +514,13 @@ class WebServer:
                 self.process.wait()
 
 
-def start_nginx(output: Path, folder: Path, http_extra: str = "") -> WebServer:
-    """nginx serving `output` with its `reflexgen.nginx.conf`, its files in `folder`
-    (`http_extra`: more lines for the `http` block, e.g. the redirects map's include)."""
+def start_nginx(output: Path, folder: Path, http_extra: str = "",
+                port: int | None = None) -> WebServer:
+    """nginx serving `output` with its `reflexgen.nginx.conf`, its files in `folder`, on
+    `port` (else a free one); `http_extra`: more lines for the `http` block, e.g. the
+    redirects map's include."""
     folder.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     temp = "\n".join(f"    {kind}_temp_path {folder / kind};"
                      for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     (folder / "nginx.conf").write_text(f"""\
