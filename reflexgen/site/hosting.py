@@ -50,7 +50,8 @@ def render_files(site: Site, outputs: list[str]) -> dict[str, bytes]:
     config = site.config
     headers = security_headers(site)
     for name, value in [*headers, ("Link", config.comments.webmention)]:
-        if not SAFE_VALUE.fullmatch(value) or UNSAFE & set(value):
+        unsafe = UNSAFE | (set("'<>") if name == "Link" else set())  # quoted there with '
+        if not SAFE_VALUE.fullmatch(value) or unsafe & set(value):
             raise BuildError(Problem(f"the {name} header would hold {value!r}",
                                      config.root / "site.toml",
                                      hint="keep quotes, backslashes, $, { and } out of "
@@ -111,6 +112,16 @@ def intake(config: SiteConfig) -> Intake | None:
     if not prefix or not SAFE_PATH.fullmatch(prefix):
         return None
     return Intake(prefix, config.hosting.intake, request_limit(config.max_comment_kb))
+
+
+def unforwarded(config: SiteConfig) -> list[str]:
+    """A remark for a comment endpoint on the site's origin that `intake` cannot forward."""
+    endpoint = config.comments.endpoint
+    if not endpoint or origin_of(endpoint) != origin_of(config.base_url) or intake(config):
+        return []
+    return [f"# The comment endpoint's path ({urlsplit(endpoint).path or '/'}) is the site's "
+            "root or holds characters", "# not written here: forward it to "
+            f"{config.hosting.intake} by hand, or give it a plain path (/commentaires/).", ""]
 
 
 def webmention_link(config: SiteConfig) -> str:
@@ -179,6 +190,7 @@ def render_nginx(config: SiteConfig, headers: list[tuple[str, str]], proxied: In
         "# choice for the host, not written here), never inside a location.",
         "",
     ]
+    out += unforwarded(config)
     if redirected:
         out += ["# Old URLs: include redirects.nginx.conf in the `http` block.",
                 "if ($reflexgen_redirect) { return 301 $reflexgen_redirect; }", ""]
@@ -258,6 +270,7 @@ def render_caddy(config: SiteConfig, headers: list[tuple[str, str]],
         "# No Strict-Transport-Security: a choice for the host, not written here.",
         "",
     ]
+    out += unforwarded(config)
     if proxied is not None:
         out += ["# The comment intake (`reflexgen comments serve`); set trusted_proxies = "
                 '["127.0.0.1"] in [comments], so that it reads the reader\'s address.',
