@@ -54,8 +54,9 @@ def render_files(site: Site, outputs: list[str]) -> dict[str, bytes]:
         if not SAFE_VALUE.fullmatch(value) or unsafe & set(value):
             raise BuildError(Problem(f"the {name} header would hold {value!r}",
                                      config.root / "site.toml",
-                                     hint="keep quotes, backslashes, $, { and } out of "
-                                          "base_url, [comments] endpoint and [hosting.csp]"))
+                                     hint="keep quotes, backslashes, $, <, >, { and } out "
+                                          "of base_url, [comments] endpoint, [hosting.csp] "
+                                          "and the authors' avatar addresses"))
     redirected = "redirects.nginx.conf" in outputs
     return {HEADERS_FILE: render_headers(headers, outputs).encode(),
             NGINX_FILE: render_nginx(config, headers, intake(config), redirected).encode(),
