@@ -140,6 +140,7 @@ def render_headers(headers: list[tuple[str, str]], outputs: list[str]) -> str:
     `public, max-age=0, must-revalidate`, the pages' own rule."""
     lines = ["# Headers for Netlify and Cloudflare Pages, written by reflexgen from site.toml.",
              "# Where no rule gives Cache-Control, both hosts send max-age=0, must-revalidate.",
+             "# No Strict-Transport-Security: a choice for the host, not written here.",
              "/*", *(f"  {name}: {value}" for name, value in headers)]
     rules = [(f"/{folder}*", Kind.IMMUTABLE) for folder in caching.IMMUTABLE_FOLDERS]
     rules.append(("/pagefind/:file", Kind.ASSET))  # pagefind.js and its WebAssembly
