@@ -16,6 +16,7 @@ from pathlib import Path
 
 from reflexgen import __version__
 from reflexgen.build import BuildOptions, build, verify
+from reflexgen.config.comments import INTAKE_HOST, INTAKE_PORT
 from reflexgen.errors import BuildError, Problem, Reporter, counted
 
 
@@ -273,8 +274,9 @@ def add_comments(commands, common: argparse.ArgumentParser,
     serve_cmd = actions.add_parser(
         "serve", parents=parents, help="run the comment intake server",
         description="Receive comments from the site's forms (put it behind nginx or Caddy).")
-    serve_cmd.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
-    serve_cmd.add_argument("--port", type=port_number, default=8100, help="default: 8100")
+    serve_cmd.add_argument("--host", default=INTAKE_HOST, help=f"default: {INTAKE_HOST}")
+    serve_cmd.add_argument("--port", type=port_number, default=INTAKE_PORT,
+                           help=f"default: {INTAKE_PORT}")
     serve_cmd.add_argument("--workers", type=positive, default=1, metavar="N",
                            help="processes answering on the port (default: 1; up to the "
                                 "number of cores, `nproc`)")

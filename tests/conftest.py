@@ -234,7 +234,11 @@ def serving(site: Site):
 # The real browser of the end-to-end tests: Debian's Chromium, driven by Playwright.
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+        "--disable-component-update", "--disable-sync",
+        # Chromium 156 puts its own banner (inline style and script) on every XSLT page, such
+        # as a feed shown through feed.xsl: the browser's notice that XSLT is deprecated, not
+        # part of the site.
+        "--disable-features=GenerateXSLTWarningBanner"]
 
 
 @pytest.fixture(scope="session")
@@ -469,3 +473,121 @@ def wait_until(condition, timeout: float = 30.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.1)
+
+
+# Real web servers (Debian's nginx and Caddy) serving a built site with the configuration the
+# build wrote for them (`site.hosting`), as the current user, everything in a temporary folder.
+NGINX, CADDY = shutil.which("nginx") or "/usr/sbin/nginx", shutil.which("caddy") or "/usr/bin/caddy"
+
+
+class WebServer:
+    """nginx or Caddy as a process on 127.0.0.1 (`port`), stopped with SIGTERM."""
+
+    def __init__(self, command: list[str], port: int, log: Path,
+                 env: dict[str, str] | None = None) -> None:
+        self.port, self.log = port, log
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL,
+                                        stderr=log.open("ab"), env={**os.environ, **(env or {})},
+                                        start_new_session=True)
+        deadline = time.monotonic() + 30
+        while True:
+            assert self.process.poll() is None, f"{command[0]} did not start:\n{self.output}"
+            assert time.monotonic() < deadline, f"{command[0]} did not listen:\n{self.output}"
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+
+    @property
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def get(self, path: str, headers: dict[str, str] | None = None, method: str = "GET",
+            body: bytes | None = None) -> tuple[int, dict[str, str], bytes]:
+        """(status, headers with lower-case names, body) of one request, the path sent as
+        given, for the site's host."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+            sent = {"Host": "reflexions.example.org", **(headers or {})}
+            if body is not None:
+                sent["Content-Length"] = str(len(body))
+            for name, value in sent.items():
+                connection.putheader(name, value)
+            connection.endheaders(body)
+            response = connection.getresponse()
+            found: dict[str, str] = {}
+            for name, value in response.getheaders():  # a repeated header, joined
+                found[name.lower()] = f"{found[name.lower()]}, {value}" \
+                    if name.lower() in found else value
+            try:
+                body = response.read()
+            except http.client.IncompleteRead as cut:  # a refusal that closes at once
+                body = cut.partial
+            return response.status, found, body
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_nginx(output: Path, folder: Path, http_extra: str = "",
+                port: int | None = None) -> WebServer:
+    """nginx serving `output` with its `reflexgen.nginx.conf`, its files in `folder`, on
+    `port` (else a free one); `http_extra`: more lines for the `http` block, e.g. the
+    redirects map's include."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
+    temp = "\n".join(f"    {kind}_temp_path {folder / kind};"
+                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (folder / "nginx.conf").write_text(f"""\
+daemon off;
+worker_processes 1;
+{'user root;' if os.geteuid() == 0 else ''}
+pid {folder / 'nginx.pid'};
+error_log {folder / 'error.log'} notice;
+events {{ worker_connections 64; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log off;
+{temp}
+{http_extra}
+    server {{
+        listen 127.0.0.1:{port};
+        server_name reflexions.example.org;
+        root {output};
+        include {output / 'reflexgen.nginx.conf'};
+    }}
+}}
+""")
+    return WebServer([NGINX, "-p", str(folder), "-e", str(folder / "error.log"),
+                      "-c", str(folder / "nginx.conf")], port, folder / "error.log")
+
+
+def start_caddy(output: Path, folder: Path) -> WebServer:
+    """Caddy serving `output` with its `reflexgen.caddy`, its files in `folder`, no admin API."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    (folder / "Caddyfile").write_text(f"""\
+{{
+    admin off
+    auto_https off
+}}
+http://127.0.0.1:{port}, http://reflexions.example.org:{port} {{
+    root * {output}
+    import {output / 'reflexgen.caddy'}
+}}
+""")
+    home = str(folder)
+    return WebServer([CADDY, "run", "--config", str(folder / "Caddyfile"), "--adapter",
+                      "caddyfile"], port, folder / "caddy.log",
+                     {"HOME": home, "XDG_DATA_HOME": home, "XDG_CONFIG_HOME": home})

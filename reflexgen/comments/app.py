@@ -53,10 +53,9 @@ from reflexgen.comments.pages import FormData, Pages
 from reflexgen.comments.publish import NEEDS_BUILD, Builder, publish
 from reflexgen.comments.records import Submission
 from reflexgen.comments.site import LiveSite, SiteReader
-from reflexgen.config.comments import origin_of
+from reflexgen.config.comments import origin_of, request_limit
 from reflexgen.errors import Problem, Reporter
 
-REQUEST_SLACK = 64 * 1024  # what a form adds to the comment itself (names, e-mail, token…)
 PUBLISH_DELAY = 3.0  # seconds: approvals arriving meanwhile are published in one build
 REFRESH_SECONDS = 10.0  # how often the intake looks for a changed site
 PURGE_SECONDS = 24 * 3600
@@ -289,7 +288,7 @@ async def submit(request: Request) -> Response:
     intake = intake_of(request)
     snapshot = intake.live.snapshot
     try:
-        fields = await read_form(request, REQUEST_SLACK + snapshot.config.max_comment_kb * 1024)
+        fields = await read_form(request, request_limit(snapshot.config.max_comment_kb))
     except Refused as refused:
         return respond(request, Answer(refused.status, "error", "error", refused.message))
     if not origin_allowed(request, snapshot):  # a form on another site: the text given back

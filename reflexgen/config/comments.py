@@ -19,6 +19,17 @@ from reflexgen.errors import Problem
 # pre: everything waits for approval; post: published at once; trusted: pre, but a reader
 # whose address is confirmed and who has an approved comment is published at once.
 MODERATION = ("pre", "post", "trusted")
+# Where `reflexgen comments serve` listens unless told (and where the host configuration
+# written by `site.hosting` forwards the comment endpoint, unless `[hosting] intake` says).
+INTAKE_HOST, INTAKE_PORT = "127.0.0.1", 8100
+# The most a comment form adds to the comment itself (names, e-mail, token…): the intake reads
+# at most this plus `max_comment_kb`, and the proxies in front of it take as much.
+REQUEST_SLACK = 64 * 1024
+
+
+def request_limit(max_comment_kb: int) -> int:
+    """The largest request body the intake reads, in bytes."""
+    return REQUEST_SLACK + max_comment_kb * 1024
 
 
 @dataclass(frozen=True)

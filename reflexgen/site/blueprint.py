@@ -1,5 +1,5 @@
 """The site's blueprint: the assembled site, its planned pages and feeds, and the files made
-from them alone (sitemap, robots.txt, redirect lists).
+from them alone (sitemap, robots.txt, redirect lists, the web server's configuration).
 
 None of it depends on what follows an article's body (see `model.BODY`). The
 blueprint is named by its `shape`, a digest of exactly what it is made from; when an edit leaves
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from reflexgen.config import SiteConfig
 from reflexgen.content.model import Article, Author, Body, Page, Site, SiteImage, StaticFile, evolve
 from reflexgen.hashing import digest, settings_digest
-from reflexgen.site import redirects, sitemap
+from reflexgen.site import hosting, redirects, sitemap
 from reflexgen.site.assemble import Selection, assemble
 from reflexgen.site.assets import ThemeAssets
 from reflexgen.site.branding import site_images
@@ -29,7 +29,7 @@ class Blueprint:
     site: Site
     page_jobs: list[Job]
     feed_jobs: list[FeedJob]
-    files: dict[str, bytes]  # written as they are: sitemap, robots.txt, redirect lists
+    files: dict[str, bytes]  # written as they are: sitemap, robots.txt, redirects, hosting
     related: Related
     warnings: list = field(default_factory=list)
     # The theme's files as published (content-named); not part of the shape: an edit of a
@@ -74,6 +74,9 @@ def make_blueprint(config: SiteConfig, articles: list[Article], bodies: Mapping[
     if moved:
         files["_redirects"] = redirects.render_netlify(moved)
         files["redirects.nginx.conf"] = redirects.render_nginx(moved)
+    outputs = [*(j.output for j in page_jobs), *(f.output for f in feed_jobs),
+               *(s.output for s in site.static_files), *files]
+    files.update(hosting.render_files(site, outputs))
     return Blueprint(current, site, page_jobs, feed_jobs, files, Related(site), warnings,
                      assets)
 
