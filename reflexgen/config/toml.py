@@ -38,3 +38,22 @@ def table_line(text: str, table: str, index: int, key: str | None = None) -> int
 def toml_string(text: str) -> str:
     """A TOML basic string: JSON's escapes are TOML's, but for DEL, which TOML wants escaped."""
     return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def section_line(text: str, parts: tuple[str, ...], key: str | None = None) -> int | None:
+    """The line of the `[a.b]` header named by `parts` (spaces and quotes allowed around the
+    names), or of `key = …` inside that table; else the line of the last part's `= …`."""
+    name = r"[ \t]*\.[ \t]*".join(rf"(?:{re.escape(p)}|\"{re.escape(p)}\"|'{re.escape(p)}')"
+                                  for p in parts)
+    header = re.search(rf"^[ \t]*\[[ \t]*{name}[ \t]*\][ \t]*(?:#.*)?$", text, re.M)
+    if header is None:
+        return line_of(text, key) if key is not None and line_of(text, key) else \
+            line_of(text, parts[-1])
+    start = header.end()
+    if key is not None:
+        after = re.compile(r"^[ \t]*\[", re.M).search(text, start)
+        found = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", re.M).search(
+            text, start, after.start() if after else len(text))
+        if found:
+            return text.count("\n", 0, found.start()) + 1
+    return text.count("\n", 0, header.start()) + 1
