@@ -28,6 +28,8 @@ from reflexgen.site.caching import SERVER_ONLY, Kind
 
 PASSES = (("assets", (Kind.IMMUTABLE, Kind.ASSET)), ("pages", (Kind.PAGE,)),
           ("feeds", (Kind.FEED, Kind.HOST)))
+# Folders of the site a local destination must stay out of (besides the output).
+SITE_FOLDERS = ("content", "themes", ".reflexgen-cache", ".git")
 PROTECTED = (*(f"/{name}" for name in SERVER_ONLY), "/.well-known/acme-challenge/")
 FORMAT = "%i %l %n"  # what was done, the file's size, its path
 # rsync's own settings: checksums, modification times kept, files readable by the web server.
@@ -124,14 +126,15 @@ class RsyncTarget:
     def check_folder(self, source: Path, options: DeployOptions) -> None:
         """A local destination must be a folder of its own: deleting what the site does not
         have must never reach the site's sources or the output."""
-        folder = self.folder.resolve()
-        for inside in (source.resolve(), self.site_root.resolve()):
-            if folder == inside or folder.is_relative_to(source.resolve()) or \
-                    inside.is_relative_to(folder):
-                raise self.error(f"the destination {folder} holds or is inside {inside}: a "
-                                 "deploy there would delete the site's own files",
-                                 f"set destination in [deploy.{self.name}] of site.toml to a "
-                                 "folder of its own")
+        folder, root = self.folder.resolve(), self.site_root.resolve()
+        kept = (source.resolve(), *(root / name for name in SITE_FOLDERS))
+        if root.is_relative_to(folder) or source.resolve().is_relative_to(folder) or any(
+                folder.is_relative_to(inside) for inside in kept):
+            inside = next((k for k in kept if folder.is_relative_to(k)), root)
+            raise self.error(f"the destination {folder} holds or is inside {inside}: a "
+                             "deploy there would delete the site's own files",
+                             f"set destination in [deploy.{self.name}] of site.toml to a "
+                             "folder of its own")
         if folder.exists() and not folder.is_dir():
             raise self.error(f"the destination {folder} is not a folder",
                              f"fix destination in [deploy.{self.name}] of site.toml")
@@ -160,12 +163,14 @@ class RsyncTarget:
 
     def failure(self, code: int, stderr: str) -> BuildError:
         """One clear message for what went wrong, from rsync's and ssh's words."""
-        host = self.destination.split(":", 1)[0]
+        login = self.destination.split(":", 1)[0]
+        host = login.rsplit("@", 1)[-1]
+        port = f" on port {self.options['port']}" if self.options.get("port") else ""
         table = f"[deploy.{self.name}] of site.toml"
         said = stderr.lower()
         known = (
-            ("connection refused", f"{host} refused the SSH connection (nothing listens on "
-                                   "that port)",
+            ("connection refused", f"{host} refused the SSH connection{port} (nothing "
+                                   "listens there)",
              f"check that the server runs sshd, and the port in {table}"),
             ("could not resolve hostname", f"the host name {host} is unknown",
              f"fix destination in {table}"),
@@ -175,7 +180,7 @@ class RsyncTarget:
             ("permission denied (13)", f"cannot write into {self.destination}",
              "give the deploying user write access to that folder, or change destination in "
              f"{table}"),
-            ("permission denied (", f"{host} refused the SSH login",
+            ("permission denied (", f"{host} refused the SSH login of {login}",
              f"check the user and the key (identity in {table}; `ssh-copy-id` installs it)"),
             ("connection timed out", f"{host} did not answer", "check the address and the "
                                                                "network, then try again"),
