@@ -539,3 +539,39 @@ def digests(folder: Path) -> dict[str, str]:
 
     return {p.relative_to(folder).as_posix(): hashlib.md5(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def deploy_demo(tmp_path_factory) -> Path:
+    """The demo blog built once, for the deploy tests to copy."""
+    root = tmp_path_factory.mktemp("deploy-demo") / "site"
+    built_demo(root)
+    return root
+
+
+@pytest.fixture
+def blog(deploy_demo: Path, tmp_path: Path) -> Path:
+    """A copy of the built demo blog (its output and cache too) in this test's folder."""
+    root = tmp_path / "site"
+    shutil.copytree(deploy_demo, root, symlinks=True)
+    return root
+
+
+def add_target(root: Path, table: str) -> None:
+    with open(root / "site.toml", "a", encoding="utf-8") as toml:
+        toml.write("\n" + table + "\n")
+
+
+def published(root: Path) -> dict[str, str]:
+    """The output's files a deploy publishes (all but the server-only ones), by digest."""
+    from reflexgen.site.caching import SERVER_ONLY
+
+    return {rel: d for rel, d in digests(root / "output").items() if rel not in SERVER_ONLY}
+
+
+def edit_and_build(root: Path) -> None:
+    """One sentence added to one article of the demo, and the site built again."""
+    post = sorted((root / "content/posts/2024").glob("*.md"))[0]
+    with open(post, "a", encoding="utf-8") as file:
+        file.write("\n\nUne phrase ajoutée après coup.\n")
+    assert Site(root).build().code == 0
