@@ -25,14 +25,18 @@ def table_line(text: str, table: str, index: int, key: str | None = None) -> int
     headers = list(re.finditer(rf"^[ \t]*\[\[[ \t]*{re.escape(table)}[ \t]*\]\]", text, re.M))
     if index >= len(headers):
         return None
-    start = headers[index].end()
-    if key is not None:
-        after = re.compile(r"^[ \t]*\[", re.M).search(text, start)
-        found = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", re.M).search(
-            text, start, after.start() if after else len(text))
-        if found:
-            return text.count("\n", 0, found.start()) + 1
-    return text.count("\n", 0, headers[index].start()) + 1
+    found = _key_after(text, headers[index].end(), key)
+    return found or text.count("\n", 0, headers[index].start()) + 1
+
+
+def _key_after(text: str, start: int, key: str | None) -> int | None:
+    """The line of `key = …` between `start` and the next table header."""
+    if key is None:
+        return None
+    after = re.compile(r"^[ \t]*\[", re.M).search(text, start)
+    found = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", re.M).search(
+        text, start, after.start() if after else len(text))
+    return text.count("\n", 0, found.start()) + 1 if found else None
 
 
 def toml_string(text: str) -> str:
@@ -49,11 +53,4 @@ def section_line(text: str, parts: tuple[str, ...], key: str | None = None) -> i
     if header is None:
         return line_of(text, key) if key is not None and line_of(text, key) else \
             line_of(text, parts[-1])
-    start = header.end()
-    if key is not None:
-        after = re.compile(r"^[ \t]*\[", re.M).search(text, start)
-        found = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", re.M).search(
-            text, start, after.start() if after else len(text))
-        if found:
-            return text.count("\n", 0, found.start()) + 1
-    return text.count("\n", 0, header.start()) + 1
+    return _key_after(text, header.end(), key) or text.count("\n", 0, header.start()) + 1

@@ -71,7 +71,8 @@ class GitTarget:
         self.message = target.options["message"].format(title=title or "the site")
         remote: str = target.options["remote"]
         local = "://" not in remote and not re.match(r"^[^/:]+:", remote)
-        self.remote = str(site_root.absolute() / Path(remote).expanduser()) if local else remote
+        self.remote = os.path.normpath(site_root.absolute() / Path(remote).expanduser()) \
+            if local else remote
         self.repo = site_root.absolute() / ".reflexgen-cache" / "deploy" / f"{target.name}.git"
         self.table = f"[deploy.{target.name}] of site.toml"
 

@@ -79,6 +79,10 @@ class RsyncTarget:
                 if progress:
                     progress(seen)
 
+        def deletion(itemized: str, size: int, rel: str) -> None:
+            if itemized.startswith("*deleting"):  # not the files it only looked at
+                line(itemized, size, rel)
+
         with tempfile.TemporaryDirectory(prefix="reflexgen-rsync-") as temp:
             for label, kinds in PASSES:
                 group = [f.rel for f in files if f.kind in kinds]
@@ -94,7 +98,7 @@ class RsyncTarget:
                 protect = [f"--filter=P {path}" for path in PROTECTED]
                 self.run(["--recursive", "--delete", "--existing", "--ignore-existing",
                           *protect, *COMMON, *(["--dry-run"] if options.dry_run else []),
-                          *self.ssh()], source, line)
+                          *self.ssh()], source, deletion)
         if progress and seen < len(files):
             progress(len(files))
         return Summary(self.name, sent, deleted, unchanged, time.perf_counter() - start,
