@@ -99,9 +99,9 @@ def _walk(root: Path, reporter: Reporter):
                     reporter.warn(Problem("not published: a symbolic link", Path(entry.path),
                                           hint="the build writes none: remove it"))
                 elif entry.is_dir():
-                    pending.append((Path(entry.path), rel + "/"))
+                    pending.append((folder / entry.name, rel + "/"))
                 elif entry.is_file() and rel not in SERVER_ONLY:
-                    yield rel, Path(entry.path), entry.stat()
+                    yield rel, folder / entry.name, entry.stat()  # (cheaper than Path(str))
 
 
 def _load(store: Path) -> Stamps:
