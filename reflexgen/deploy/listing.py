@@ -60,7 +60,11 @@ def list_output(output: Path, cache_dir: Path, reporter: Reporter) -> list[Local
     fresh: Stamps = {}
     files: list[LocalFile] = []
     started = time.time_ns()
-    for rel, path, stat in _walk(output, reporter):
+    found = list(_walk(output, reporter))
+    progress = reporter.progress("reading the output", len(found))
+    for done, (rel, path, stat) in enumerate(found, 1):
+        if progress:
+            progress(done)
         entry = known.get(rel)
         if isinstance(entry, list) and entry[:2] == [stat.st_size, stat.st_mtime_ns] \
                 and isinstance(entry[2:] and entry[2], str):

@@ -161,16 +161,6 @@ def test_refuses_a_missing_half_written_or_empty_output(blog):
     assert not (blog.parent / "www").exists()
 
 
-def test_no_target_or_an_unknown_one(blog):
-    run = cli("deploy", "--site", str(blog))
-    assert run.code == 1 and "no deploy target" in run.stderr
-    assert "[deploy.production]" in run.stderr and 'type = "rsync"' in run.stderr
-    add_target(blog, '[deploy.copy]\ntype = "rsync"\ndestination = "../www"')
-    run = cli("deploy", "copi", "--site", str(blog))
-    assert run.code == 1 and "no deploy target named 'copi'" in run.stderr
-    assert "did you mean 'copy'?" in run.stderr
-
-
 def test_digests_are_read_again_only_for_changed_files(blog):
     from reflexgen.deploy.listing import list_output
     from reflexgen.errors import Reporter
