@@ -471,8 +471,9 @@ def keygen(path: Path) -> str:
 
 
 @contextmanager
-def local_sshd(folder: Path) -> Iterator[Sshd]:
-    """A throw-away sshd: its host and user keys, configuration, pid and log in `folder`."""
+def local_sshd(folder: Path, extra: str = "") -> Iterator[Sshd]:
+    """A throw-away sshd: its host and user keys, configuration, pid and log in `folder`;
+    `extra`: more lines of sshd_config."""
     import getpass
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -495,7 +496,7 @@ def local_sshd(folder: Path) -> Iterator[Sshd]:
         PermitRootLogin prohibit-password
         AllowUsers {getpass.getuser()}
         LogLevel ERROR
-        """))
+        """) + extra)
     if os.geteuid() == 0:  # sshd run by root wants its privilege separation folder
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
     log = open(folder / "sshd.log", "wb")  # noqa: SIM115 (closed below)

@@ -244,3 +244,12 @@ def test_unknown_host_key_is_not_accepted_silently(blog, tmp_path, sshd):
     run = cli("deploy", "--site", str(blog))
     assert run.code == 1 and "does not know 127.0.0.1's host key" in run.stderr
     assert "StrictHostKeyChecking=accept-new" in run.stderr
+
+
+@needs_sshd
+def test_rsync_missing_on_the_server(blog, tmp_path):
+    with local_sshd(tmp_path / "sshd", "SetEnv PATH=/nowhere\n") as server:
+        add_target(blog, ssh_table(server, str(tmp_path / "www")))
+        run = cli("deploy", "--site", str(blog))
+    assert run.code == 1 and "rsync is not installed on 127.0.0.1" in run.stderr
+    assert "sudo apt install rsync" in run.stderr
