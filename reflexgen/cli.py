@@ -1,8 +1,8 @@
-"""Command line: `reflexgen build`, `serve`, `check`, `import` and `new`, with conventional
-flags and exit codes.
+"""Command line: `reflexgen build`, `serve`, `check`, `deploy`, `import` and `new`, with
+conventional flags and exit codes.
 
 Exit codes: 0 success (and `serve` stopped with Ctrl-C), 1 the site has errors (or `serve`
-cannot listen), 2 bad command line, 130 interrupted.
+cannot listen, or a deploy failed), 2 bad command line, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -110,6 +110,22 @@ def parser() -> argparse.ArgumentParser:
                            help="show what would be imported, write nothing")
     wordpress.add_argument("--force", action="store_true",
                            help="replace files edited since the last import")
+    deploy_cmd = commands.add_parser(
+        "deploy", parents=[common, on_site], help="publish the built site",
+        description="Send the built site to a target named in site.toml ([deploy.NAME]: "
+                    "an rsync destination, an S3 bucket or a git branch): only the files that "
+                    "changed, assets before pages before feeds, stale files deleted last. "
+                    "Exit code 1 if it fails.")
+    deploy_cmd.add_argument("target", nargs="?", metavar="TARGET",
+                            help="the [deploy.TARGET] table (default: the first one)")
+    deploy_cmd.add_argument("-o", "--output", type=Path, metavar="DIR",
+                            help="the built site to send (default: SITE/output)")
+    deploy_cmd.add_argument("--dry-run", action="store_true",
+                            help="list what would be sent and deleted, change nothing")
+    deploy_cmd.add_argument("--force", action="store_true",
+                            help="send every file (git: replace the branch, force push)")
+    deploy_cmd.add_argument("--no-delete", action="store_true",
+                            help="keep the files the site no longer has on the target")
     add_new(commands, common, on_site)
     add_ci(commands, common, on_site)
     add_comments(commands, common, on_site)
@@ -317,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
         return ci(args, reporter)
     if args.command == "webmention":
         return webmention(args, reporter)
+    if args.command == "deploy":
+        return deploy(args, reporter)
     try:
         options = BuildOptions(site_dir=args.site, output_dir=args.output, drafts=args.drafts,
                                future=args.future, strict=args.strict, clean=args.clean,
@@ -355,6 +373,58 @@ def main(argv: list[str] | None = None) -> int:
                       f"{options.output}")
     return 0
 
+
+
+def deploy(args: argparse.Namespace, reporter: Reporter) -> int:
+    from reflexgen.build import CACHE_DIR
+    from reflexgen.config import load_config
+    from reflexgen.deploy.base import DeployOptions
+    from reflexgen.deploy.listing import list_output
+    from reflexgen.deploy.targets import choose, open_target
+
+    options = DeployOptions(dry_run=args.dry_run, force=args.force, delete=not args.no_delete)
+    try:
+        config, warnings = load_config(args.site)
+        for warning in warnings:
+            reporter.warn(warning)
+        target = choose(config, args.target)
+        output = args.output if args.output is not None else config.root / "output"
+        files = list_output(output, config.root / CACHE_DIR / "deploy", reporter)
+        summary = open_target(target, config).deploy(files, options, reporter)
+    except BuildError as exc:
+        for problem in exc.problems:
+            reporter.error(problem)
+        return 1
+    except KeyboardInterrupt:
+        reporter.info("deploy interrupted: run it again to finish the job")
+        return 130
+    listed = [f"send    {size_text(c.size):>9}  {c.rel}" for c in summary.sent] + \
+        [f"delete  {'':>9}  {c.rel}" for c in summary.deleted]
+    for line in listed:
+        if args.dry_run:
+            print(line, flush=True)  # the list asked for, on standard output
+        else:
+            reporter.debug(line)
+    counts = (f"{counted(len(summary.sent), 'file')} ({size_text(summary.bytes)}), "
+              f"{len(summary.deleted)} deleted, {summary.unchanged} unchanged, "
+              f"in {summary.seconds:.2f} s")
+    if summary.dry_run:
+        reporter.info(f"dry run, nothing changed: {target.name} would get {counts}")
+    elif not summary.sent and not summary.deleted:
+        reporter.info(f"{target.name} is up to date: nothing to deploy "
+                      f"({counted(summary.unchanged, 'file')} checked in "
+                      f"{summary.seconds:.2f} s)")
+    else:
+        reporter.info(f"deployed to {target.name}: {counts}")
+    return 0
+
+
+def size_text(size: int) -> str:
+    """A byte count as people read it: 512 B, 12.3 kB, 4.5 MB."""
+    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} B"
 
 
 def webmention(args: argparse.Namespace, reporter: Reporter) -> int:

@@ -591,3 +591,135 @@ http://127.0.0.1:{port}, http://reflexions.example.org:{port} {{
     return WebServer([CADDY, "run", "--config", str(folder / "Caddyfile"), "--adapter",
                       "caddyfile"], port, folder / "caddy.log",
                      {"HOME": home, "XDG_DATA_HOME": home, "XDG_CONFIG_HOME": home})
+
+
+SSHD = Path("/usr/sbin/sshd")
+
+
+@dataclass
+class Sshd:
+    """An OpenSSH server on 127.0.0.1 that lets the current user in with `key`."""
+
+    port: int
+    key: Path  # the user's private key
+    known_hosts: Path  # the server's host key, as ssh's known_hosts file holds it
+    process: subprocess.Popen
+
+    @property
+    def ssh_options(self) -> list[str]:
+        return [f"UserKnownHostsFile={self.known_hosts}", "StrictHostKeyChecking=yes"]
+
+
+def keygen(path: Path) -> str:
+    """A new ed25519 key without passphrase at `path`; its public line."""
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "test", "-f",
+                    str(path)], check=True)
+    return path.with_suffix(".pub").read_text()
+
+
+@contextmanager
+def local_sshd(folder: Path, extra: str = "") -> Iterator[Sshd]:
+    """A throw-away sshd: its host and user keys, configuration, pid and log in `folder`;
+    `extra`: more lines of sshd_config."""
+    import getpass
+
+    folder.mkdir(parents=True, exist_ok=True)
+    host = keygen(folder / "host_ed25519")
+    (folder / "authorized_keys").write_text(keygen(folder / "user_ed25519"))
+    port = free_port()
+    (folder / "known_hosts").write_text(f"[127.0.0.1]:{port} {host}")
+    config = folder / "sshd_config"
+    config.write_text(textwrap.dedent(f"""\
+        Port {port}
+        ListenAddress 127.0.0.1
+        HostKey {folder / 'host_ed25519'}
+        PidFile {folder / 'sshd.pid'}
+        AuthorizedKeysFile {folder / 'authorized_keys'}
+        UsePAM no
+        StrictModes no
+        PasswordAuthentication no
+        KbdInteractiveAuthentication no
+        PubkeyAuthentication yes
+        PermitRootLogin prohibit-password
+        AllowUsers {getpass.getuser()}
+        LogLevel ERROR
+        """) + extra)
+    if os.geteuid() == 0:  # sshd run by root wants its privilege separation folder
+        Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
+    log = open(folder / "sshd.log", "wb")  # noqa: SIM115 (closed below)
+    process = subprocess.Popen([str(SSHD), "-D", "-e", "-f", str(config)], stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("sshd did not start:\n" +
+                                     (folder / "sshd.log").read_text(errors="replace"))
+            time.sleep(0.05)
+        yield Sshd(port, folder / "user_ed25519", folder / "known_hosts", process)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+def deploy_with(root: Path, name: str | None = None, **options: bool):
+    """`reflexgen deploy` of the site at `root` through its modules: the target's `Summary`."""
+    from reflexgen.config import load_config
+    from reflexgen.deploy.base import DeployOptions
+    from reflexgen.deploy.listing import list_output
+    from reflexgen.deploy.targets import choose, open_target
+    from reflexgen.errors import Reporter
+
+    config, _ = load_config(root)
+    quiet = Reporter(verbosity=-1)
+    files = list_output(root / "output", root / ".reflexgen-cache" / "deploy", quiet)
+    return open_target(choose(config, name), config).deploy(files, DeployOptions(**options),
+                                                            quiet)
+
+
+def digests(folder: Path) -> dict[str, str]:
+    """Every file under `folder` (path relative to it → digest of its bytes)."""
+    import hashlib
+
+    return {p.relative_to(folder).as_posix(): hashlib.md5(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def deploy_demo(tmp_path_factory) -> Path:
+    """The demo blog built once, for the deploy tests to copy."""
+    root = tmp_path_factory.mktemp("deploy-demo") / "site"
+    built_demo(root)
+    return root
+
+
+@pytest.fixture
+def blog(deploy_demo: Path, tmp_path: Path) -> Path:
+    """A copy of the built demo blog (its output and cache too) in this test's folder."""
+    root = tmp_path / "site"
+    shutil.copytree(deploy_demo, root, symlinks=True)
+    return root
+
+
+def add_target(root: Path, table: str) -> None:
+    with open(root / "site.toml", "a", encoding="utf-8") as toml:
+        toml.write("\n" + table + "\n")
+
+
+def deployable(root: Path) -> dict[str, str]:
+    """The output's files a deploy publishes (all but the server-only ones), by digest."""
+    from reflexgen.site.caching import SERVER_ONLY
+
+    return {rel: d for rel, d in digests(root / "output").items() if rel not in SERVER_ONLY}
+
+
+def edit_and_build(root: Path) -> None:
+    """One sentence added to one article of the demo, and the site built again."""
+    post = sorted((root / "content/posts/2024").glob("*.md"))[0]
+    with open(post, "a", encoding="utf-8") as file:
+        file.write("\n\nUne phrase ajoutée après coup.\n")
+    assert Site(root).build().code == 0

@@ -21,6 +21,9 @@ FEED_SUFFIXES = (".xml", ".atom", ".rss", ".xsl", ".opml", ".txt")
 # Written for the web server's configuration, not for readers (see `site.hosting`).
 HOST_FILES = ("_headers", "_redirects", "redirects.nginx.conf", "reflexgen.nginx.conf",
               "reflexgen.caddy")
+# Host files for the server's own configuration (included by nginx or Caddy), not published:
+# a deploy leaves them out (`_headers` and `_redirects` are read from the published site).
+SERVER_ONLY = ("redirects.nginx.conf", "reflexgen.nginx.conf", "reflexgen.caddy")
 COMPRESSED = {".gz": "gzip", ".br": "br"}  # precompressed copies, beside their file
 
 
