@@ -444,3 +444,48 @@ def wait_until(condition, timeout: float = 30.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.1)
+
+
+@contextmanager
+def local_s3() -> Iterator[str]:
+    """moto's S3 server as a real process on a free local port (its URL), stopped at the end
+    (also for benchmarks/deploy_s3.py). It takes any credentials; it keeps nothing on disk."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p",
+                                str(port)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        assert process.poll() is None, "moto's S3 server exited"
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    try:
+        wait_until(answers, timeout=60)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# STAND-IN for the deploy branch's listing of the output folder (`LocalFile`s in deploy
+# order, an MD5 per file): swapped for the real function when both branches are merged.
+def local_files(output: Path) -> list:
+    import hashlib
+
+    from reflexgen.deploy.base import LocalFile
+    from reflexgen.site import caching
+
+    rels = sorted((p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file()),
+                  key=caching.deploy_order)
+    return [LocalFile(rel, output / rel, (output / rel).stat().st_size,
+                      hashlib.md5((output / rel).read_bytes()).hexdigest(), caching.kind(rel))
+            for rel in rels]

@@ -1,0 +1,334 @@
+"""`type = "s3"`: publish the output folder to a bucket of any S3-compatible storage (AWS,
+Scaleway, OVH, Cloudflare R2, MinIO) with boto3, sending only what changed.
+
+What the bucket holds is known from two sources checked against each other: a manifest
+object that reflexgen writes after every deploy (per object: the MD5 of its bytes, its
+size, ETag and headers) and the bucket's listing (key, size, ETag). An object whose listing
+entry agrees with the manifest is unchanged; one changed or deleted by hand no longer
+agrees and is sent again; one sent by a deploy interrupted before its manifest was written
+has the right ETag but no manifest entry, and a HEAD request checks its headers instead of
+sending it again. So a deploy that fails half-way, or is killed, is finished by the next.
+
+Objects are sent group by group in deploy order (content-named files, assets, pages, feeds,
+host files: `site.caching.ORDER`), each group complete before the next starts, so a page
+never goes online before what it loads; then the manifest; then stale objects are deleted,
+once everything else has succeeded.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from reflexgen.config.deploy import DeployTarget
+from reflexgen.deploy import s3_errors
+from reflexgen.deploy.base import Change, DeployOptions, LocalFile, Summary
+from reflexgen.deploy.media_types import content_type
+from reflexgen.errors import BuildError, Problem, Reporter
+from reflexgen.site import caching
+
+MANIFEST = ".reflexgen/manifest.json"  # under the prefix; never deleted as stale
+MANIFEST_FORMAT = 1
+DELETE_BATCH = 1000  # the most keys one DeleteObjects request takes
+
+
+@dataclass(frozen=True)
+class Record:
+    """An object as the bucket must hold it: what the manifest keeps of each."""
+
+    md5: str  # of the bytes sent (the gzip copy's, for a precompressed file)
+    size: int
+    etag: str  # as the storage gave it back, without quotes
+    content_type: str
+    encoding: str  # "gzip", or "" for none
+    cache_control: str
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One output file as an object: where its bytes come from and the headers it needs."""
+
+    rel: str  # its key under the prefix
+    path: Path  # the file sent: the `.gz` copy beside it, if any
+    size: int
+    md5: str
+    kind: caching.Kind
+    content_type: str
+    encoding: str
+    cache_control: str
+
+    def record(self, etag: str) -> Record:
+        return Record(self.md5, self.size, etag, self.content_type, self.encoding,
+                      self.cache_control)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        headers = {"ContentType": self.content_type, "CacheControl": self.cache_control}
+        if self.encoding:
+            headers["ContentEncoding"] = self.encoding
+        return headers
+
+
+@dataclass(frozen=True)
+class Remote:
+    listing: dict[str, tuple[int, str]]  # rel under the prefix → (size, ETag without quotes)
+    manifest: dict[str, Record]
+
+
+def uploads(files: Iterable[LocalFile]) -> list[Upload]:
+    """The objects for the output's files, in their order: where a gzip copy `name.gz` lies
+    beside `name`, its bytes are sent under `name`'s key with `Content-Encoding: gzip` (a
+    bucket cannot choose by `Accept-Encoding`, and every client takes gzip); precompressed
+    copies are never objects of their own."""
+    files = list(files)
+    by_rel = {file.rel: file for file in files}
+    found: list[Upload] = []
+    for file in files:
+        original, encoding = caching.original(file.rel)
+        if encoding is not None and original in by_rel:
+            continue
+        sent = by_rel.get(file.rel + ".gz", file)
+        found.append(Upload(file.rel, sent.path, sent.size, sent.md5, file.kind,
+                            content_type(file.rel), "gzip" if sent is not file else "",
+                            caching.kind(file.rel).cache_control))
+    return found
+
+
+def plan(wanted: list[Upload], remote: Remote, force: bool
+         ) -> tuple[list[Upload], list[Upload], dict[str, Record]]:
+    """What to send, what to check with a HEAD request (its bytes are there but the manifest
+    does not vouch for its headers), and the records of the objects already right."""
+    send: list[Upload] = []
+    check: list[Upload] = []
+    right: dict[str, Record] = {}
+    for upload in wanted:
+        size, etag = remote.listing.get(upload.rel, (-1, ""))
+        if force or size != upload.size:
+            send.append(upload)
+        elif remote.manifest.get(upload.rel) == upload.record(etag):
+            right[upload.rel] = upload.record(etag)
+        elif etag == upload.md5:
+            check.append(upload)
+        else:
+            send.append(upload)
+    return send, check, right
+
+
+def stale(wanted: list[Upload], remote: Remote) -> list[str]:
+    """The objects under the prefix that the output no longer has (the manifest aside)."""
+    keep = {upload.rel for upload in wanted}
+    return sorted(rel for rel in remote.listing
+                  if rel not in keep and not rel.startswith(MANIFEST.split("/")[0] + "/"))
+
+
+def read_manifest(data: bytes) -> dict[str, Record] | None:
+    """The records of a manifest object; None if it is not one reflexgen wrote."""
+    try:
+        found = json.loads(data)
+        if found.get("format") != MANIFEST_FORMAT:
+            return None
+        return {str(rel): Record(**record) for rel, record in found["objects"].items()}
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def write_manifest(records: dict[str, Record]) -> bytes:
+    objects = {rel: asdict(records[rel]) for rel in sorted(records)}
+    return json.dumps({"format": MANIFEST_FORMAT, "generator": "reflexgen",
+                       "objects": objects}, indent=0, sort_keys=True).encode()
+
+
+def md5_base64(data: bytes) -> str:
+    return base64.b64encode(hashlib.md5(data).digest()).decode()
+
+
+class S3Target:
+    """A bucket (and a prefix in it) as a deploy target."""
+
+    def __init__(self, target: DeployTarget, site_root: Path) -> None:
+        self.name = target.name
+        options = target.options
+        self.bucket: str = options["bucket"]
+        prefix = str(options.get("prefix", "")).strip("/")
+        self.prefix = prefix + "/" if prefix else ""
+        self.region: str = options.get("region", "")
+        self.endpoint_url: str = options.get("endpoint_url", "")
+        self.workers = max(1, int(options.get("workers", 8)))
+        self.settings = site_root / "site.toml"
+
+    @property
+    def address(self) -> str:
+        where = f"s3://{self.bucket}/{self.prefix}"
+        return where + (f" at {self.endpoint_url}" if self.endpoint_url else "")
+
+    def deploy(self, files: list[LocalFile], options: DeployOptions,
+               reporter: Reporter) -> Summary:
+        if not files:
+            raise BuildError(Problem(f"deploy {self.name}: the output folder is empty",
+                                     hint="run reflexgen build first"))
+        start = time.perf_counter()
+        try:
+            return self._deploy(files, options, reporter, start)
+        except (BotoCoreError, ClientError, ValueError) as exc:
+            raise BuildError(s3_errors.explain(exc, self)) from exc
+
+    def _deploy(self, files: list[LocalFile], options: DeployOptions, reporter: Reporter,
+                start: float) -> Summary:
+        client = self._client()
+        wanted = uploads(files)
+        remote = self._remote(client, reporter, with_manifest=not options.force)
+        send, check, right = plan(wanted, remote, options.force)
+        if check:
+            reporter.debug(f"{self.name}: checking the headers of {len(check)} objects")
+            with ThreadPoolExecutor(self.workers) as pool:
+                for upload, record in zip(check, pool.map(lambda u: self._head(client, u),
+                                                          check), strict=True):
+                    if record is None:
+                        send.append(upload)
+                    else:
+                        right[upload.rel] = record
+            send.sort(key=lambda upload: caching.deploy_order(upload.rel))
+        gone = stale(wanted, remote) if options.delete else []
+        sent = [Change(upload.rel, upload.size) for upload in send]
+        deleted = [Change(rel, 0, deleted=True) for rel in gone]
+        if not options.dry_run:
+            right.update(self._send(client, send, reporter))
+            records = {upload.rel: right[upload.rel] for upload in wanted}
+            if records != remote.manifest:
+                client.put_object(Bucket=self.bucket, Key=self.prefix + MANIFEST,
+                                  Body=(body := write_manifest(records)),
+                                  ContentMD5=md5_base64(body),
+                                  ContentType="application/json", CacheControl="no-store")
+            self._delete(client, gone)
+        for change in sent + deleted:
+            reporter.debug(f"{self.name}: {'would ' * options.dry_run}"
+                           f"{'delete' if change.deleted else 'send'} {change.rel}"
+                           + ("" if change.deleted else f" ({change.size} bytes)"))
+        return Summary(self.name, sent, deleted, len(wanted) - len(sent),
+                       time.perf_counter() - start, options.dry_run)
+
+    def _client(self) -> Any:
+        custom = bool(self.endpoint_url) and "amazonaws.com" not in self.endpoint_url
+        config = Config(
+            max_pool_connections=self.workers + 2,
+            retries={"max_attempts": 3, "mode": "standard"},
+            connect_timeout=10, read_timeout=60,
+            # Other providers take path-style addresses and Content-MD5 everywhere; not all
+            # of them take the checksums boto3 adds by default since 1.36.
+            s3={"addressing_style": "path" if custom else "auto"},
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required")
+        client = boto3.session.Session().client(
+            "s3", region_name=self.region or None, endpoint_url=self.endpoint_url or None,
+            config=config)
+        client.meta.events.register("before-sign.s3.DeleteObjects", _add_content_md5)
+        return client
+
+    def _remote(self, client: Any, reporter: Reporter, with_manifest: bool) -> Remote:
+        listing: dict[str, tuple[int, str]] = {}
+        pages = client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket,
+                                                                 Prefix=self.prefix)
+        for page in pages:
+            for item in page.get("Contents", ()):
+                listing[item["Key"][len(self.prefix):]] = (item["Size"],
+                                                            item["ETag"].strip('"'))
+        manifest: dict[str, Record] = {}
+        if with_manifest and MANIFEST in listing:
+            data = client.get_object(Bucket=self.bucket, Key=self.prefix + MANIFEST)["Body"]
+            found = read_manifest(data.read())
+            if found is None:
+                reporter.warn(Problem(f"deploy {self.name}: {self.prefix + MANIFEST} in "
+                                      f"{self.bucket} is not a reflexgen manifest",
+                                      hint="it is replaced; every object is checked again"))
+            manifest = found or {}
+        return Remote(listing, manifest)
+
+    def _head(self, client: Any, upload: Upload) -> Record | None:
+        """The record of an object whose headers are right, else None."""
+        try:
+            found = client.head_object(Bucket=self.bucket, Key=self.prefix + upload.rel)
+        except ClientError as exc:
+            if s3_errors.code(exc) in ("404", "NoSuchKey"):  # deleted since the listing
+                return None
+            raise
+        etag = found["ETag"].strip('"')
+        record = Record(upload.md5, found["ContentLength"], etag, found.get("ContentType", ""),
+                        found.get("ContentEncoding", ""), found.get("CacheControl", ""))
+        return record if record == upload.record(etag) else None
+
+    def _send(self, client: Any, send: list[Upload], reporter: Reporter
+              ) -> dict[str, Record]:
+        """Upload `send` group by group, each group complete before the next starts."""
+        records: dict[str, Record] = {}
+        progress = reporter.progress(f"Uploading to {self.name}", len(send)) if send else None
+        with ThreadPoolExecutor(self.workers) as pool:
+            try:
+                for _, group in groupby(send, key=lambda upload: caching.ORDER[upload.kind]):
+                    for record in self._wait([pool.submit(self._put, client, upload)
+                                              for upload in group]):
+                        records.update(record)
+                        if progress:
+                            progress(len(records))
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+        return records
+
+    @staticmethod
+    def _wait(futures: list[Future]) -> Iterator[Any]:
+        """The results of `futures` as they come; the first failure raised at once."""
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in done:
+                yield future.result()
+
+    def _put(self, client: Any, upload: Upload) -> dict[str, Record]:
+        try:
+            data = upload.path.read_bytes()
+        except OSError as exc:
+            raise BuildError(Problem(f"deploy {self.name}: cannot read the file to send: "
+                                     f"{exc.strerror or exc}", upload.path,
+                                     hint="build again, then deploy again")) from exc
+        digest = hashlib.md5(data)
+        answer = client.put_object(Bucket=self.bucket, Key=self.prefix + upload.rel, Body=data,
+                                   ContentMD5=base64.b64encode(digest.digest()).decode(),
+                                   **upload.headers)
+        sent = Upload(upload.rel, upload.path, len(data), digest.hexdigest(), upload.kind,
+                      upload.content_type, upload.encoding, upload.cache_control)
+        return {upload.rel: sent.record(answer["ETag"].strip('"'))}
+
+    def _delete(self, client: Any, gone: list[str]) -> None:
+        for start in range(0, len(gone), DELETE_BATCH):
+            batch = gone[start:start + DELETE_BATCH]
+            answer = client.delete_objects(Bucket=self.bucket, Delete={
+                "Objects": [{"Key": self.prefix + rel} for rel in batch], "Quiet": True})
+            if answer.get("Errors"):
+                first = answer["Errors"][0]
+                raise ClientError({"Error": {"Code": first.get("Code", ""),
+                                             "Message": f"{first.get('Key')}: "
+                                                        f"{first.get('Message', '')}"}},
+                                  "DeleteObjects")
+
+
+def _add_content_md5(request: Any, **_: Any) -> None:
+    """Content-MD5 on DeleteObjects, which S3-compatible stores that predate the CRC
+    checksums of boto3 1.36 still require."""
+    body = request.body or b""
+    if isinstance(body, str):
+        body = body.encode()
+    if isinstance(body, bytes) and "Content-MD5" not in request.headers:
+        request.headers["Content-MD5"] = md5_base64(body)
+
