@@ -3,11 +3,12 @@ Scaleway, OVH, Cloudflare R2, MinIO) with boto3, sending only what changed.
 
 What the bucket holds is known from two sources checked against each other: a manifest
 object that reflexgen writes after every deploy (per object: the MD5 of its bytes, its
-size, ETag and headers) and the bucket's listing (key, size, ETag). An object whose listing
-entry agrees with the manifest is unchanged; one changed or deleted by hand no longer
-agrees and is sent again; one sent by a deploy interrupted before its manifest was written
-has the right ETag but no manifest entry, and a HEAD request checks its headers instead of
-sending it again. So a deploy that fails half-way, or is killed, is finished by the next.
+size, ETag and headers) and the bucket's listing (key, size, ETag, date). An object whose
+listing entry agrees with the manifest, and is not newer than it, is unchanged; one changed
+or deleted by hand no longer agrees and is sent again; one with the right bytes (its ETag
+is their MD5) that the manifest does not vouch for (sent by a deploy interrupted before its
+manifest was written, or put there by hand) is checked with a HEAD request rather than sent
+again. So a deploy that fails half-way, or is killed, is finished by the next.
 
 Objects are sent group by group in deploy order (content-named files, assets, pages, feeds,
 host files: `site.caching.ORDER`), each group complete before the next starts, so a page
@@ -24,6 +25,7 @@ import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -39,7 +41,8 @@ from reflexgen.deploy.media_types import content_type
 from reflexgen.errors import BuildError, Problem, Reporter
 from reflexgen.site import caching
 
-MANIFEST = ".reflexgen/manifest.json"  # under the prefix; never deleted as stale
+STATE = ".reflexgen/"  # reflexgen's own objects, under the prefix: never deleted as stale
+MANIFEST = STATE + "manifest.json"
 MANIFEST_FORMAT = 1
 DELETE_BATCH = 1000  # the most keys one DeleteObjects request takes
 
@@ -82,9 +85,27 @@ class Upload:
 
 
 @dataclass(frozen=True)
+class Listed:
+    """An object as the bucket's listing shows it."""
+
+    size: int
+    etag: str  # without quotes
+    modified: datetime
+
+
+@dataclass(frozen=True)
 class Remote:
-    listing: dict[str, tuple[int, str]]  # rel under the prefix → (size, ETag without quotes)
+    listing: dict[str, Listed]  # by key under the prefix
     manifest: dict[str, Record]
+    written: datetime | None = None  # when the manifest was (its object's LastModified)
+
+    def vouches(self, rel: str, record: Record) -> bool:
+        """Whether the manifest says the object at `rel` is `record`, and nobody changed it
+        since (the storage dates objects to the second: an object changed by hand in the
+        second the manifest was written is trusted; `--force` sends everything again)."""
+        listed = self.listing[rel]
+        return (self.written is not None and listed.modified <= self.written
+                and self.manifest.get(rel) == record)
 
 
 def uploads(files: Iterable[LocalFile]) -> list[Upload]:
@@ -114,12 +135,12 @@ def plan(wanted: list[Upload], remote: Remote, force: bool
     check: list[Upload] = []
     right: dict[str, Record] = {}
     for upload in wanted:
-        size, etag = remote.listing.get(upload.rel, (-1, ""))
-        if force or size != upload.size:
+        listed = remote.listing.get(upload.rel)
+        if force or listed is None or listed.size != upload.size:
             send.append(upload)
-        elif remote.manifest.get(upload.rel) == upload.record(etag):
-            right[upload.rel] = upload.record(etag)
-        elif etag == upload.md5:
+        elif remote.vouches(upload.rel, upload.record(listed.etag)):
+            right[upload.rel] = upload.record(listed.etag)
+        elif listed.etag == upload.md5:
             check.append(upload)
         else:
             send.append(upload)
@@ -130,7 +151,7 @@ def stale(wanted: list[Upload], remote: Remote) -> list[str]:
     """The objects under the prefix that the output no longer has (the manifest aside)."""
     keep = {upload.rel for upload in wanted}
     return sorted(rel for rel in remote.listing
-                  if rel not in keep and not rel.startswith(MANIFEST.split("/")[0] + "/"))
+                  if rel not in keep and not rel.startswith(STATE))
 
 
 def read_manifest(data: bytes) -> dict[str, Record] | None:
@@ -206,7 +227,7 @@ class S3Target:
         if not options.dry_run:
             right.update(self._send(client, send, reporter))
             records = {upload.rel: right[upload.rel] for upload in wanted}
-            if records != remote.manifest:
+            if records != remote.manifest or check:  # (checked: date them anew)
                 client.put_object(Bucket=self.bucket, Key=self.prefix + MANIFEST,
                                   Body=(body := write_manifest(records)),
                                   ContentMD5=md5_base64(body),
@@ -237,13 +258,13 @@ class S3Target:
         return client
 
     def _remote(self, client: Any, reporter: Reporter, with_manifest: bool) -> Remote:
-        listing: dict[str, tuple[int, str]] = {}
+        listing: dict[str, Listed] = {}
         pages = client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket,
                                                                  Prefix=self.prefix)
         for page in pages:
             for item in page.get("Contents", ()):
-                listing[item["Key"][len(self.prefix):]] = (item["Size"],
-                                                            item["ETag"].strip('"'))
+                listing[item["Key"][len(self.prefix):]] = Listed(
+                    item["Size"], item["ETag"].strip('"'), item["LastModified"])
         manifest: dict[str, Record] = {}
         if with_manifest and MANIFEST in listing:
             data = client.get_object(Bucket=self.bucket, Key=self.prefix + MANIFEST)["Body"]
@@ -253,7 +274,8 @@ class S3Target:
                                       f"{self.bucket} is not a reflexgen manifest",
                                       hint="it is replaced; every object is checked again"))
             manifest = found or {}
-        return Remote(listing, manifest)
+        written = listing[MANIFEST].modified if manifest else None
+        return Remote(listing, manifest, written)
 
     def _head(self, client: Any, upload: Upload) -> Record | None:
         """The record of an object whose headers are right, else None."""
