@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from dataclasses import replace
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -37,138 +35,22 @@ from botocore.exceptions import BotoCoreError, ClientError
 from reflexgen.config.deploy import DeployTarget
 from reflexgen.deploy import s3_errors
 from reflexgen.deploy.base import Change, DeployOptions, LocalFile, Summary
-from reflexgen.deploy.media_types import content_type
+from reflexgen.deploy.s3_plan import (
+    MANIFEST,
+    Listed,
+    Record,
+    Remote,
+    Upload,
+    plan,
+    read_manifest,
+    stale,
+    uploads,
+    write_manifest,
+)
 from reflexgen.errors import BuildError, Problem, Reporter
 from reflexgen.site import caching
 
-STATE = ".reflexgen/"  # reflexgen's own objects, under the prefix: never deleted as stale
-MANIFEST = STATE + "manifest.json"
-MANIFEST_FORMAT = 1
 DELETE_BATCH = 1000  # the most keys one DeleteObjects request takes
-
-
-@dataclass(frozen=True)
-class Record:
-    """An object as the bucket must hold it: what the manifest keeps of each."""
-
-    md5: str  # of the bytes sent (the gzip copy's, for a precompressed file)
-    size: int
-    etag: str  # as the storage gave it back, without quotes
-    content_type: str
-    encoding: str  # "gzip", or "" for none
-    cache_control: str
-
-
-@dataclass(frozen=True)
-class Upload:
-    """One output file as an object: where its bytes come from and the headers it needs."""
-
-    rel: str  # its key under the prefix
-    path: Path  # the file sent: the `.gz` copy beside it, if any
-    size: int
-    md5: str
-    kind: caching.Kind
-    content_type: str
-    encoding: str
-    cache_control: str
-
-    def record(self, etag: str) -> Record:
-        return Record(self.md5, self.size, etag, self.content_type, self.encoding,
-                      self.cache_control)
-
-    @property
-    def headers(self) -> dict[str, str]:
-        headers = {"ContentType": self.content_type, "CacheControl": self.cache_control}
-        if self.encoding:
-            headers["ContentEncoding"] = self.encoding
-        return headers
-
-
-@dataclass(frozen=True)
-class Listed:
-    """An object as the bucket's listing shows it."""
-
-    size: int
-    etag: str  # without quotes
-    modified: datetime
-
-
-@dataclass(frozen=True)
-class Remote:
-    listing: dict[str, Listed]  # by key under the prefix
-    manifest: dict[str, Record]
-    written: datetime | None = None  # when the manifest was (its object's LastModified)
-
-    def vouches(self, rel: str, record: Record) -> bool:
-        """Whether the manifest says the object at `rel` is `record`, and nobody changed it
-        since (the storage dates objects to the second: an object changed by hand in the
-        second the manifest was written is trusted; `--force` sends everything again)."""
-        listed = self.listing[rel]
-        return (self.written is not None and listed.modified <= self.written
-                and self.manifest.get(rel) == record)
-
-
-def uploads(files: Iterable[LocalFile]) -> list[Upload]:
-    """The objects for the output's files, in their order: where a gzip copy `name.gz` lies
-    beside `name`, its bytes are sent under `name`'s key with `Content-Encoding: gzip` (a
-    bucket cannot choose by `Accept-Encoding`, and every client takes gzip); precompressed
-    copies are never objects of their own."""
-    files = list(files)
-    by_rel = {file.rel: file for file in files}
-    found: list[Upload] = []
-    for file in files:
-        original, encoding = caching.original(file.rel)
-        if encoding is not None and original in by_rel:
-            continue
-        sent = by_rel.get(file.rel + ".gz", file)
-        found.append(Upload(file.rel, sent.path, sent.size, sent.md5, file.kind,
-                            content_type(file.rel), "gzip" if sent is not file else "",
-                            caching.kind(file.rel).cache_control))
-    return found
-
-
-def plan(wanted: list[Upload], remote: Remote, force: bool
-         ) -> tuple[list[Upload], list[Upload], dict[str, Record]]:
-    """What to send, what to check with a HEAD request (its bytes are there but the manifest
-    does not vouch for its headers), and the records of the objects already right."""
-    send: list[Upload] = []
-    check: list[Upload] = []
-    right: dict[str, Record] = {}
-    for upload in wanted:
-        listed = remote.listing.get(upload.rel)
-        if force or listed is None or listed.size != upload.size:
-            send.append(upload)
-        elif remote.vouches(upload.rel, upload.record(listed.etag)):
-            right[upload.rel] = upload.record(listed.etag)
-        elif listed.etag == upload.md5:
-            check.append(upload)
-        else:
-            send.append(upload)
-    return send, check, right
-
-
-def stale(wanted: list[Upload], remote: Remote) -> list[str]:
-    """The objects under the prefix that the output no longer has (the manifest aside)."""
-    keep = {upload.rel for upload in wanted}
-    return sorted(rel for rel in remote.listing
-                  if rel not in keep and not rel.startswith(STATE))
-
-
-def read_manifest(data: bytes) -> dict[str, Record] | None:
-    """The records of a manifest object; None if it is not one reflexgen wrote."""
-    try:
-        found = json.loads(data)
-        if found.get("format") != MANIFEST_FORMAT:
-            return None
-        return {str(rel): Record(**record) for rel, record in found["objects"].items()}
-    except (ValueError, TypeError, KeyError, AttributeError):
-        return None
-
-
-def write_manifest(records: dict[str, Record]) -> bytes:
-    objects = {rel: asdict(records[rel]) for rel in sorted(records)}
-    return json.dumps({"format": MANIFEST_FORMAT, "generator": "reflexgen",
-                       "objects": objects}, indent=0, sort_keys=True).encode()
 
 
 def md5_base64(data: bytes) -> str:
@@ -231,7 +113,7 @@ class S3Target:
                 client.put_object(Bucket=self.bucket, Key=self.prefix + MANIFEST,
                                   Body=(body := write_manifest(records)),
                                   ContentMD5=md5_base64(body),
-                                  ContentType="application/json", CacheControl="no-store")
+                                  ContentType="application/gzip", CacheControl="no-store")
             self._delete(client, gone)
         for change in sent + deleted:
             reporter.debug(f"{self.name}: {'would ' * options.dry_run}"
@@ -286,9 +168,12 @@ class S3Target:
                 return None
             raise
         etag = found["ETag"].strip('"')
-        record = Record(upload.md5, found["ContentLength"], etag, found.get("ContentType", ""),
-                        found.get("ContentEncoding", ""), found.get("CacheControl", ""))
-        return record if record == upload.record(etag) else None
+        headers = (found.get("ContentType", ""), found.get("ContentEncoding", ""),
+                   found.get("CacheControl", ""))
+        if etag != upload.md5 or headers != (upload.content_type, upload.encoding,
+                                             upload.cache_control):
+            return None
+        return upload.record(etag)
 
     def _send(self, client: Any, send: list[Upload], reporter: Reporter
               ) -> dict[str, Record]:
@@ -328,8 +213,7 @@ class S3Target:
         answer = client.put_object(Bucket=self.bucket, Key=self.prefix + upload.rel, Body=data,
                                    ContentMD5=base64.b64encode(digest.digest()).decode(),
                                    **upload.headers)
-        sent = Upload(upload.rel, upload.path, len(data), digest.hexdigest(), upload.kind,
-                      upload.content_type, upload.encoding, upload.cache_control)
+        sent = replace(upload, size=len(data), md5=digest.hexdigest())  # the bytes read
         return {upload.rel: sent.record(answer["ETag"].strip('"'))}
 
     def _delete(self, client: Any, gone: list[str]) -> None:
