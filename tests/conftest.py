@@ -447,13 +447,18 @@ def wait_until(condition, timeout: float = 30.0) -> None:
 
 
 @contextmanager
-def local_s3() -> Iterator[str]:
+def local_s3(checked_after: int | None = None) -> Iterator[str]:
     """moto's S3 server as a real process on a free local port (its URL), stopped at the end
-    (also for benchmarks/deploy_s3.py). It takes any credentials; it keeps nothing on disk."""
+    (also for benchmarks/deploy_s3.py). It keeps nothing on disk, and takes any credentials;
+    with `checked_after`, only that many requests: then only keys made through its IAM API,
+    with their permissions."""
     port = free_port()
+    env = dict(os.environ)
+    if checked_after is not None:
+        env["INITIAL_NO_AUTH_ACTION_COUNT"] = str(checked_after)
     process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p",
                                 str(port)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+                               stderr=subprocess.DEVNULL, start_new_session=True, env=env)
     url = f"http://127.0.0.1:{port}"
 
     def answers() -> bool:

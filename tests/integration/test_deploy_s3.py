@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import json
 import shutil
 import time
 import uuid
@@ -58,9 +59,15 @@ def credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
+def client(url: str, service: str = "s3"):
+    """A client of the server at `url`, with the keys the environment has now (boto3's
+    default session would keep the first ones it found)."""
+    return boto3.session.Session().client(service, endpoint_url=url, region_name="us-east-1")
+
+
 @pytest.fixture
 def s3(s3_url: str, credentials: None):
-    return boto3.client("s3", endpoint_url=s3_url, region_name="us-east-1")
+    return client(s3_url)
 
 
 @pytest.fixture
@@ -465,3 +472,44 @@ def test_an_empty_output_is_not_deployed(s3_url, s3, bucket, output):
     with pytest.raises(BuildError, match="output folder is empty"):
         target(s3_url, bucket).deploy([], DeployOptions(), Reporter(stream=io.StringIO()))
     assert set(objects(s3, bucket)) == {"index.html"}
+
+
+@pytest.fixture(scope="module")
+def checked_s3(tmp_path_factory: pytest.TempPathFactory):
+    """A second S3 server that checks keys and permissions: bucket `blog` holds one object,
+    and the user `reader` may list and read it, not write (its keys are yielded)."""
+    with local_s3(checked_after=5) as url, pytest.MonkeyPatch.context() as env:
+        env.setenv("AWS_ACCESS_KEY_ID", "testing")
+        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        s3 = client(url)
+        s3.create_bucket(Bucket="blog")
+        s3.put_object(Bucket="blog", Key="old/index.html", Body=b"old")
+        iam = client(url, "iam")
+        iam.create_user(UserName="reader")
+        key = iam.create_access_key(UserName="reader")["AccessKey"]
+        iam.put_user_policy(UserName="reader", PolicyName="read", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetObject"],
+                "Resource": ["arn:aws:s3:::blog", "arn:aws:s3:::blog/*"]}]}))
+        yield url, key["AccessKeyId"], key["SecretAccessKey"]
+
+
+def test_keys_the_storage_does_not_know(checked_s3, credentials, output, monkeypatch):
+    url, reader, secret = checked_s3
+    message = failure(url, "blog", output)
+    assert "the storage refuses the access key (InvalidAccessKeyId)" in message
+    assert "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY" in message
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", reader)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret[:-1] + "x")
+    message = failure(url, "blog", output)
+    assert "the storage refuses the secret key (SignatureDoesNotMatch)" in message
+
+
+def test_keys_that_may_not_write(checked_s3, credentials, output, monkeypatch):
+    url, reader, secret = checked_s3
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", reader)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
+    message = failure(url, "blog", output)
+    assert "deploy prod (s3://blog/" in message and "access denied" in message
+    assert "s3:PutObject" in message
+    assert set(objects(client(url), "blog")) == {"old/index.html"}  # nothing deleted
