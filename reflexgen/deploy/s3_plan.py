@@ -81,12 +81,13 @@ class Remote:
     manifest: dict[str, Record]
     written: datetime | None = None  # when the manifest was (its object's LastModified)
 
-    def vouches(self, rel: str, record: Record) -> bool:
-        """Whether the manifest says the object at `rel` is `record`, and nobody changed it
-        since (the storage dates objects to the second: an object changed by hand in the
-        very second the manifest was written is trusted; `--force` sends everything)."""
-        return (self.written is not None and self.listing[rel].modified <= self.written
-                and self.manifest.get(rel) == record)
+    def known(self, rel: str) -> Record | None:
+        """What the manifest says of the object at `rel`, if nobody changed it since (the
+        storage dates objects to the second: an object changed by hand in the very second
+        the manifest was written is trusted; `--force` sends everything)."""
+        if self.written is None or self.listing[rel].modified > self.written:
+            return None
+        return self.manifest.get(rel)
 
 
 def uploads(files: Iterable[LocalFile]) -> list[Upload]:
@@ -111,7 +112,7 @@ def uploads(files: Iterable[LocalFile]) -> list[Upload]:
 def plan(wanted: list[Upload], remote: Remote, force: bool
          ) -> tuple[list[Upload], list[Upload], dict[str, Record]]:
     """What to send; what to check with a HEAD request (its bytes are there, but the
-    manifest does not vouch for its headers); and the records of the objects already right."""
+    manifest cannot say with which headers); and the records of the objects already right."""
     send: list[Upload] = []
     check: list[Upload] = []
     right: dict[str, Record] = {}
@@ -119,9 +120,11 @@ def plan(wanted: list[Upload], remote: Remote, force: bool
         listed = remote.listing.get(upload.rel)
         if force or listed is None or listed.size != upload.size:
             send.append(upload)
-        elif remote.vouches(upload.rel, upload.record(listed.etag)):
-            right[upload.rel] = upload.record(listed.etag)
-        elif listed.etag == upload.md5:
+            continue
+        known, record = remote.known(upload.rel), upload.record(listed.etag)
+        if known == record:
+            right[upload.rel] = record
+        elif known is None and listed.etag == upload.md5:
             check.append(upload)
         else:
             send.append(upload)
