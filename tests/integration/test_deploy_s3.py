@@ -18,6 +18,7 @@ import pytest
 
 from conftest import Site, built_demo, free_port, local_files, local_s3, static_server
 from reflexgen.config.deploy import DeployTarget
+from reflexgen.deploy import s3 as s3_module
 from reflexgen.deploy.base import DeployOptions, Summary
 from reflexgen.deploy.s3 import S3Target
 from reflexgen.deploy.s3_plan import MANIFEST, Record, read_manifest
@@ -513,3 +514,15 @@ def test_keys_that_may_not_write(checked_s3, credentials, output, monkeypatch):
     assert "deploy prod (s3://blog/" in message and "access denied" in message
     assert "s3:PutObject" in message
     assert set(objects(client(url), "blog")) == {"old/index.html"}  # nothing deleted
+
+
+def test_the_listing_read_by_lxml_is_the_one_botocore_reads(s3_url, s3, bucket):
+    keys = ["a+b.html", "été/à l'ombre.txt", "x&y<z>.txt", "100%.txt", "n\u00e9.html", "p q"]
+    for number, key in enumerate(keys * 2):
+        s3.put_object(Bucket=bucket, Key=f"{number}/{key}", Body=key.encode() * number)
+    prod = target(s3_url, bucket)
+    fast = prod._remote(prod._client(), Reporter(stream=io.StringIO()), True)
+    plain = prod._client()
+    plain.meta.events.unregister("before-parse.s3.ListObjectsV2", s3_module._read_listing)
+    assert fast == prod._remote(plain, Reporter(stream=io.StringIO()), True)
+    assert sorted(fast.listing) == sorted(f"{n}/{key}" for n, key in enumerate(keys * 2))
