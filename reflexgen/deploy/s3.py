@@ -86,7 +86,7 @@ class S3Target:
         start = time.perf_counter()
         try:
             return self._deploy(files, options, reporter, start)
-        except (BotoCoreError, ClientError, ValueError) as exc:
+        except (BotoCoreError, ClientError) as exc:
             raise BuildError(s3_errors.explain(exc, self)) from exc
 
     def _deploy(self, files: list[LocalFile], options: DeployOptions, reporter: Reporter,
@@ -135,9 +135,12 @@ class S3Target:
             s3={"addressing_style": "path" if custom else "auto"},
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required")
-        client = boto3.session.Session().client(
-            "s3", region_name=self.region or None, endpoint_url=self.endpoint_url or None,
-            config=config)
+        try:
+            client = boto3.session.Session().client(
+                "s3", region_name=self.region or None, endpoint_url=self.endpoint_url or None,
+                config=config)
+        except ValueError as exc:  # "Invalid endpoint: …"
+            raise BuildError(s3_errors.explain(exc, self)) from exc
         client.meta.events.register("before-sign.s3.DeleteObjects", _add_content_md5)
         client.meta.events.register("before-parse.s3.ListObjectsV2", _read_listing)
         return client
@@ -206,18 +209,30 @@ class S3Target:
                 yield future.result()
 
     def _put(self, client: Any, upload: Upload) -> dict[str, Record]:
+        """Send one file, streamed from the disk, and its record: with the MD5 and size of
+        the bytes read then (should the file have changed since it was listed)."""
         try:
-            data = upload.path.read_bytes()
+            file = upload.path.open("rb")
         except OSError as exc:
-            raise BuildError(Problem(f"deploy {self.name}: cannot read the file to send: "
-                                     f"{exc.strerror or exc}", upload.path,
-                                     hint="build again, then deploy again")) from exc
-        digest = hashlib.md5(data)
-        answer = client.put_object(Bucket=self.bucket, Key=self.prefix + upload.rel, Body=data,
-                                   ContentMD5=base64.b64encode(digest.digest()).decode(),
-                                   **upload.headers)
-        sent = replace(upload, size=len(data), md5=digest.hexdigest())  # the bytes read
+            raise self._unreadable(upload, exc) from exc
+        with file:
+            try:
+                digest = hashlib.file_digest(file, "md5")
+                size = file.tell()
+                file.seek(0)
+            except OSError as exc:
+                raise self._unreadable(upload, exc) from exc
+            answer = client.put_object(
+                Bucket=self.bucket, Key=self.prefix + upload.rel, Body=file,
+                ContentLength=size, ContentMD5=base64.b64encode(digest.digest()).decode(),
+                **upload.headers)
+        sent = replace(upload, size=size, md5=digest.hexdigest())
         return {upload.rel: sent.record(answer["ETag"].strip('"'))}
+
+    def _unreadable(self, upload: Upload, exc: OSError) -> BuildError:
+        return BuildError(Problem(f"deploy {self.name}: cannot read the file to send: "
+                                  f"{exc.strerror or exc}", upload.path,
+                                  hint="build again, then deploy again"))
 
     def _delete(self, client: Any, gone: list[str]) -> None:
         for start in range(0, len(gone), DELETE_BATCH):
@@ -247,12 +262,17 @@ def _read_listing(response_dict: dict[str, Any], customized_response_dict: dict[
         root = etree.fromstring(response_dict["body"], XML)
     except etree.XMLSyntaxError:
         return  # botocore says what is wrong
-    contents = []
-    for item in root.iterfind("{*}Contents"):
-        fields = {etree.QName(child).localname: child.text or "" for child in item}
-        contents.append({"Key": fields.get("Key", ""), "Size": int(fields.get("Size") or 0),
-                         "ETag": fields.get("ETag", ""),
-                         "LastModified": datetime.fromisoformat(fields["LastModified"])})
+    items = root.findall("{*}Contents")
+    try:
+        contents = []
+        for item in items:
+            fields = {etree.QName(child).localname: child.text or "" for child in item}
+            contents.append({"Key": fields["Key"], "Size": int(fields["Size"]),
+                             "ETag": fields.get("ETag", ""),
+                             "LastModified": datetime.fromisoformat(fields["LastModified"])})
+    except (KeyError, ValueError):
+        return  # not as S3 writes it: botocore parses it (or says what is wrong)
+    for item in items:
         root.remove(item)
     if contents:
         customized_response_dict["Contents"] = contents
