@@ -2,8 +2,9 @@
 Scaleway, OVH, Cloudflare R2, MinIO) with boto3, sending only what changed.
 
 What the bucket holds is known from two sources checked against each other: a manifest
-object that reflexgen writes after every deploy (per object: the MD5 of its bytes, its
-size, ETag and headers) and the bucket's listing (key, size, ETag, date). An object whose
+object that reflexgen writes after every deploy (per object: its headers, and the MD5 of
+its bytes where its ETag is not that MD5; see `s3_plan`) and the bucket's listing (key,
+size, ETag, date). An object whose
 listing entry agrees with the manifest, and is not newer than it, is unchanged; one changed
 or deleted by hand no longer agrees and is sent again; one with the right bytes (its ETag
 is their MD5) that the manifest does not vouch for (sent by a deploy interrupted before its
@@ -97,14 +98,9 @@ class S3Target:
         send, check, right = plan(wanted, remote, options.force)
         if check:
             reporter.debug(f"{self.name}: checking the headers of {len(check)} objects")
-            with ThreadPoolExecutor(self.workers) as pool:
-                for upload, record in zip(check, pool.map(lambda u: self._head(client, u),
-                                                          check), strict=True):
-                    if record is None:
-                        send.append(upload)
-                    else:
-                        right[upload.rel] = record
-            send.sort(key=lambda upload: caching.deploy_order(upload.rel))
+            right.update(self._check(client, check))
+            send = sorted(send + [upload for upload in check if upload.rel not in right],
+                          key=lambda upload: caching.deploy_order(upload.rel))
         gone = stale(wanted, remote) if options.delete else []
         sent = [Change(upload.rel, upload.size) for upload in send]
         deleted = [Change(rel, 0, deleted=True) for rel in gone]
@@ -164,6 +160,13 @@ class S3Target:
             manifest = found or {}
         written = listing[MANIFEST].modified if manifest else None
         return Remote(listing, manifest, written)
+
+    def _check(self, client: Any, check: list[Upload]) -> dict[str, Record]:
+        """The records of the objects of `check` whose headers are right."""
+        with ThreadPoolExecutor(self.workers) as pool:
+            found = pool.map(lambda upload: self._head(client, upload), check)
+            return {upload.rel: record for upload, record in zip(check, found, strict=True)
+                    if record is not None}
 
     def _head(self, client: Any, upload: Upload) -> Record | None:
         """The record of an object whose headers are right, else None."""
