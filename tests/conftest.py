@@ -723,3 +723,46 @@ def edit_and_build(root: Path) -> None:
     with open(post, "a", encoding="utf-8") as file:
         file.write("\n\nUne phrase ajoutée après coup.\n")
     assert Site(root).build().code == 0
+
+
+@contextmanager
+def local_s3(checked_after: int | None = None) -> Iterator[str]:
+    """moto's S3 server as a real process on a free local port (its URL), stopped at the end
+    (also for benchmarks/deploy_s3.py). It keeps nothing on disk, and takes any credentials;
+    with `checked_after`, only that many requests: then only keys made through its IAM API,
+    with their permissions."""
+    port = free_port()
+    env = dict(os.environ)
+    if checked_after is not None:
+        env["INITIAL_NO_AUTH_ACTION_COUNT"] = str(checked_after)
+    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p",
+                                str(port)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True, env=env)
+    url = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        assert process.poll() is None, "moto's S3 server exited"
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    try:
+        wait_until(answers, timeout=60)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def local_files(output: Path) -> list:
+    """The output's files as `reflexgen deploy` lists them (digests kept beside `output`)."""
+    from reflexgen.deploy.listing import list_output
+    from reflexgen.errors import Reporter
+
+    return list_output(output, output.parent / ".deploy-digests", Reporter(verbosity=-1))

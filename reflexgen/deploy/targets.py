@@ -41,12 +41,6 @@ def open_target(target: DeployTarget, config: SiteConfig) -> Target:
         from reflexgen.deploy.git import GitTarget
 
         return GitTarget(target, config.root, config.title)
-    try:
-        from reflexgen.deploy.s3 import S3Target
-    except ModuleNotFoundError as exc:
-        if exc.name != "reflexgen.deploy.s3":
-            raise
-        raise BuildError(Problem(f"deploy {target.name}: the s3 target is not available in "
-                                 "this version of reflexgen",
-                                 hint="use an rsync or git target meanwhile")) from None
+    from reflexgen.deploy.s3 import S3Target  # boto3 is loaded for an s3 target only
+
     return S3Target(target, config.root)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from conftest import add_target, cli
@@ -42,11 +40,3 @@ def test_a_bad_command_line_is_exit_code_2(blog):
     with pytest.raises(SystemExit) as info:
         cli("deploy", "--site", str(blog), "--bogus")
     assert info.value.code == 2
-
-
-@pytest.mark.skipif(importlib.util.find_spec("reflexgen.deploy.s3") is not None,
-                    reason="the s3 target is here")
-def test_s3_before_its_target_exists(blog):
-    add_target(blog, '[deploy.bucket]\ntype = "s3"\nbucket = "mon-blog"')
-    run = cli("deploy", "--site", str(blog))
-    assert run.code == 1 and "the s3 target is not available" in run.stderr
