@@ -16,7 +16,16 @@ from pathlib import Path
 import boto3
 import pytest
 
-from conftest import Site, built_demo, free_port, local_files, local_s3, static_server
+from conftest import (
+    REPO,
+    Site,
+    built_demo,
+    free_port,
+    local_files,
+    local_s3,
+    published,
+    static_server,
+)
 from reflexgen.config.deploy import DeployTarget
 from reflexgen.deploy import s3 as s3_module
 from reflexgen.deploy.base import DeployOptions, Summary
@@ -24,6 +33,7 @@ from reflexgen.deploy.s3 import S3Target
 from reflexgen.deploy.s3_plan import MANIFEST, Record, read_manifest
 from reflexgen.errors import BuildError, Reporter
 from reflexgen.site import caching
+from reflexgen.site.caching import SERVER_ONLY
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -106,7 +116,14 @@ def md5(data: bytes) -> str:
 
 
 def rels(output: Path) -> set[str]:
-    return {p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file()}
+    """The files a deploy publishes: all but the server's own configuration."""
+    return {p.relative_to(output).as_posix() for p in output.rglob("*")
+            if p.is_file() and p.name not in SERVER_ONLY}
+
+
+def style(output: Path) -> str:
+    """The theme's stylesheet, by its content-named address."""
+    return published(output, "theme/style.css")
 
 
 def test_first_deploy_sends_every_file_with_its_bytes_and_headers(s3_url, s3, bucket, output):
@@ -127,9 +144,9 @@ def test_first_deploy_sends_every_file_with_its_bytes_and_headers(s3_url, s3, bu
     page = "public, max-age=0, must-revalidate"
     assert head("index.html") == ("text/html; charset=utf-8", page, None)
     assert head("a-propos/index.html") == ("text/html; charset=utf-8", page, None)
-    assert head("theme/style.css") == ("text/css; charset=utf-8", IMMUTABLE, None)
-    assert head("theme/comments.js") == ("text/javascript; charset=utf-8", IMMUTABLE, None)
-    assert head("theme/favicon.svg") == ("image/svg+xml; charset=utf-8", IMMUTABLE, None)
+    assert head(style(output)) == ("text/css; charset=utf-8", IMMUTABLE, None)
+    assert head(published(output, "theme/comments.js")) == ("text/javascript; charset=utf-8", IMMUTABLE, None)
+    assert head(published(output, "theme/favicon.svg")) == ("image/svg+xml; charset=utf-8", IMMUTABLE, None)
     assert head("feed.xml") == ("application/xml; charset=utf-8", "public, max-age=900", None)
     assert head("atom.xml")[1] == head("sitemap.xml")[1] == "public, max-age=900"
     assert head("feed.xsl")[0] == "text/xsl; charset=utf-8"
@@ -162,26 +179,23 @@ def test_the_manifest_records_each_object(s3_url, s3, bucket, output):
     assert records["feed.xml"].content_type == "application/xml; charset=utf-8"
 
 
-def precompress(output: Path) -> set[str]:
-    """gzip and brotli copies beside the HTML, CSS and feeds, as `[hosting] precompress`
-    writes them (the .br copies here are dummies: they must never be sent)."""
-    originals = {rel for rel in rels(output) if rel.endswith((".html", ".css", ".xml"))}
-    for rel in originals:
-        data = (output / rel).read_bytes()
-        (output / (rel + ".gz")).write_bytes(gzip.compress(data, mtime=0))
-        (output / (rel + ".br")).write_bytes(b"brotli" + data[:10])
-    return originals
+@pytest.fixture
+def compressed(tmp_path: Path) -> Path:
+    """The demo built with `[hosting] precompress = ["gzip", "br"]`: its output."""
+    toml = (REPO / "site.toml").read_text(encoding="utf-8")
+    return built_demo(tmp_path, {"site.toml": toml + '\n[hosting]\nprecompress = ["gzip", "br"]\n'})
 
 
-def test_a_precompressed_copy_is_sent_under_its_original_name(s3_url, s3, bucket, output):
-    compressed = precompress(output)
+def test_a_precompressed_copy_is_sent_under_its_original_name(s3_url, s3, bucket, compressed):
+    output = compressed
+    copies = {rel for rel in rels(output) if rel.endswith((".gz", ".br"))}
     (output / "downloads").mkdir()
     (output / "downloads/archive.csv.gz").write_bytes(gzip.compress(b"a,b\n1,2\n"))
     summary = deploy(s3_url, bucket, output)
     keys = set(objects(s3, bucket))
     assert not any(key.endswith(".br") for key in keys)
     assert {key for key in keys if key.endswith(".gz")} == {"downloads/archive.csv.gz", MANIFEST}
-    for rel in ("index.html", "theme/style.css", "feed.xml"):
+    for rel in ("index.html", style(output), "feed.xml"):
         found = s3.get_object(Bucket=bucket, Key=rel)
         body = found["Body"].read()
         assert body == (output / (rel + ".gz")).read_bytes()
@@ -197,7 +211,7 @@ def test_a_precompressed_copy_is_sent_under_its_original_name(s3_url, s3, bucket
     assert sizes["index.html"] == (output / "index.html.gz").stat().st_size
     assert objects(s3, bucket)["index.html"] == md5((output / "index.html.gz").read_bytes())
     assert manifest(s3, bucket)["index.html"].encoding == "gzip"
-    assert len(compressed) > 30
+    assert len(copies) > 60 and "index.html.br" in copies
     assert deploy(s3_url, bucket, output).sent == []
 
 
@@ -327,9 +341,9 @@ def test_objects_changed_or_deleted_by_hand_are_sent_again(s3_url, s3, bucket, o
     s3.put_object(Bucket=bucket, Key="index.html", Body=b"defaced")
     s3.put_object(Bucket=bucket, Key="feed.xml", Body=(output / "feed.xml").read_bytes(),
                   ContentType="text/plain")  # the same bytes (and ETag), a wrong header
-    s3.delete_object(Bucket=bucket, Key="theme/style.css")
+    s3.delete_object(Bucket=bucket, Key=style(output))
     summary = deploy(s3_url, bucket, output)
-    assert {c.rel for c in summary.sent} == {"index.html", "theme/style.css", "feed.xml"}
+    assert {c.rel for c in summary.sent} == {"index.html", style(output), "feed.xml"}
     assert s3.get_object(Bucket=bucket, Key="index.html")["Body"].read() == \
         (output / "index.html").read_bytes()
     assert s3.head_object(Bucket=bucket, Key="feed.xml")["ContentType"] == \
@@ -351,7 +365,7 @@ def test_a_deploy_that_fails_half_way_deletes_nothing_and_the_next_finishes(
     assert "deploy prod: cannot read the file to send" in str(failed.value)
     there = objects(s3, bucket)
     assert "old/index.html" in there and MANIFEST not in there
-    assert "theme/style.css" in there  # the groups before the pages went through
+    assert style(output) in there  # the groups before the pages went through
     assert not any(rel.endswith((".xml", ".atom", ".opml")) for rel in there)  # feeds: not
     vanished.write_bytes(kept)
     summary = deploy(s3_url, bucket, output)
