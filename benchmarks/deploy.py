@@ -83,8 +83,25 @@ def git_bare(context: Context) -> list[str]:
     return ['type = "git"', f'remote = "{remote}"']
 
 
+def s3_moto(context: Context) -> list[str]:
+    """A new bucket on moto's S3 server (the tests' stand-in; no S3 server installs here)."""
+    import boto3
+
+    from conftest import local_s3
+
+    for name, value in (("AWS_ACCESS_KEY_ID", "bench"), ("AWS_SECRET_ACCESS_KEY", "bench"),
+                        ("AWS_DEFAULT_REGION", "us-east-1")):
+        os.environ[name] = value  # for this process and the `reflexgen deploy` it runs
+    if "s3" not in context.servers:
+        context.servers["s3"] = context.stack.enter_context(local_s3())
+    url = context.servers["s3"]
+    bucket = fresh(context, "bucket").name.replace("_", "-").lower()
+    boto3.client("s3", endpoint_url=url).create_bucket(Bucket=bucket)
+    return ['type = "s3"', f'bucket = "{bucket}"', f'endpoint_url = "{url}"']
+
+
 TARGETS: dict[str, Callable[[Context], list[str]]] = {
-    "rsync-local": rsync_local, "rsync-ssh": rsync_ssh, "git": git_bare}
+    "rsync-local": rsync_local, "rsync-ssh": rsync_ssh, "git": git_bare, "s3": s3_moto}
 
 
 def configure(site: Path, name: str, lines: list[str]) -> None:

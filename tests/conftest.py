@@ -728,7 +728,7 @@ def edit_and_build(root: Path) -> None:
 @contextmanager
 def local_s3(checked_after: int | None = None) -> Iterator[str]:
     """moto's S3 server as a real process on a free local port (its URL), stopped at the end
-    (also for benchmarks/deploy_s3.py). It keeps nothing on disk, and takes any credentials;
+    (also for benchmarks/deploy.py). It keeps nothing on disk, and takes any credentials;
     with `checked_after`, only that many requests: then only keys made through its IAM API,
     with their permissions."""
     port = free_port()
