@@ -145,8 +145,10 @@ def test_first_deploy_sends_every_file_with_its_bytes_and_headers(s3_url, s3, bu
     assert head("index.html") == ("text/html; charset=utf-8", page, None)
     assert head("a-propos/index.html") == ("text/html; charset=utf-8", page, None)
     assert head(style(output)) == ("text/css; charset=utf-8", IMMUTABLE, None)
-    assert head(published(output, "theme/comments.js")) == ("text/javascript; charset=utf-8", IMMUTABLE, None)
-    assert head(published(output, "theme/favicon.svg")) == ("image/svg+xml; charset=utf-8", IMMUTABLE, None)
+    assert head(published(output, "theme/comments.js")) == (
+        "text/javascript; charset=utf-8", IMMUTABLE, None)
+    assert head(published(output, "theme/favicon.svg")) == (
+        "image/svg+xml; charset=utf-8", IMMUTABLE, None)
     assert head("feed.xml") == ("application/xml; charset=utf-8", "public, max-age=900", None)
     assert head("atom.xml")[1] == head("sitemap.xml")[1] == "public, max-age=900"
     assert head("feed.xsl")[0] == "text/xsl; charset=utf-8"
