@@ -213,6 +213,9 @@ def add_ci(commands, common: argparse.ArgumentParser, on_site: argparse.Argument
                              "none: build and check only)")
     ci_cmd.add_argument("--branch", default="main",
                         help="the branch that is published (default: main)")
+    ci_cmd.add_argument("--install", default="", metavar="SPEC",
+                        help="what the workflow installs with pip (default: this version of "
+                             "reflexgen; e.g. \"git+https://…/reflexgen.git@v0.2.0\")")
     ci_cmd.add_argument("--force", action="store_true", help="replace an existing workflow file")
 
 
@@ -557,9 +560,12 @@ def new_site(args: argparse.Namespace, reporter: Reporter) -> int:
                 else site.with_defaults(given, os.environ))
     made = site.create_site(args.folder, settings, args.force, datetime.now(UTC))
     if args.ci:
-        from reflexgen.scaffold.ci import write_workflow
+        from reflexgen.scaffold.ci import PLATFORMS, write_workflow
 
-        made.created.append(write_workflow(args.folder, args.ci, None, "main").path)
+        try:
+            made.created.append(write_workflow(args.folder, args.ci, None, "main").path)
+        except FileExistsError:
+            made.kept.append(PLATFORMS[args.ci])
     reporter.info(f"created in {args.folder}: {', '.join(made.created) or 'nothing'}")
     if made.kept:
         reporter.info(f"kept as they were: {', '.join(made.kept)}")
@@ -572,7 +578,8 @@ def ci(args: argparse.Namespace, reporter: Reporter) -> int:
     from reflexgen.scaffold.ci import write_workflow
 
     try:
-        made = write_workflow(args.site, args.platform, args.target, args.branch, args.force)
+        made = write_workflow(args.site, args.platform, args.target, args.branch, args.force,
+                              args.install)
     except BuildError as exc:
         for problem in exc.problems:
             reporter.error(problem)

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from reflexgen.config.checks import did_you_mean
 from reflexgen.config.toml import line_of, section_line
-from reflexgen.errors import Problem
+from reflexgen.errors import BuildError, Problem
 
 
 @dataclass(frozen=True)
@@ -288,3 +288,29 @@ CREDENTIALS = {
     "rsync": "log in with an SSH key (identity = \"~/.ssh/deploy_ed25519\") or ssh-agent",
     "git": "let git ask its credential helper, or push over SSH with a key",
 }
+
+
+EXAMPLE = '''[deploy.production]
+type = "rsync"
+destination = "deploy@example.org:/var/www/blog"'''
+
+
+def choose_target(targets: tuple[DeployTarget, ...], name: str | None,
+                  path: Path) -> DeployTarget:
+    """The target named `name`, or the first one written (`path`: site.toml, for errors)."""
+    if not targets:
+        raise BuildError(Problem("no deploy target: site.toml has no [deploy.NAME] table", path,
+                                 hint=f"add one, for example:\n{EXAMPLE}\n(see docs/deploy.md "
+                                      "for git and S3)"))
+    if name is None:
+        return targets[0]
+    for target in targets:
+        if target.name == name:
+            return target
+    raise BuildError(Problem(f"no deploy target named {name!r}", path,
+                             hint=did_you_mean(name, tuple(t.name for t in targets), "targets")))
+
+
+def over_ssh(address: str) -> bool:
+    """Whether an rsync destination or a git remote is reached over SSH."""
+    return address.startswith("ssh://") or is_remote(address)

@@ -10,22 +10,27 @@ from __future__ import annotations
 
 import errno
 import json
+import re
+import shlex
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from reflexgen import __version__
 from reflexgen.config import load_config
-from reflexgen.config.deploy import DeployTarget
+from reflexgen.config.deploy import DeployTarget, choose_target, over_ssh
 from reflexgen.errors import BuildError, Problem
 from reflexgen.scaffold import files
 
 PLATFORMS = {"github": ".github/workflows/reflexgen.yml",
              "forgejo": ".forgejo/workflows/reflexgen.yml",
              "gitlab": ".gitlab-ci.yml"}
-# What CI keeps from one run to the next: the cache, and the output it describes (a page
-# whose file is missing is rendered again).
-KEPT = (".reflexgen-cache", "output")
+# What CI keeps from one run to the next: the cache, the output it describes (a page whose
+# file is missing is rendered again), and the key that signs the cache (`incremental.cache`,
+# kept outside the site folder; GitLab caches only the project's folder, so it goes there).
+KEPT = (".reflexgen-cache", "output", "~/.cache/reflexgen")
+GITLAB_KEPT = (".reflexgen-cache", "output", ".cache/reflexgen")
 SSH_SECRETS = ("DEPLOY_SSH_KEY", "DEPLOY_KNOWN_HOSTS")
 # Forgejo's runners run jobs in a container: Debian 12's Python (3.11), in a venv put on PATH.
 FORGEJO_PYTHON = "\n".join(("apt-get update -qq && apt-get install -y -qq python3-venv",
@@ -50,18 +55,22 @@ class Workflow:
     secrets: tuple[str, ...]  # to add in the platform's settings
 
 
-def make_workflow(platform: str, target: DeployTarget | None, branch: str = "main") -> Workflow:
-    """The workflow file for `platform` deploying to `target` (None: build and check only)."""
-    secrets, steps = deploy_steps(platform, target)
-    all_steps = [Step("Install reflexgen", f'python -m pip install "reflexgen=={__version__}"'),
+def make_workflow(platform: str, target: DeployTarget | None, branch: str = "main",
+                  install: str = "", repository: str = "") -> Workflow:
+    """The workflow file for `platform` deploying to `target` (None: build and check only);
+    `install`: what pip installs (default: this version of reflexgen); `repository`: the
+    site's own `owner/name` on its platform, whose workflow token may push to it."""
+    secrets, steps = deploy_steps(platform, target, repository)
+    install = install or f"reflexgen=={__version__}"
+    all_steps = [Step("Install reflexgen", f"python -m pip install {shlex.quote(install)}"),
                  Step("Build", "reflexgen build --strict"),
                  Step("Check", "reflexgen check"), *steps]
     render = {"github": github, "forgejo": forgejo, "gitlab": gitlab}[platform]
     return Workflow(PLATFORMS[platform], render(all_steps, secrets, branch, target), secrets)
 
 
-def deploy_steps(platform: str, target: DeployTarget | None) -> tuple[tuple[str, ...],
-                                                                      list[Step]]:
+def deploy_steps(platform: str, target: DeployTarget | None,
+                 repository: str = "") -> tuple[tuple[str, ...], list[Step]]:
     """The secrets the target needs and the steps that deploy to it."""
     if target is None:
         return (), []
@@ -70,37 +79,33 @@ def deploy_steps(platform: str, target: DeployTarget | None) -> tuple[tuple[str,
         names = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
         return names, [Step("Deploy", deploy, tuple((n, n) for n in names), True)]
     remote = str(target.options.get("destination" if target.type == "rsync" else "remote", ""))
-    if target.type == "rsync" and not remote_address(remote):
+    if target.type == "rsync" and not over_ssh(remote):
         raise BuildError(Problem(
             f"deploy target {target.name!r} is a folder of this computer ({remote}), which CI "
             "cannot reach", hint="give a destination such as user@host:/var/www/blog"))
     if remote.startswith(("http://", "https://")):
         host = urlsplit(remote).hostname or ""
-        secret = "GITHUB_TOKEN" if platform == "github" and host == "github.com" \
-            else "DEPLOY_GIT_TOKEN"
+        own = platform == "github" and host == "github.com" and bool(repository) \
+            and repository_of(remote) == repository  # the workflow's token pushes there only
+        secret = "GITHUB_TOKEN" if own else "DEPLOY_GIT_TOKEN"
         user = TOKEN_USER[platform]
         login = Step("Give git the access token",
                      f'git config --global url."https://{user}:${{DEPLOY_GIT_TOKEN}}@{host}/"'
                      f'.insteadOf "https://{host}/"', (("DEPLOY_GIT_TOKEN", secret),), True)
         return (secret,), [login, Step("Deploy", deploy, deploy=True)]
-    if not remote_address(remote):  # a path or file:// URL: nothing to log in to
+    if not over_ssh(remote):  # a path or file:// URL: nothing to log in to
         return (), [Step("Deploy", deploy, deploy=True)]
+    key = str(target.options.get("identity") or "~/.ssh/id_ed25519")  # where ssh looks
+    key = "$HOME/" + key[2:] if key.startswith("~/") else key
     ssh = Step("Give SSH the deploy key", "\n".join((
         "command -v rsync >/dev/null || { apt-get update -qq && "
         "apt-get install -y -qq rsync openssh-client; }",
         "install -m 700 -d ~/.ssh",
-        'printf "%s\\n" "$DEPLOY_SSH_KEY" > ~/.ssh/id_ed25519 && chmod 600 ~/.ssh/id_ed25519',
+        f'install -m 700 -d "$(dirname "{key}")"',
+        f'printf "%s\\n" "$DEPLOY_SSH_KEY" > "{key}" && chmod 600 "{key}"',
         'printf "%s\\n" "$DEPLOY_KNOWN_HOSTS" >> ~/.ssh/known_hosts')),
         tuple((n, n) for n in SSH_SECRETS), True)
     return SSH_SECRETS, [ssh, Step("Deploy", deploy, deploy=True)]
-
-
-def remote_address(destination: str) -> bool:
-    """Whether a destination is reached over SSH (`user@host:path`, `ssh://…`)."""
-    if destination.startswith("ssh://"):
-        return True
-    head = destination.split("/", 1)[0]
-    return ":" in head and not destination.startswith("file:")
 
 
 def header(secrets: tuple[str, ...], target: DeployTarget | None, where: str) -> str:
@@ -135,7 +140,7 @@ def actions_steps(steps: list[Step], branch: str, checkout: str, python: list[st
              f"        uses: {cache}",
              "        with:",
              "          path: " + block("\n".join(KEPT), 12),
-             "          key: reflexgen-${{ runner.os }}-${{ github.sha }}",
+             "          key: reflexgen-${{ runner.os }}-${{ github.run_id }}",
              "          restore-keys: reflexgen-${{ runner.os }}-"]
     for step in steps:
         lines.append(f"      - name: {quoted(step.name)}")
@@ -190,7 +195,9 @@ def gitlab(steps: list[Step], secrets: tuple[str, ...], branch: str,
              "  resource_group: reflexgen-deploy",
              "  cache:",
              "    key: reflexgen",
-             "    paths: [" + ", ".join(quoted(k + "/") for k in KEPT) + "]",
+             "    paths: [" + ", ".join(quoted(k + "/") for k in GITLAB_KEPT) + "]",
+             "  variables:",
+             '    XDG_CACHE_HOME: "$CI_PROJECT_DIR/.cache"',
              "  rules:",
              '    - if: $CI_PIPELINE_SOURCE == "push" || $CI_PIPELINE_SOURCE == "schedule"'
              ' || $CI_PIPELINE_SOURCE == "web"',
@@ -207,24 +214,14 @@ def gitlab(steps: list[Step], secrets: tuple[str, ...], branch: str,
     return "\n".join(lines) + "\n"
 
 
-def pick_target(targets: tuple[DeployTarget, ...], name: str | None) -> DeployTarget | None:
-    """The named target, or the first; None when site.toml has none."""
-    if name is None:
-        return targets[0] if targets else None
-    for target in targets:
-        if target.name == name:
-            return target
-    known = ", ".join(t.name for t in targets) or "none"
-    raise BuildError(Problem(f"no deploy target named {name!r} in site.toml (targets: {known})",
-                             hint=f"add a [deploy.{name}] table, or pick one of the targets"))
-
-
 def write_workflow(site: Path, platform: str, target_name: str | None, branch: str,
-                   replace: bool = False) -> Workflow:
+                   replace: bool = False, install: str = "") -> Workflow:
     """Write the workflow of `platform` into the site folder (an existing file is kept unless
     `replace`); raises `BuildError` for a bad site.toml or target, FileExistsError."""
     config, _ = load_config(site)
-    workflow = make_workflow(platform, pick_target(config.deploy, target_name), branch)
+    target = choose_target(config.deploy, target_name, site / "site.toml") \
+        if config.deploy or target_name else None
+    workflow = make_workflow(platform, target, branch, install, own_repository(site))
     path = site / workflow.path
     if replace and path.exists():
         fresh = path.with_name(f".{path.name}.new")
@@ -236,3 +233,20 @@ def write_workflow(site: Path, platform: str, target_name: str | None, branch: s
     else:
         files.create(path, workflow.text)
     return workflow
+
+
+def repository_of(remote: str) -> str:
+    """`owner/name` of a git remote's address (`https://github.com/me/blog.git`,
+    `git@github.com:me/blog.git`)."""
+    path = urlsplit(remote).path if "://" in remote else remote.partition(":")[2]
+    return re.sub(r"\.git$", "", path.strip("/"))
+
+
+def own_repository(site: Path) -> str:
+    """The site folder's own repository (`owner/name` of its `origin`), or ""."""
+    try:
+        found = subprocess.run(["git", "-C", str(site), "config", "--get", "remote.origin.url"],
+                               capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return repository_of(found.stdout.strip()) if found.returncode == 0 else ""

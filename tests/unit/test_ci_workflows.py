@@ -77,18 +77,53 @@ def test_github_deploys_only_from_the_published_branch():
     assert data["permissions"] == {"contents": "read"}
 
 
-def test_a_github_pages_push_uses_the_workflow_token_with_write_access():
-    workflow = make_workflow("github", TARGETS["git-https"])
+def test_a_push_to_the_sites_own_repository_uses_the_workflow_token_with_write_access():
+    workflow = make_workflow("github", TARGETS["git-https"], repository="me/blog")
     data = yaml.safe_load(workflow.text)
     assert data["permissions"] == {"contents": "write"}
     assert "${{ secrets.GITHUB_TOKEN }}" in workflow.text
     assert "x-access-token:${DEPLOY_GIT_TOKEN}@github.com/" in workflow.text
 
 
+def test_a_push_to_another_repository_needs_a_token_of_its_own():
+    # The workflow's token may push to its own repository only (me/me.github.io is another).
+    for repository in ("", "me/me.github.io"):
+        workflow = make_workflow("github", TARGETS["git-https"], repository=repository)
+        assert workflow.secrets == ("DEPLOY_GIT_TOKEN",)
+        assert "secrets.GITHUB_TOKEN" not in workflow.text
+        assert yaml.safe_load(workflow.text)["permissions"] == {"contents": "read"}
+
+
+def test_the_cache_its_signing_key_and_the_output_are_kept_between_runs():
+    for platform in PLATFORMS:
+        text = make_workflow(platform, None).text
+        assert ".reflexgen-cache" in text and "output" in text
+        assert ("~/.cache/reflexgen" in text) != (platform == "gitlab")
+    gitlab = yaml.safe_load(make_workflow("gitlab", None).text)["publish"]
+    assert gitlab["variables"]["XDG_CACHE_HOME"] == "$CI_PROJECT_DIR/.cache"
+    assert ".cache/reflexgen/" in gitlab["cache"]["paths"]
+    # A new cache each run (an hourly run has the same commit), restored from the last.
+    github = make_workflow("github", None).text
+    assert "key: reflexgen-${{ runner.os }}-${{ github.run_id }}" in github
+
+
+def test_the_install_line_can_name_another_source():
+    text = make_workflow("github", None, install="git+https://example.org/reflexgen.git@v1").text
+    assert "python -m pip install git+https://example.org/reflexgen.git@v1" in text
+
+
 def test_ssh_targets_get_the_key_and_known_hosts_from_secrets():
     workflow = make_workflow("gitlab", TARGETS["git-ssh"])
     assert workflow.secrets == ("DEPLOY_SSH_KEY", "DEPLOY_KNOWN_HOSTS")
-    assert "~/.ssh/known_hosts" in workflow.text and "chmod 600" in workflow.text
+    assert "~/.ssh/known_hosts" in workflow.text
+    assert '> "~/.ssh/id_ed25519" && chmod 600' not in workflow.text  # ~ unexpanded in quotes
+    assert '"$HOME/.ssh/id_ed25519" && chmod 600 "$HOME/.ssh/id_ed25519"' in workflow.text
+
+
+def test_the_key_goes_where_the_target_looks_for_it():
+    target = DeployTarget("vps", "rsync", {"destination": "blog@example.org:/srv/blog",
+                                           "identity": "~/.ssh/deploy_ed25519"})
+    assert '> "$HOME/.ssh/deploy_ed25519"' in make_workflow("github", target).text
 
 
 def test_a_folder_of_this_computer_cannot_be_a_ci_target():
