@@ -7,6 +7,7 @@ the defaults filled in and docs/deploy.md's tables come from that declaration.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import string
 from collections.abc import Callable
@@ -77,7 +78,8 @@ def _destination(value: Any) -> str | None:
     if value.startswith("rsync://") or "::" in value:
         return "names an rsync daemon, which is not supported: use user@host:path (over SSH)"
     match = REMOTE.match(value)
-    if match and match.group(1).strip() in ("", "/", "~", "~/", ".", "./"):
+    if match and (posixpath.normpath(match.group(1).strip() or ".") in ("/", "~", ".", "..")
+                  or ".." in match.group(1).split("/")):
         return ("names no folder on the server (a deploy deletes what the site does not "
                 "have: it needs a folder of its own)")
     if not match and value.strip().rstrip("/") in ("", "~", "."):
@@ -118,6 +120,9 @@ def _endpoint(value: Any) -> str | None:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "must be an address starting with https:// (or http://)"
+    if parts.username or parts.password:
+        return ("holds a key or a password: remove it (credentials come from the environment, "
+                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or ~/.aws/credentials)")
     return None
 
 

@@ -11,13 +11,12 @@ re-deploy reads only the files that changed. A tree equal to the branch's makes 
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from reflexgen.config.deploy import DeployTarget
+from reflexgen.config.deploy import DeployTarget, is_remote
 from reflexgen.deploy.base import Change, DeployOptions, LocalFile, Summary
 from reflexgen.deploy.listing import output_of
 from reflexgen.errors import BuildError, Problem, Reporter
@@ -70,7 +69,7 @@ class GitTarget:
         self.cname: str = target.options.get("cname") or ""
         self.message = target.options["message"].format(title=title or "the site")
         remote: str = target.options["remote"]
-        local = "://" not in remote and not re.match(r"^[^/:]+:", remote)
+        local = "://" not in remote and not is_remote(remote)
         self.remote = os.path.normpath(site_root.absolute() / Path(remote).expanduser()) \
             if local else remote
         self.repo = site_root.absolute() / ".reflexgen-cache" / "deploy" / f"{target.name}.git"
@@ -93,16 +92,24 @@ class GitTarget:
         parent = self.fetch()
         reporter.debug(f"deploy {self.name}: {self.branch} of {self.remote} is at "
                        f"{parent or 'nothing yet'}")
+        if parent and not options.force:
+            top = set(self.git("ls-tree", "--name-only", "-z", parent).stdout.split("\0"))
+            if {"site.toml", "content"} <= top:
+                raise self.error(f"the branch {self.branch} holds a site's sources (site.toml "
+                                 "and content/), which a deploy would replace by the built site",
+                                 f"name another branch in {self.table} (gh-pages, pages), or "
+                                 "pass --force if that is really what you want")
         self.git("read-tree", *(["-m", f"{parent}^{{tree}}"] if parent else ["--empty"]),
                  work_tree=output)
         extras = {NOJEKYLL: b""} | ({"CNAME": self.cname.encode() + b"\n"} if self.cname else {})
         ours = [f.rel for f in files if f.rel not in extras or f.rel == NOJEKYLL]
-        paths = ours
-        if options.delete:
+        self.git("update-index", "--add", "--replace", "-z", "--stdin",
+                 stdin="".join(p + "\0" for p in ours), work_tree=output)
+        if options.delete:  # also what the output has but does not publish (server files)
             indexed = set(self.git("ls-files", "-z").stdout.split("\0")) - {""}
-            paths = ours + sorted(indexed - set(ours) - set(extras))
-        self.git("update-index", "--add", "--remove", "--replace", "-z", "--stdin",
-                 stdin="".join(p + "\0" for p in paths), work_tree=output)
+            stale = sorted(indexed - set(ours) - set(extras))
+            self.git("update-index", "--force-remove", "-z", "--stdin",
+                     stdin="".join(p + "\0" for p in stale), work_tree=output)
         for rel, data in extras.items():
             if rel not in ours:
                 blob = self.git("hash-object", "-w", "--stdin", stdin=data).stdout.strip()
@@ -194,8 +201,11 @@ class GitTarget:
             environ["GIT_WORK_TREE"] = str(work_tree)
         environ |= env or {}
         data = stdin.encode() if isinstance(stdin, str) else stdin
-        done = subprocess.run(["git", *SETTINGS, *args], input=data, capture_output=True,
-                              env=environ, cwd=self.repo if self.repo.exists() else None)
+        try:
+            done = subprocess.run(["git", *SETTINGS, *args], input=data, capture_output=True,
+                                  env=environ, cwd=self.repo if self.repo.exists() else None)
+        except FileNotFoundError:
+            raise self.error("git is not installed", "install it (apt install git)") from None
         result = subprocess.CompletedProcess(done.args, done.returncode,
                                              done.stdout.decode(errors="surrogateescape"),
                                              done.stderr.decode(errors="replace"))

@@ -19,7 +19,7 @@ from reflexgen.site.caching import SERVER_ONLY, deploy_order, kind
 # A file modified this close to the listing may change again within its clock tick without
 # its stamp changing (git's "racily clean" files): hashed, but its digest not kept.
 RACY_NS = 2_000_000_000
-Stamps = dict[str, list]  # rel → [size, mtime_ns, md5]
+Stamps = dict[str, list]  # rel → [size, mtime_ns, ctime_ns, inode, md5]
 
 
 def check_output(output: Path) -> None:
@@ -66,15 +66,21 @@ def list_output(output: Path, cache_dir: Path, reporter: Reporter) -> list[Local
         if progress:
             progress(done)
         entry = known.get(rel)
-        if isinstance(entry, list) and entry[:2] == [stat.st_size, stat.st_mtime_ns] \
-                and isinstance(entry[2:] and entry[2], str):
-            md5 = entry[2]
+        # A file copied over another with its size and time (cp -p) has a new inode or ctime.
+        stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+        if isinstance(entry, list) and entry[:4] == stamp and isinstance(entry[4:] and entry[4],
+                                                                          str):
+            md5 = entry[4]
         else:
-            with open(path, "rb") as file:
-                md5 = hashlib.file_digest(file, lambda: hashlib.md5(usedforsecurity=False)
-                                          ).hexdigest()
+            try:
+                with open(path, "rb") as file:
+                    md5 = hashlib.file_digest(file, lambda: hashlib.md5(usedforsecurity=False)
+                                              ).hexdigest()
+            except OSError as exc:
+                raise BuildError(Problem(f"cannot read a file to publish: {exc.strerror}", path,
+                                         hint="check its permissions, or build again")) from None
         if stat.st_mtime_ns < started - RACY_NS:
-            fresh[rel] = [stat.st_size, stat.st_mtime_ns, md5]
+            fresh[rel] = [*stamp, md5]
         files.append(LocalFile(rel, path, stat.st_size, md5, kind(rel)))
     if not files:
         raise BuildError(Problem("the output folder is empty: nothing to publish", output,
@@ -99,7 +105,10 @@ def _walk(root: Path, reporter: Reporter):
         with os.scandir(folder) as entries:
             for entry in entries:
                 rel = prefix + entry.name
-                if entry.is_symlink():
+                if not rel.isprintable() or any(0xDC80 <= ord(c) <= 0xDCFF for c in rel):
+                    reporter.warn(Problem("not published: a name that is not UTF-8 text",
+                                          Path(entry.path), hint="rename it"))
+                elif entry.is_symlink():
                     reporter.warn(Problem("not published: a symbolic link", Path(entry.path),
                                           hint="the build writes none: remove it"))
                 elif entry.is_dir():

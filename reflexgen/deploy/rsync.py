@@ -32,8 +32,9 @@ PASSES = (("assets", (Kind.IMMUTABLE, Kind.ASSET)), ("pages", (Kind.PAGE,)),
 SITE_FOLDERS = ("content", "themes", ".reflexgen-cache", ".git")
 PROTECTED = (*(f"/{name}" for name in SERVER_ONLY), "/.well-known/acme-challenge/")
 FORMAT = "%i %l %n"  # what was done, the file's size, its path
-# rsync's own settings: checksums, modification times kept, files readable by the web server.
-COMMON = ("--times", "--perms", "--chmod=D755,F644", "-ii", f"--out-format={FORMAT}")
+# rsync's own settings: modification times kept, files readable by the web server, and a
+# folder the site replaced by a file of the same name removed to make way (`--force`).
+COMMON = ("--times", "--perms", "--chmod=D755,F644", "--force", "-ii", f"--out-format={FORMAT}")
 
 
 class RsyncTarget:

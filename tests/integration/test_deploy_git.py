@@ -195,3 +195,34 @@ def test_a_remote_that_is_not_a_repository(blog, remote_text, words):
     add_target(blog, f'[deploy.pages]\ntype = "git"\nremote = "{remote_text}"')
     run = cli("deploy", "--site", str(blog))
     assert run.code == 1 and words in run.stderr and "hint: fix remote in" in run.stderr
+
+
+def test_a_branch_holding_the_sites_sources_is_not_replaced(blog, tmp_path):
+    sources = tmp_path / "sources"
+    git("init", "--quiet", "-b", "main", str(sources))
+    for name in ("site.toml", "content/a.md"):
+        (sources / name).parent.mkdir(parents=True, exist_ok=True)
+        (sources / name).write_text("x\n")
+    git("add", ".", cwd=sources)
+    git("commit", "--quiet", "-m", "sources", cwd=sources)
+    bare = tmp_path / "sources.git"
+    git("clone", "--quiet", "--bare", str(sources), str(bare))
+    add_target(blog, f'[deploy.oops]\ntype = "git"\nremote = "{bare}"\nbranch = "main"')
+    run = cli("deploy", "--site", str(blog))
+    assert run.code == 1 and "holds a site's sources" in run.stderr
+    assert set(branch_files(bare, "main")) == {"site.toml", "content/a.md"}
+
+
+def test_server_files_already_on_the_branch_are_deleted(blog, remote):
+    add_target(blog, f'[deploy.pages]\ntype = "git"\nremote = "{remote}"')
+    assert cli("deploy", "--site", str(blog)).code == 0
+    work = remote.parent / "work"
+    git("clone", "--quiet", "-b", "gh-pages", str(remote), str(work))
+    (work / "reflexgen.caddy").write_text("old server settings\n")
+    git("add", ".", cwd=work)
+    git("commit", "--quiet", "-m", "by hand", cwd=work)
+    git("push", "--quiet", "origin", "gh-pages", cwd=work)
+    assert "reflexgen.caddy" in branch_files(remote)
+    summary = deploy_with(blog)
+    assert "reflexgen.caddy" in {c.rel for c in summary.deleted}
+    assert "reflexgen.caddy" not in branch_files(remote)

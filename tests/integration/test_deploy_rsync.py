@@ -125,6 +125,30 @@ def test_a_deploy_stopped_halfway_is_finished_by_the_next(blog, tmp_path):
     assert digests(www) == deployable(blog)
 
 
+def test_a_folder_the_site_replaced_by_a_file_is_replaced(blog, tmp_path):
+    add_target(blog, '[deploy.copy]\ntype = "rsync"\ndestination = "../www"')
+    (blog / "output/notes").mkdir()
+    (blog / "output/notes/a.txt").write_text("a\n")
+    assert cli("deploy", "--site", str(blog)).code == 0
+    shutil.rmtree(blog / "output/notes")
+    (blog / "output/notes").write_text("now a file\n")
+    run = cli("deploy", "--site", str(blog))
+    assert run.code == 0, run.stderr
+    assert (tmp_path / "www/notes").read_text() == "now a file\n"
+
+
+def test_a_name_that_is_not_utf8_is_left_out_with_a_warning(blog, tmp_path):
+    add_target(blog, '[deploy.copy]\ntype = "rsync"\ndestination = "../www"')
+    (blog / "output").joinpath(os.fsdecode(b"caf\xe9.txt")).write_bytes(b"x")
+    run = cli("deploy", "--site", str(blog))
+    assert run.code == 0, run.stderr
+    assert "not UTF-8" in run.stderr
+    bad = os.fsdecode(b"caf\xe9.txt")
+    assert not (tmp_path / "www" / bad).exists()
+    assert digests(tmp_path / "www") == {rel: d for rel, d in deployable(blog).items()
+                                         if rel != bad}
+
+
 def test_force_sends_every_file(blog):
     add_target(blog, '[deploy.copy]\ntype = "rsync"\ndestination = "../www"')
     assert cli("deploy", "--site", str(blog)).code == 0
@@ -174,13 +198,22 @@ def test_digests_are_read_again_only_for_changed_files(blog):
     [store] = cache.glob("digests-*.json")
     stamps = json.loads(store.read_text())
     assert set(stamps) == set(first)
-    stamps["index.html"][2] = "0" * 32  # proof that the kept digest is used
+    stamps["index.html"][4] = "0" * 32  # proof that the kept digest is used
     store.write_text(json.dumps(stamps))
     assert {f.rel: f.md5 for f in list_output(blog / "output", cache,
                                               Reporter(-1))}["index.html"] == "0" * 32
     (blog / "output/index.html").write_text("changed")
     again = {f.rel: f.md5 for f in list_output(blog / "output", cache, Reporter(-1))}
     assert again["index.html"] == digests(blog / "output")["index.html"]
+    # Same size and time, other bytes (cp -p of another file): its inode and ctime differ.
+    feed = blog / "output/feed.xml"
+    kept = os.stat(feed)
+    replacement = blog / "feed.new"
+    replacement.write_bytes(feed.read_bytes().replace(b"<", b">", 1))
+    os.utime(replacement, ns=(kept.st_atime_ns, kept.st_mtime_ns))
+    os.replace(replacement, feed)
+    last = {f.rel: f.md5 for f in list_output(blog / "output", cache, Reporter(-1))}
+    assert last["feed.xml"] == digests(blog / "output")["feed.xml"] != first["feed.xml"]
 
 
 needs_sshd = pytest.mark.skipif(not SSHD.exists(), reason="needs openssh-server")
