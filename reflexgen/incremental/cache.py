@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import jinja2
+
 from reflexgen.content.model import Article, Body
 from reflexgen.errors import Problem
 from reflexgen.hashing import code_id
@@ -203,8 +205,11 @@ class Cache:
     @property
     def templates(self) -> Path:
         """Where Jinja keeps compiled templates: a folder named after our key, so that a
-        cache from elsewhere never has its (unsigned) compiled code loaded."""
-        return self.folder / "templates" / sign(self.key, b"templates").hex()[:16]
+        cache from elsewhere never has its (unsigned) compiled code loaded, and after this
+        code and Jinja's version (a template compiled by another release calls other
+        helpers)."""
+        made_by = f"templates {code_id()} {jinja2.__version__}".encode()
+        return self.folder / "templates" / sign(self.key, made_by).hex()[:16]
 
     def load_state(self) -> State:
         """The full index; read only when the build has work to do. An index with any part

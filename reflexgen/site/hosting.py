@@ -24,6 +24,11 @@ from reflexgen.errors import BuildError, Problem
 from reflexgen.site import caching
 from reflexgen.site.caching import Kind
 
+# Output paths `_headers` may hold as they are (no spaces, line breaks or `:`).
+PATTERN_SAFE = re.compile(r"[A-Za-z0-9._~/-]+")
+# An origin a CSP may name as it is (an author's portrait from another site).
+ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?")
+
 HEADERS_FILE, NGINX_FILE, CADDY_FILE = "_headers", "reflexgen.nginx.conf", "reflexgen.caddy"
 MAX_RULES = 100  # Cloudflare Pages reads no more rules than this from `_headers`
 # Features no page of the site uses, turned off for it and anything it might embed.
@@ -73,8 +78,9 @@ def content_security_policy(site: Site) -> str:
     elsewhere = []  # the intake's origin, when another host answers it
     if config.comments.endpoint and origin_of(config.comments.endpoint) != own:
         elsewhere.append(origin_of(config.comments.endpoint))
-    pictures = sorted({origin_of(a.avatar) for a in site.authors.values()
-                       if a.avatar and urlsplit(a.avatar).scheme in ("http", "https")} - {own})
+    pictures = sorted({origin for a in site.authors.values()
+                       if a.avatar and urlsplit(a.avatar).scheme in ("http", "https")
+                       and ORIGIN.fullmatch(origin := origin_of(a.avatar))} - {own})
     directives: dict[str, list[str]] = {
         "default-src": ["'self'"],
         # Pagefind compiles its WebAssembly (search): nothing else is evaluated.
@@ -156,7 +162,8 @@ def feed_patterns(outputs: list[str]) -> list[str]:
     thousand tags' feeds take one rule; a feed at the root keeps its own path."""
     patterns: dict[str, None] = {}
     for rel in sorted(outputs):
-        if caching.kind(rel) is Kind.FEED and not caching.original(rel)[1]:
+        if caching.kind(rel) is Kind.FEED and not caching.original(rel)[1] \
+                and PATTERN_SAFE.fullmatch(rel):  # a file's name never writes a rule
             *folders, name = rel.split("/")
             patterns["/" + "/".join([f":p{i}" for i in range(1, len(folders) + 1)] + [name])] \
                 = None
@@ -193,9 +200,6 @@ def render_nginx(config: SiteConfig, headers: list[tuple[str, str]], proxied: In
         "",
     ]
     out += unforwarded(config)
-    if redirected:
-        out += ["# Old URLs: include redirects.nginx.conf in the `http` block.",
-                "if ($reflexgen_redirect) { return 301 $reflexgen_redirect; }", ""]
     out += ["index index.html;", "charset utf-8;",
             f"charset_types {' '.join(CHARSET_TYPES)};", "error_page 404 /404.html;"]
     if "gzip" in config.hosting.precompress:
@@ -207,6 +211,10 @@ def render_nginx(config: SiteConfig, headers: list[tuple[str, str]], proxied: In
               **{variable(n): v for n, v in headers}}
     out += ["", *(f'set $reflexgen_{v} "{values[v]}";' for v, _ in variables),
             *(f"add_header {name} $reflexgen_{v} always;" for v, name in variables), "",
+            # After the `set`s: `return` ends the rewrite phase, and a 301 has its headers.
+            *(["# Old URLs: include redirects.nginx.conf in the `http` block.",
+               "if ($reflexgen_redirect) { return 301 $reflexgen_redirect; }", ""]
+              if redirected else []),
             "location / {", "    try_files $uri $uri/ =404;", "}",
             "# The server's own files: not for readers.",
             "location ~ ^/(?:" + "|".join(re.escape(n) for n in caching.HOST_FILES)
@@ -248,7 +256,7 @@ def nginx_intake(proxied: Intake, variables: list[str]) -> list[str]:
     return ["# The comment intake (`reflexgen comments serve`); set trusted_proxies = "
             '["127.0.0.1"] in [comments], so that it reads the reader\'s address.',
             f"location = {proxied.prefix} {{", *body, "}",
-            f"location {proxied.prefix}/ {{", *body, "}"]
+            f"location ^~ {proxied.prefix}/ {{", *body, "}"]  # before any regex location
 
 
 # Caddy ------------------------------------------------------------------------------------

@@ -139,7 +139,7 @@ def plan(site: Site, moved: list[Redirect]) -> tuple[list[Job], list[FeedJob]]:
              Job(JobKind.OPML, urls.localised("opml", language), "subscriptions.opml", "OPML file",
                  feeds=offered),
              Job(JobKind.FEED_STYLE, urls.FEED_STYLE, "feed.xsl", "feed stylesheet")]
-    check_reserved(site)
+    check_reserved(site, jobs)
     check_clashes([(j.output, j.source) for j in jobs] +
                   [(f.output, f"{f.scope} feed") for f in feeds] +
                   [(s.output, s.source) for s in site.static_files] +
@@ -169,14 +169,19 @@ def paginate(kind: JobKind, url: str, items: tuple[int, ...], per_page: int, tem
 MADE_FOLDERS = {"theme/": "the theme's files", urls.RESIZED.lstrip("/"): "resized photos"}
 
 
-def check_reserved(site: Site) -> None:
-    """No file of content/ may be published in a folder of content-named files."""
+def check_reserved(site: Site, jobs: list[Job] | None = None) -> None:
+    """No file of content/, and no page, may be published in a folder of content-named
+    files (a page there would be cached for a year)."""
     problems = [Problem(f"content/{item.output} would be published among {what}, in /{folder}",
                         site.config.content_dir / item.output,
                         hint=f"move it out of content/{folder} (another folder name keeps it "
                              "published as it is)")
                 for item in site.static_files for folder, what in MADE_FOLDERS.items()
                 if item.output.casefold().startswith(folder)]
+    problems += [Problem(f"{job.source} would be published among {what}, at {job.url}",
+                         hint="give it another slug (or change the permalink pattern)")
+                 for job in jobs or () for folder, what in MADE_FOLDERS.items()
+                 if job.output.casefold().startswith(folder)]
     if problems:
         raise BuildError(problems)
 

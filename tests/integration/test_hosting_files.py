@@ -131,7 +131,7 @@ def test_an_intake_on_the_site_host_is_forwarded(site: Site, endpoint, prefix):
                 "content/posts/a.md": article()})
     assert site.build().code == 0
     nginx = site.read("reflexgen.nginx.conf")
-    assert f"location = {prefix} {{" in nginx and f"location {prefix}/ {{" in nginx
+    assert f"location = {prefix} {{" in nginx and f"location ^~ {prefix}/ {{" in nginx
     assert nginx.count("proxy_pass http://127.0.0.1:9123/;") == 2
     assert "client_max_body_size 164k;" in nginx  # the comment's 100 KiB and the form's 64
     assert "X-Forwarded-For $proxy_add_x_forwarded_for" in nginx
@@ -213,3 +213,32 @@ def test_an_endpoint_path_the_files_cannot_hold_is_left_to_the_reader(site: Site
         text = site.read(name)
         assert "proxy_pass" not in text and "reverse_proxy" not in text, name
         assert "forward it to 127.0.0.1:8100 by hand" in text
+
+
+def test_an_author_portrait_address_never_adds_directives(site: Site):
+    hostile = "https://img.example.net;script-src-elem * 'unsafe-inline';x/bob.png"
+    site.write({"content/authors/zoe.md": f'---\nname: Zoé\navatar: "{hostile}"\n---\n',
+                "content/posts/a.md": article(author="Zoé")})
+    site.build()
+    headers = site.read("_headers")
+    assert "script-src-elem" not in headers and "unsafe-inline" not in headers
+    assert "script-src-elem" not in site.read("reflexgen.nginx.conf")
+
+
+def test_a_file_name_never_writes_a_rule(site: Site):
+    site.write({"content/posts/a.md": article(),
+                "content/files/a b.txt": "x",
+                "content/files/x\n  Access-Control-Allow-Origin: *\nz.txt": "x"})
+    assert site.build().code == 0
+    text = site.read("_headers")
+    assert "Access-Control-Allow-Origin" not in text and "a b.txt" not in text
+    parse_headers(text)  # every rule still well formed
+
+
+@pytest.mark.parametrize("slug", ["theme", "resized"])
+def test_a_page_is_never_published_among_content_named_files(site: Site, slug):
+    site.write({"content/posts/a.md": article(),
+                "content/pages/p.md": f"---\ntitle: Page\nslug: {slug}\n---\nTexte.\n"})
+    run = site.build()
+    assert run.code == 1 and "would be published among" in run.stderr
+    assert "another slug" in run.stderr

@@ -167,6 +167,8 @@ def test_old_urls_lead_to_the_new_ones(server):
     status, headers, body = server.get("/ancien-billet/")
     if server.name == "nginx":  # the map of redirects.nginx.conf, query strings too
         assert status == 301 and headers["location"].endswith("/2020/01/ancien/")
+        assert headers["x-content-type-options"] == "nosniff"  # the 301 has its headers
+        assert "content-security-policy" in headers
         status, headers, _ = server.get("/?p=12")
         assert status == 301 and headers["location"].endswith("/2020/01/ancien/")
     else:  # the redirect page the build wrote, as on any host
