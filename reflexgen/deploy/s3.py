@@ -101,18 +101,29 @@ class S3Target:
             right.update(self._check(client, check))
             send = sorted(send + [upload for upload in check if upload.rel not in right],
                           key=lambda upload: caching.deploy_order(upload.rel))
-        gone = stale(wanted, remote) if options.delete else []
+        gone, foreign = stale(wanted, remote, options.force) if options.delete else ([], [])
+        if foreign:
+            reporter.warn(Problem(
+                f"deploy {self.name}: {len(foreign)} objects under s3://{self.bucket}/"
+                f"{self.prefix} that reflexgen did not put there are kept (e.g. {foreign[0]})",
+                hint="deploy once with --force to delete them, or give the site a prefix of "
+                     "its own"))
         sent = [Change(upload.rel, upload.size) for upload in send]
         deleted = [Change(rel, 0, deleted=True) for rel in gone]
         if not options.dry_run:
             right.update(self._send(client, send, reporter))
+            # Stale objects go last of what readers see; the manifest after them, so that a
+            # deploy cut short still lists what it had to delete for the next one.
+            self._delete(client, gone)
             records = {upload.rel: right[upload.rel] for upload in wanted}
+            # What it put there and did not delete (--no-delete) stays its own, to delete later.
+            records |= {rel: record for rel, record in remote.manifest.items()
+                        if rel in remote.listing and rel not in records and rel not in gone}
             if records != remote.manifest or check:  # (checked: date them anew)
                 client.put_object(Bucket=self.bucket, Key=self.prefix + MANIFEST,
                                   Body=(body := write_manifest(records)),
                                   ContentMD5=md5_base64(body),
                                   ContentType="application/gzip", CacheControl="no-store")
-            self._delete(client, gone)
         for change in sent + deleted:
             reporter.debug(f"{self.name}: {'would ' * options.dry_run}"
                            f"{'delete' if change.deleted else 'send'} {change.rel}"

@@ -131,10 +131,16 @@ def plan(wanted: list[Upload], remote: Remote, force: bool
     return send, check, right
 
 
-def stale(wanted: list[Upload], remote: Remote) -> list[str]:
-    """The objects under the prefix that the output no longer has (reflexgen's own aside)."""
+def stale(wanted: list[Upload], remote: Remote, force: bool = False) -> tuple[list[str],
+                                                                             list[str]]:
+    """The objects under the prefix that the output no longer has (reflexgen's own aside):
+    those to delete, the ones its manifest lists (all of them with `force`), and those to
+    keep, which reflexgen never put there (a bucket or prefix shared with other files)."""
     keep = {upload.rel for upload in wanted}
-    return sorted(rel for rel in remote.listing if rel not in keep and not rel.startswith(STATE))
+    gone = [rel for rel in sorted(remote.listing)
+            if rel not in keep and not rel.startswith(STATE)]
+    ours = [rel for rel in gone if force or rel in remote.manifest]
+    return ours, [rel for rel in gone if not (force or rel in remote.manifest)]
 
 
 def write_manifest(records: dict[str, Record]) -> bytes:

@@ -257,7 +257,8 @@ def test_stale_objects_are_deleted_last_and_only_under_the_prefix(s3_url, s3, bu
                 "blogroll.html", "index.html"):
         s3.put_object(Bucket=bucket, Key=key, Body=b"old")
     calls = watch(monkeypatch)
-    summary = deploy(s3_url, bucket, output, prefix="/blog/")
+    # Never deployed there by reflexgen (no manifest): --force to delete what is not the site.
+    summary = deploy(s3_url, bucket, output, prefix="/blog/", force=True)
     assert [c.rel for c in summary.deleted] == ["old-article/index.html",
                                                 "theme/style.0ld.css"]
     keys = set(objects(s3, bucket))
@@ -266,9 +267,11 @@ def test_stale_objects_are_deleted_last_and_only_under_the_prefix(s3_url, s3, bu
     assert keys - {"other/index.html", "blogroll.html", "index.html"} == \
         {"blog/" + rel for rel in rels(output)} | {"blog/" + MANIFEST}
     # Each group of the deploy order is sent in full before the next starts; then the
-    # manifest; the deletions come last.
+    # deletions; the manifest comes last.
     puts = [(i, key) for i, (_, op, key) in enumerate(calls) if op == "PutObject"]
     assert puts[-1][1] == "blog/" + MANIFEST
+    manifest_put = min(i for i, key in puts if key == "blog/" + MANIFEST)
+    puts = [(i, key) for i, key in puts if key != "blog/" + MANIFEST]
     group = {}
     for i, (_, op, key) in enumerate(calls):
         if op == "PutObject" and key != "blog/" + MANIFEST:
@@ -280,7 +283,20 @@ def test_stale_objects_are_deleted_last_and_only_under_the_prefix(s3_url, s3, bu
     for earlier, later in zip(ranks, ranks[1:], strict=False):
         assert group[earlier][1] < group[later][0]
     deletions = [i for i, (_, op, _key) in enumerate(calls) if op == "DeleteObjects"]
-    assert deletions and min(deletions) > max(i for i, _ in puts)
+    assert deletions and max(i for i, _ in puts) < min(deletions) < manifest_put
+
+
+def test_objects_reflexgen_did_not_put_there_are_kept(s3_url, s3, bucket, output):
+    s3.put_object(Bucket=bucket, Key="downloads/report.pdf", Body=b"someone else's")
+    reporter = Reporter(stream=io.StringIO())
+    summary = deploy(s3_url, bucket, output, reporter)
+    assert summary.deleted == [] and "downloads/report.pdf" in objects(s3, bucket)
+    assert "1 objects under s3://" in reporter.stream.getvalue()
+    assert "--force" in reporter.stream.getvalue()
+    (output / "robots.txt").unlink()  # one of reflexgen's own, now stale: deleted
+    summary = deploy(s3_url, bucket, output)
+    assert [c.rel for c in summary.deleted] == ["robots.txt"]
+    assert "downloads/report.pdf" in objects(s3, bucket)
 
 
 def watch(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
@@ -311,16 +327,17 @@ def watch(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
 
 
 def test_no_delete_keeps_stale_objects(s3_url, s3, bucket, output):
-    s3.put_object(Bucket=bucket, Key="old/index.html", Body=b"old")
+    deploy(s3_url, bucket, output)
+    (output / "robots.txt").unlink()
     summary = deploy(s3_url, bucket, output, delete=False)
     assert summary.deleted == []
-    assert "old/index.html" in objects(s3, bucket)
-    assert [c.rel for c in deploy(s3_url, bucket, output).deleted] == ["old/index.html"]
+    assert "robots.txt" in objects(s3, bucket)
+    assert [c.rel for c in deploy(s3_url, bucket, output).deleted] == ["robots.txt"]
 
 
 def test_a_dry_run_says_what_would_change_and_changes_nothing(s3_url, s3, bucket, output):
     s3.put_object(Bucket=bucket, Key="old/index.html", Body=b"old")
-    summary = deploy(s3_url, bucket, output, dry_run=True)
+    summary = deploy(s3_url, bucket, output, dry_run=True, force=True)
     assert summary.dry_run
     assert {(c.rel, c.size) for c in summary.sent} == \
         {(rel, (output / rel).stat().st_size) for rel in rels(output)}
@@ -372,8 +389,8 @@ def test_a_deploy_that_fails_half_way_deletes_nothing_and_the_next_finishes(
     vanished.write_bytes(kept)
     summary = deploy(s3_url, bucket, output)
     assert {c.rel for c in summary.sent} == rels(output) - set(there)
-    assert [c.rel for c in summary.deleted] == ["old/index.html"]
-    assert set(objects(s3, bucket)) == rels(output) | {MANIFEST}
+    assert summary.deleted == []  # no manifest yet: not known to be reflexgen's
+    assert set(objects(s3, bucket)) == rels(output) | {MANIFEST, "old/index.html"}
     assert deploy(s3_url, bucket, output).sent == []
 
 

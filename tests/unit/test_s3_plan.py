@@ -137,7 +137,7 @@ def test_stale_objects_are_those_the_output_no_longer_has() -> None:
     found = remote(wanted, {}, **{"old/index.html": Listed(1, "a", NOW),
                                   "index.html.gz": Listed(1, "b", NOW),
                                   ".reflexgen/other": Listed(1, "c", NOW)})
-    assert stale(wanted, found) == ["index.html.gz", "old/index.html"]
+    assert stale(wanted, found, force=True)[0] == ["index.html.gz", "old/index.html"]
 
 
 def test_the_manifest_reads_back_what_was_written() -> None:
