@@ -20,7 +20,7 @@ from reflexgen.config.deploy import DeployTarget, is_remote
 from reflexgen.deploy.base import Change, DeployOptions, LocalFile, Summary
 from reflexgen.deploy.listing import output_of
 from reflexgen.errors import BuildError, Problem, Reporter
-from reflexgen.site.caching import deploy_order
+from reflexgen.site.caching import deploy_order, original
 
 NOJEKYLL = ".nojekyll"  # GitHub Pages would otherwise drop `_headers`, `_redirects`, `_x/`
 FETCHED = "refs/remotes/deploy/head"
@@ -102,7 +102,9 @@ class GitTarget:
         self.git("read-tree", *(["-m", f"{parent}^{{tree}}"] if parent else ["--empty"]),
                  work_tree=output)
         extras = {NOJEKYLL: b""} | ({"CNAME": self.cname.encode() + b"\n"} if self.cname else {})
-        ours = [f.rel for f in files if f.rel not in extras or f.rel == NOJEKYLL]
+        # Git hosts (GitHub, Codeberg Pages) compress for themselves: no .gz or .br copies.
+        ours = [f.rel for f in files if (f.rel not in extras or f.rel == NOJEKYLL)
+                and original(f.rel)[1] is None]
         self.git("update-index", "--add", "--replace", "-z", "--stdin",
                  stdin="".join(p + "\0" for p in ours), work_tree=output)
         if options.delete:  # also what the output has but does not publish (server files)

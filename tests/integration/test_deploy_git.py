@@ -226,3 +226,13 @@ def test_server_files_already_on_the_branch_are_deleted(blog, remote):
     summary = deploy_with(blog)
     assert "reflexgen.caddy" in {c.rel for c in summary.deleted}
     assert "reflexgen.caddy" not in branch_files(remote)
+
+
+def test_precompressed_copies_stay_out_of_the_branch(blog, remote):
+    add_target(blog, f'[deploy.pages]\ntype = "git"\nremote = "{remote}"')
+    (blog / "output/index.html.gz").write_bytes(b"gzip bytes")
+    (blog / "output/index.html.br").write_bytes(b"brotli bytes")
+    assert cli("deploy", "--site", str(blog)).code == 0
+    files = branch_files(remote)
+    assert "index.html" in files
+    assert not any(rel.endswith((".gz", ".br")) for rel in files)
