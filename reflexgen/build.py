@@ -17,8 +17,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
+from reflexgen import urls
 from reflexgen.config import SiteConfig, load_config
 from reflexgen.content.model import StaticFile
 from reflexgen.errors import BuildError, Problem, Reporter, counted
@@ -266,7 +266,7 @@ def stylesheets_alone(changed: Collection[Path], theme: Theme) -> bool:
 
 def renamed_stylesheets(before: dict[str, str], now: dict[str, str]) -> dict[str, str]:
     """Old URL → new URL of the stylesheets published under a new name."""
-    return {"/" + quote(before[rel]): "/" + quote(now[rel]) for rel in sorted(now)
+    return {urls.file_url(before[rel]): urls.file_url(now[rel]) for rel in sorted(now)
             if rel.endswith(".css") and before.get(rel, now[rel]) != now[rel]}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from functools import lru_cache
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from slugify import slugify
 
@@ -85,6 +85,11 @@ def author_url(author_id: str) -> str:
 def paged(url: str, number: int) -> str:
     """The URL of page `number` of a listing whose first page is `url`."""
     return url if number == 1 else f"{url}page/{number}/"
+
+
+def file_url(rel: str) -> str:
+    """The address of an output file, by its path relative to the output folder."""
+    return "/" + quote(rel)
 
 
 def output_path(url: str) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from html import escape
-from urllib.parse import quote
 
 from reflexgen import urls
 from reflexgen.config.images import ImageSettings
@@ -43,7 +42,7 @@ class Rendition:
 
     @property
     def url(self) -> str:
-        return "/" + quote(self.output)
+        return urls.file_url(self.output)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import cached_property
 from itertools import groupby
 from typing import Any, TypeVar
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from markupsafe import Markup
 
@@ -400,7 +400,7 @@ class Views:
     def _asset(self, rel: str) -> AssetView:
         found = self.assets.get(rel)
         return self._view(f"{ASSET}:{rel}",
-                          lambda: AssetView(None if found is None else "/" + quote(found)))
+                          lambda: AssetView(None if found is None else urls.file_url(found)))
 
     def _view(self, identity: str, make: Callable[[], V]) -> V:
         """The view of `identity`, made on first use and then kept for the build; it reports

@@ -22,6 +22,7 @@ import tinycss2
 from tinycss2 import ast
 from tinycss2.serializer import serialize_url
 
+from reflexgen import urls
 from reflexgen.errors import BuildError, Problem
 from reflexgen.hashing import content_hash
 
@@ -39,11 +40,6 @@ class ThemeAssets:
     names: dict[str, str] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
 
-    def url(self, url: str) -> str:
-        """The published address of a theme file's logical one (`/theme/style.css`, with any
-        query or fragment kept); any other address as it is."""
-        return published_url(self.names, url)
-
 
 def published_url(names: Mapping[str, str], url: str) -> str:
     """`url` with the path of a theme file replaced by its published one."""
@@ -51,7 +47,7 @@ def published_url(names: Mapping[str, str], url: str) -> str:
         return url
     path, tail = split_tail(url)
     found = names.get(unquote(path[1:]))
-    return url if found is None else "/" + quote(found) + tail
+    return url if found is None else urls.file_url(found) + tail
 
 
 def logical(url: str) -> str | None:
