@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from reflexgen.errors import Reporter
+from reflexgen.errors import BuildError, Problem, Reporter
 from reflexgen.site.caching import Kind
 
 
@@ -54,6 +54,11 @@ class Summary:
 
 
 Progress = Callable[[int], None] | None
+
+
+def deploy_error(target: str, what: str, fix: str) -> BuildError:
+    """The error of a deploy to `target`: what went wrong, and how to fix it."""
+    return BuildError(Problem(f"deploy {target}: {what}", hint=fix))
 
 
 class Target(Protocol):

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reflexgen.config.deploy import DeployTarget, is_remote
-from reflexgen.deploy.base import Change, DeployOptions, LocalFile, Summary
+from reflexgen.deploy.base import Change, DeployOptions, LocalFile, Summary, deploy_error
 from reflexgen.deploy.listing import output_of
-from reflexgen.errors import BuildError, Problem, Reporter
+from reflexgen.errors import BuildError, Reporter
 from reflexgen.site.caching import deploy_order, original
 
 NOJEKYLL = ".nojekyll"  # GitHub Pages would otherwise drop `_headers`, `_redirects`, `_x/`
@@ -226,4 +226,4 @@ class GitTarget:
                           f"check remote and branch in {self.table}")
 
     def error(self, what: str, fix: str) -> BuildError:
-        return BuildError(Problem(f"deploy {self.name}: {what}", hint=fix))
+        return deploy_error(self.name, what, fix)

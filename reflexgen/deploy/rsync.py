@@ -21,9 +21,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reflexgen.config.deploy import DeployTarget, is_remote
-from reflexgen.deploy.base import Change, DeployOptions, LocalFile, Summary
+from reflexgen.deploy.base import Change, DeployOptions, LocalFile, Summary, deploy_error
 from reflexgen.deploy.listing import output_of
-from reflexgen.errors import BuildError, Problem, Reporter
+from reflexgen.errors import BuildError, Reporter
 from reflexgen.site.caching import SERVER_ONLY, Kind
 
 PASSES = (("assets", (Kind.IMMUTABLE, Kind.ASSET)), ("pages", (Kind.PAGE,)),
@@ -209,4 +209,4 @@ class RsyncTarget:
                           "every file was sent")
 
     def error(self, what: str, fix: str) -> BuildError:
-        return BuildError(Problem(f"deploy {self.name}: {what}", hint=fix))
+        return deploy_error(self.name, what, fix)
