@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     from reflexgen.site.blueprint import Blueprint
 
 CACHE_DIR = ".reflexgen-cache"
+# In the cache, for the builds of other processes: the blueprint of the last layout (see
+# `site.blueprint`) and the theme's files as published.
+LAYOUT = "layout.pickle"
+ASSETS = "assets.pickle"
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,9 @@ class BuildResult:
     up_to_date: bool
     timings: dict[str, float]
     work: dict[str, float] = field(default_factory=dict)
+    # The site was assembled and planned anew (False: the last build's layout was reused,
+    # from memory or from the cache; see `site.blueprint`).
+    assembled: bool = True
 
 
 class Clock:
@@ -198,7 +205,7 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
         rendered=tuple(report.rendered), written=tuple(report.written),
         removed=tuple(report.removed),
         seconds=clock.elapsed, warnings=len(warnings), up_to_date=False, timings=clock.phases,
-        work=clock.work)
+        work=clock.work, assembled=not blueprint.kept)
 
 
 def site_settings(options: BuildOptions) -> tuple[SiteConfig, list[Problem]]:
@@ -223,7 +230,7 @@ def assemble(config: SiteConfig, theme: Theme, ledger: Ledger, options: BuildOpt
     from reflexgen.incremental.sources import read_sources
     from reflexgen.incremental.workers import BodyStore
     from reflexgen.site.assemble import Selection
-    from reflexgen.site.blueprint import make_blueprint
+    from reflexgen.site.blueprint import make_blueprint, stored
 
     content = config.content_dir
     with clock.phase("read"):
@@ -239,21 +246,32 @@ def assemble(config: SiteConfig, theme: Theme, ledger: Ledger, options: BuildOpt
         selection = Selection(options.now, options.drafts, options.future)
         cache.blueprint = make_blueprint(config, list(articles), bodies, sources.pages,
                                          sources.authors, static, selection, cache.blueprint,
-                                         assets)
-    return sources, cache.blueprint
+                                         assets, lambda shape: cache.recall(LAYOUT, shape))
+        blueprint = cache.blueprint
+        if keep:
+            cache.keep(LAYOUT, blueprint.shape, stored(blueprint))
+        ledger.say_rejected()  # a file of the cache found unusable while assembling
+        reporter.debug("site layout reused: nothing assembled or planned" if blueprint.kept
+                       else f"site assembled and planned: {len(blueprint.page_jobs)} pages, "
+                            f"{len(blueprint.feed_jobs)} feeds")
+    return sources, blueprint
 
 
 def theme_assets(theme: Theme, config: SiteConfig, ledger: Ledger, cache: Cache) -> ThemeAssets:
     """The theme's files as published, content-named (see `site.assets`), with the
     stylesheet of `accent_color`; read again only when a file of the theme changed."""
-    from reflexgen.site.assets import ACCENT, FOLDER, accent_stylesheet, publish
+    from reflexgen.site.assets import ACCENT, FOLDER, ThemeAssets, accent_stylesheet, publish
 
     key = digest(ledger.themed, config.accent_color)
     if cache.assets[0] != key:
-        files = {FOLDER + rel: path.read_bytes() for path, rel in theme.static_files()}
-        if config.accent_color:
-            files[ACCENT] = accent_stylesheet(config.accent_color)
-        cache.assets = key, publish(files)
+        assets = cache.recall(ASSETS, key)
+        if not isinstance(assets, ThemeAssets):
+            files = {FOLDER + rel: path.read_bytes() for path, rel in theme.static_files()}
+            if config.accent_color:
+                files[ACCENT] = accent_stylesheet(config.accent_color)
+            assets = publish(files)
+            cache.keep(ASSETS, key, assets)
+        cache.assets = key, assets
     return cache.assets[1]
 
 

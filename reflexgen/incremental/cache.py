@@ -151,6 +151,7 @@ class Cache:
         # theme's stamps they were made from.
         self.assets: tuple[str, Any] = ("", None)
         self.published: dict[str, str] = {}  # and their names in the last build's output
+        self._stored: dict[str, str] = {}  # file name → the key of what it holds (see `keep`)
         folder.mkdir(parents=True, exist_ok=True)
         self._summary, self._summary_stamp = Summary(), ()
 
@@ -191,6 +192,22 @@ class Cache:
         if value is None and path.exists():
             self.rejected = True
         return value
+
+    def recall(self, name: str, key: str) -> Any:
+        """What `keep` stored in `name` under `key` (a digest of what it is made from), or
+        None when the file is missing, unusable or holds another key's value."""
+        value = self._load_part(name)
+        if isinstance(value, tuple) and len(value) == 2 and value[0] == key:
+            self._stored[name] = key
+            return value[1]
+        return None
+
+    def keep(self, name: str, key: str, value: Any) -> None:
+        """Store `value`, made from what `key` names, for the builds of other processes
+        (`recall`); not written again while the file holds that key already."""
+        if self._stored.get(name) != key:
+            self._dump_part(name, (key, value))
+            self._stored[name] = key
 
     def _dump_part(self, name: str, payload: Any) -> None:
         dump(self.folder / name, (FORMAT, code_id(), payload), self.key)

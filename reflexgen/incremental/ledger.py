@@ -82,9 +82,14 @@ class Ledger:
         # Even a clean build knows where pages were: it must tell when one moved.
         self.state = State(addresses=self.cache.load_addresses()) if self.clean \
             else self.cache.load_state()
-        if self.cache.rejected and not self._rejected:
-            self.reporter.warn(self.rejected())
+        self.say_rejected()
         return self.state
+
+    def say_rejected(self) -> None:
+        """Warn, once a build, that a file of the cache was unusable (it is made again)."""
+        if self.cache.rejected and not self._rejected:
+            self._rejected = True
+            self.reporter.warn(self.rejected())
 
     def previous_outputs(self) -> dict[str, Output]:
         """The last build's outputs, if they went to this output folder and are still there."""

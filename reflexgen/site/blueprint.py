@@ -5,11 +5,12 @@ None of it depends on what follows an article's body (see `model.BODY`). The
 blueprint is named by its `shape`, a digest of exactly what it is made from; when an edit leaves
 the shape unchanged (a body or a comment), the last blueprint is reused with the edited articles
 swapped in, which costs nothing next to assembling and planning ten thousand articles again.
+A new process finds the last one in the cache (`stored`, `restored`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from reflexgen.config import SiteConfig
@@ -35,6 +36,7 @@ class Blueprint:
     # The theme's files as published (content-named); not part of the shape: an edit of a
     # stylesheet keeps the blueprint, and the pages that link it follow its name (their reads).
     assets: ThemeAssets = field(default_factory=ThemeAssets)
+    kept: bool = False  # the last build's, bodies swapped in: nothing assembled or planned
 
 
 def shape(config: SiteConfig, articles: list[Article], pages: list[Page], authors: list[Author],
@@ -55,15 +57,20 @@ def shape(config: SiteConfig, articles: list[Article], pages: list[Page], author
 def make_blueprint(config: SiteConfig, articles: list[Article], bodies: Mapping[str, Body],
             pages: list[Page], authors: list[Author], static: list[StaticFile],
             selection: Selection, last: Blueprint | None = None,
-            assets: ThemeAssets | None = None) -> Blueprint:
-    """The blueprint of these records and the theme's `assets`: `last` updated in place of a
-    new one when its shape is the same (only bodies differ), else assembled and planned from
+            assets: ThemeAssets | None = None,
+            recall: Callable[[str], object] | None = None) -> Blueprint:
+    """The blueprint of these records and the theme's `assets`: `last` (or else the one
+    `recall` gives for this shape, kept by another process) updated in place of a new one
+    when its shape is the same (only bodies differ), else assembled and planned from
     scratch."""
     assets = assets if assets is not None else ThemeAssets()
     images, measured = site_images(config)  # the logo and favicon, with their sizes
     current = shape(config, articles, pages, authors, static, selection, images)
+    if (last is None or last.shape != current) and recall is not None:
+        last = restored(recall(current), current, articles)
     if last is not None and last.shape == current:
-        return replace(last, site=swap_bodies(last.site, articles, bodies), assets=assets)
+        return replace(last, site=swap_bodies(last.site, articles, bodies), assets=assets,
+                       kept=True)
     site, warnings = assemble(config, articles, bodies, pages, authors, static, selection)
     site = evolve(site, **images)
     warnings += measured
@@ -92,3 +99,31 @@ def swap_bodies(site: Site, articles: list[Article], bodies: Mapping[str, Body])
             shown[index] = evolve(new, url=old.url, authors=old.authors, future=old.future,
                                   comments_open=old.comments_open)
     return evolve(site, articles=tuple(shown), bodies=bodies)
+
+
+def stored(blueprint: Blueprint) -> tuple:
+    """What a blueprint keeps for another process: all but the articles' records (kept in
+    the cache's index: here only where `assemble` placed each), their bodies, the related
+    articles (worked out again on demand) and the theme's files (kept apart)."""
+    site = blueprint.site
+    placed = tuple((a.source, a.url, a.authors, a.future, a.comments_open)
+                   for a in site.articles)
+    return (evolve(site, articles=(), bodies={}), placed, blueprint.page_jobs,
+            blueprint.feed_jobs, blueprint.files, blueprint.warnings)
+
+
+def restored(value: object, shape: str, articles: list[Article]) -> Blueprint | None:
+    """The blueprint of that shape from what `stored` gave and the `articles` as read, or
+    None if `value` is not one (or names an article that is not there)."""
+    if not (isinstance(value, tuple) and len(value) == 6 and isinstance(value[0], Site)):
+        return None
+    site, placed, page_jobs, feed_jobs, files, warnings = value
+    read = {a.source: a for a in articles}
+    try:
+        shown = tuple(evolve(read[source], url=url, authors=authors, future=future,
+                             comments_open=comments_open)
+                      for source, url, authors, future, comments_open in placed)
+    except (KeyError, TypeError, ValueError):
+        return None
+    site = evolve(site, articles=shown)
+    return Blueprint(shape, site, page_jobs, feed_jobs, files, Related(site), warnings)
