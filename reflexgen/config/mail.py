@@ -9,8 +9,6 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
-
 from reflexgen.config.checks import did_you_mean
 from reflexgen.config.toml import line_of
 from reflexgen.errors import Problem
@@ -83,6 +81,9 @@ def read_mail(value: object, text: str, path: Path
 
 
 def valid_address(address: str) -> bool:
+    # Imported here: its rules take a while to load, and few sites set an address.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         validate_email(address, check_deliverability=False)
     except EmailNotValidError:

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import jinja2
-
 from reflexgen.content.model import Article, Body
 from reflexgen.errors import Problem
 from reflexgen.hashing import code_id
@@ -225,6 +223,8 @@ class Cache:
         cache from elsewhere never has its (unsigned) compiled code loaded, and after this
         code and Jinja's version (a template compiled by another release calls other
         helpers)."""
+        import jinja2  # not before a build renders
+
         made_by = f"templates {code_id()} {jinja2.__version__}".encode()
         return self.folder / "templates" / sign(self.key, made_by).hex()[:16]
 

@@ -8,7 +8,8 @@ in turn: a new font gives the stylesheet that loads it a new name too. Nothing e
 changes. Templates keep writing the logical path (`'/theme/style.css' | url`): the `url` and
 `absolute` helpers give the published one (see `render.templates`).
 
-Pure: bytes in, names and bytes out; `build` reads the theme's files.
+Pure: bytes in, names and bytes out; `build` reads the theme's files. tinycss2 is imported
+only to publish a theme's files anew (the build cache keeps them published).
 """
 
 from __future__ import annotations
@@ -17,10 +18,6 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urljoin, urlsplit
-
-import tinycss2
-from tinycss2 import ast
-from tinycss2.serializer import serialize_url
 
 from reflexgen import urls
 from reflexgen.errors import BuildError, Problem
@@ -150,6 +147,9 @@ def addresses(text: str) -> Iterator[Reference]:
     """Every address a stylesheet writes, found by tinycss2's tokenizer (so comments and
     strings that are not addresses are never taken for one): `url(…)` quoted or not,
     `src("…")`, the strings of `image-set()` and `@import "…"`."""
+    import tinycss2
+    from tinycss2 import ast
+
     starts = [0] + [m.end() for m in LINE_BREAK.finditer(text)]
     tokens = tinycss2.parse_component_value_list(text)
     for token in walk(tokens):
@@ -166,6 +166,8 @@ def addresses(text: str) -> Iterator[Reference]:
 def walk(tokens: list) -> Iterator[object]:
     """The URL tokens of a list of component values, and the string tokens that are
     addresses, in the order they are written."""
+    from tinycss2 import ast
+
     last_at = None
     for token in tokens:
         if isinstance(token, ast.URLToken) or (isinstance(token, ast.StringToken)
@@ -263,6 +265,8 @@ def rewrite_stylesheet(data: bytes, rel: str, names: Mapping[str, str]) -> bytes
 def written(value: str, quote_mark: str) -> str:
     """An address as CSS writes it: in `url(…)`, or between quotes."""
     if not quote_mark:
+        from tinycss2.serializer import serialize_url
+
         return f"url({serialize_url(value)})"
     escaped = value.replace("\\", "\\\\").replace(quote_mark, "\\" + quote_mark)
     return quote_mark + escaped.replace("\n", "\\a ") + quote_mark
