@@ -249,7 +249,7 @@ def assemble(config: SiteConfig, theme: Theme, ledger: Ledger, options: BuildOpt
                                          assets, lambda shape: cache.recall(LAYOUT, shape))
         blueprint = cache.blueprint
         if keep:
-            cache.keep(LAYOUT, blueprint.shape, stored(blueprint))
+            cache.keep(LAYOUT, blueprint.shape, lambda: stored(blueprint))
         ledger.say_rejected()  # a file of the cache found unusable while assembling
         reporter.debug("site layout reused: nothing assembled or planned" if blueprint.kept
                        else f"site assembled and planned: {len(blueprint.page_jobs)} pages, "
@@ -270,7 +270,7 @@ def theme_assets(theme: Theme, config: SiteConfig, ledger: Ledger, cache: Cache)
             if config.accent_color:
                 files[ACCENT] = accent_stylesheet(config.accent_color)
             assets = publish(files)
-            cache.keep(ASSETS, key, assets)
+            cache.keep(ASSETS, key, lambda: assets)
         cache.assets = key, assets
     return cache.assets[1]
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import webbrowser
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -640,7 +639,11 @@ def serve(args: argparse.Namespace, reporter: Reporter) -> int:
     options = ServeOptions(site_dir=args.site, host=args.host, port=args.port,
                            drafts=not args.no_drafts, poll=args.poll, jobs=args.jobs,
                            search=not args.no_search)
-    return preview(options, reporter, webbrowser.open if args.open else None)
+    if not args.open:
+        return preview(options, reporter, None)
+    import webbrowser  # a build need not load it
+
+    return preview(options, reporter, webbrowser.open)
 
 
 def comments(args: argparse.Namespace, reporter: Reporter) -> int:

@@ -6,6 +6,7 @@ import os
 import stat
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from pathlib import Path
 
 from reflexgen import urls
@@ -116,7 +117,7 @@ def walk(folder: str, prefix: str, root: str) -> Iterator[tuple[str, os.DirEntry
 
     os.scandir, not pathlib: a blog of 10,000 articles is walked in every build."""
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        entries = sorted(os.scandir(folder), key=attrgetter("name"))
     except FileNotFoundError:
         return
     for entry in entries:

@@ -12,6 +12,7 @@ import os
 import pickle
 import secrets
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -57,7 +58,7 @@ def seal(value: Any, key: bytes) -> bytes:
 
 def unseal(data: bytes, key: bytes) -> Any:
     """The value, or None when the data is corrupted or not signed with our key."""
-    signature, payload = data[:DIGEST], data[DIGEST:]
+    signature, payload = data[:DIGEST], memoryview(data)[DIGEST:]  # not copied
     if not hmac.compare_digest(signature, sign(key, payload)):
         return None
     try:
@@ -200,11 +201,11 @@ class Cache:
             return value[1]
         return None
 
-    def keep(self, name: str, key: str, value: Any) -> None:
-        """Store `value`, made from what `key` names, for the builds of other processes
-        (`recall`); not written again while the file holds that key already."""
+    def keep(self, name: str, key: str, value: Callable[[], Any]) -> None:
+        """Store `value()`, made from what `key` names, for the builds of other processes
+        (`recall`); not made nor written again while the file holds that key already."""
         if self._stored.get(name) != key:
-            self._dump_part(name, (key, value))
+            self._dump_part(name, (key, value()))
             self._stored[name] = key
 
     def _dump_part(self, name: str, payload: Any) -> None:

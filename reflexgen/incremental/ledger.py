@@ -13,7 +13,7 @@ from reflexgen.config import SiteConfig
 from reflexgen.content.discover import Inventory, discover, restamp
 from reflexgen.content.model import Article, Site
 from reflexgen.errors import Problem, Reporter
-from reflexgen.hashing import code_id, digest
+from reflexgen.hashing import code_id, digest, stamps_digest
 from reflexgen.incremental.cache import Cache, Output, State, Summary
 from reflexgen.render.themes import Theme
 from reflexgen.site.addresses import Address, Move, addresses, moves
@@ -70,7 +70,7 @@ class Ledger:
                       config.search,  # and `BuildOptions.search` this one
                       config.hosting.precompress,  # and `BuildOptions.precompress` this one
                       site_toml.st_mtime_ns, site_toml.st_size,
-                      sorted(self.inventory.stamps.items()), self.themed)
+                      stamps_digest(self.inventory.stamps), self.themed)
 
     def up_to_date(self, inputs: str, now: datetime) -> bool:
         summary = self.summary
@@ -126,11 +126,16 @@ class Ledger:
               until: float) -> None:
         """Record this build for the next one, and `until` when it stays right."""
         state, inventory = self.state, self.inventory
+
+        def stamp(article: Article) -> tuple:  # the last one's, if the record is the same
+            last = state.sources.get(article.source)
+            return last[0] if last is not None and last[1] is article \
+                else inventory.article_stamp(article.source, article.shown_images)
+
         self.cache.save(
             Summary(inputs=inputs, plan_stamp=plan_stamp, output_dir=str(self.output),
                     warnings=warnings, files=len(outputs), ready_until=until),
-            State(sources={a.source: (inventory.article_stamp(a.source, a.shown_images), a)
-                           for a in articles},
+            State(sources={a.source: (stamp(a), a) for a in articles},
                   outputs=outputs, addresses=addresses),
             changed=set(fresh) | (state.sources.keys() - set(inventory.posts)),
             dropped={a.digest for _, a in state.sources.values()} - {a.digest for a in articles})
