@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 from reflexgen.content.model import Article, Body
 from reflexgen.errors import Problem
@@ -67,9 +67,28 @@ def unseal(data: bytes, key: bytes) -> Any:
         return None
 
 
+class Signing:
+    """A file that signs what is written to it, as `sign` does."""
+
+    def __init__(self, file: BinaryIO, key: bytes) -> None:
+        self.file = file
+        self.mac = hmac.new(key, digestmod=hashlib.blake2b)
+
+    def write(self, data: bytes) -> int:
+        self.mac.update(data)
+        return self.file.write(data)
+
+
 def dump(path: Path, value: Any, key: bytes) -> None:
+    """Write `value` sealed as `seal` does, pickled straight to the file (the index of a
+    large site weighs megabytes: never held in memory whole)."""
     temp = path.with_name(f".{path.name}.{os.getpid()}")
-    temp.write_bytes(seal(value, key))
+    with open(temp, "wb") as file:
+        file.write(bytes(DIGEST))  # the signature's place
+        signing = Signing(file, key)
+        pickle.dump(value, signing, protocol=pickle.HIGHEST_PROTOCOL)
+        file.seek(0)
+        file.write(signing.mac.digest()[:DIGEST])
     os.replace(temp, path)
 
 
