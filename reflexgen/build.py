@@ -78,8 +78,8 @@ class BuildResult:
     up_to_date: bool
     timings: dict[str, float]
     work: dict[str, float] = field(default_factory=dict)
-    # The site was assembled and planned anew (False: the last build's layout was reused,
-    # from memory or from the cache; see `site.blueprint`).
+    # The site was assembled and planned anew (False: up to date, or the last build's layout
+    # reused, from memory or from the cache; see `site.blueprint`).
     assembled: bool = True
 
 
@@ -133,7 +133,7 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
         reporter.debug("nothing changed since the last build")
         report_warnings(ledger.summary.warnings, options, reporter)
         return BuildResult(0, 0, ledger.summary.files, (), (), (), clock.elapsed,
-                           len(ledger.summary.warnings), True, clock.phases)
+                           len(ledger.summary.warnings), True, clock.phases, assembled=False)
     # Imported only now: an up-to-date check need not load Markdown, Jinja, Babel or lxml.
     from reflexgen.incremental.dependencies import Dependencies
     from reflexgen.incremental.images import process_images
