@@ -83,12 +83,16 @@ def dump(path: Path, value: Any, key: bytes) -> None:
     """Write `value` sealed as `seal` does, pickled straight to the file (the index of a
     large site weighs megabytes: never held in memory whole)."""
     temp = path.with_name(f".{path.name}.{os.getpid()}")
-    with open(temp, "wb") as file:
-        file.write(bytes(DIGEST))  # the signature's place
-        signing = Signing(file, key)
-        pickle.dump(value, signing, protocol=pickle.HIGHEST_PROTOCOL)
-        file.seek(0)
-        file.write(signing.mac.digest()[:DIGEST])
+    try:
+        with open(temp, "wb") as file:
+            file.write(bytes(DIGEST))  # the signature's place
+            signing = Signing(file, key)
+            pickle.dump(value, signing, protocol=pickle.HIGHEST_PROTOCOL)
+            file.seek(0)
+            file.write(signing.mac.digest()[:DIGEST])
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
     os.replace(temp, path)
 
 
@@ -224,7 +228,10 @@ class Cache:
         """Store `value()`, made from what `key` names, for the builds of other processes
         (`recall`); not made nor written again while the file holds that key already."""
         if self._stored.get(name) != key:
-            self._dump_part(name, (key, value()))
+            try:
+                self._dump_part(name, (key, value()))
+            except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+                return  # a value that cannot be pickled is not kept: made again next time
             self._stored[name] = key
 
     def _dump_part(self, name: str, payload: Any) -> None:

@@ -188,3 +188,17 @@ def test_verify_after_edits_that_keep_and_change_the_layout(blog):
     edit(blog, B, "Titre B", "Titre B, nouveau")
     run = blog.build("--verify")
     assert run.code == 0 and "identical to a full rebuild" in run.stderr
+
+
+def test_a_layout_that_cannot_be_kept_is_made_again(blog, tmp_path, monkeypatch):
+    """Keeping the layout saves time, never fails a build: a value that cannot be pickled is
+    not kept, and the next build assembles the site again."""
+    from reflexgen.site import blueprint
+
+    monkeypatch.setattr(blueprint, "stored", lambda made: (lambda: None, made.shape))
+    edit(blog, A, "Titre A", "Titre A, nouveau")
+    assert anew(blog).assembled
+    edit(blog, A, "Corps A.", "Corps A, modifié.")
+    assert anew(blog).assembled
+    assert not list((blog.root / ".reflexgen-cache").glob(".layout.pickle.*"))
+    assert_same_as_full_build(blog, tmp_path)
