@@ -138,7 +138,7 @@ def make_environment(site: Site, theme: Theme, translator: Translator,
         cache = FileSystemBytecodeCache(str(compiled))
     env = Environment(loader=FileSystemLoader(theme.template_dirs), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      bytecode_cache=cache)
+                      bytecode_cache=cache, auto_reload=False)  # a build's templates are fixed
     links = Links(site.config.base_url, published)
     for helper in HELPERS:
         if helper.kind == "function":

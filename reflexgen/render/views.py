@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import groupby
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -271,11 +271,13 @@ def pagination(job: Job) -> Pagination:
     return Pagination(job.number, job.pages, prev_url, next_url)
 
 
+@lru_cache(maxsize=4096)
 def initials(name: str) -> str:
     letters = [w[0] for w in name.replace("-", " ").split() if w[:1].isalnum()]
     return "".join(letters[:2]).upper() or "?"
 
 
+@lru_cache(maxsize=4096)
 def colour(name: str) -> int:
     return int(hashlib.sha1(name.casefold().encode()).hexdigest(), 16) % AVATAR_COLOURS
 
