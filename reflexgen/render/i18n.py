@@ -59,8 +59,7 @@ class Translator:
         forms = self.strings.get(key)
         if not isinstance(forms, dict) or "other" not in forms:
             raise KeyError(f"no plural UI string {key!r} for language {self.language!r}")
-        form = "zero" if count == 0 and "zero" in forms else \
-            _locale(self.language).plural_form(count)
+        form = "zero" if count == 0 and "zero" in forms else _plural(count, self.language)
         return forms.get(form, forms["other"]).format(count=count, **values)
 
     def date(self, value: datetime, format: str = "long") -> str:
@@ -77,6 +76,12 @@ class Translator:
 @lru_cache(maxsize=16)
 def _locale(language: str) -> Locale:
     return Locale.parse(language)
+
+
+@lru_cache(maxsize=4096)
+def _plural(count: int, language: str) -> str:
+    """The CLDR plural form of `count` (Babel evaluates its rule at each call)."""
+    return _locale(language).plural_form(count)
 
 
 @lru_cache(maxsize=4096)
