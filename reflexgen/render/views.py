@@ -213,7 +213,7 @@ class ArticleView(Tracked):
 
         return tuple(view(t) for t in self._views.body(self._record).threads)
 
-    @derived(body=True)
+    @derived
     def structured_data(self) -> Markup:
         """schema.org BlogPosting (JSON-LD), for search engines."""
         views = self._views
