@@ -2,8 +2,10 @@
 """Time reflexgen on the shared French blog corpus, and the peers (Hugo, Eleventy, Pelican) in
 the same run.
 
-    python benchmarks/bench.py [--sizes 1000,3000,10000] [--runs 3] [--against DIR]
-                               [--peers [--peer-sizes 1000,10000] [--no-watch]]
+    python benchmarks/bench.py [--sizes 1000,10000] [--runs 3] [--against DIR]
+                               [--search both|on|off]
+                               [--peers [--peer-sizes 1000,10000] [--peer-tools …] [--no-watch]]
+    python benchmarks/bench.py --sizes 100000 --runs 1 --search off   # the 100k figures
 
 Needs ../shared/bench beside the repository (make_corpus.py, to_reflexgen.py, run_peers.py).
 For each size: the corpus is generated once (in /tmp/bench-corpus, shared with run_peers.py)
@@ -11,9 +13,12 @@ and turned into a reflexgen site; then, each `--runs` times, with medians printe
   cold    output folder and .reflexgen-cache deleted, full build on every core
   no-op   the same build again, nothing changed
   edit    one line appended to the middle article's body, build again
-and the peak memory of the largest process; and the parse floor: the same articles and comment
-files only loaded and parsed (YAML, then markdown-it-py on every body and comment) on every
-core, nothing rendered or written, which no build with markdown-it-py can beat. `--against DIR`
+and the peak memory of the largest process (Pagefind's included); and the parse floor: the same
+articles and comment files only loaded and parsed (YAML, then markdown-it-py on every body and
+comment) on every core, nothing rendered or written, which no build with markdown-it-py can
+beat, with the ratio cold / floor. The search index is optional (`search = false`) and made by
+Pagefind, another program: `--search both` (the default) also times a cold build without it,
+on a copy of the site that says `search = false` (`off`: only that one). `--against DIR`
 times another checkout of reflexgen (e.g. a `git worktree` of the last release) on the same
 corpus, interleaved run by run, to measure a change before and after. `--peers` then
 runs ../shared/bench/run_peers.py for Hugo, Eleventy, Pelican and reflexgen on the same corpus
@@ -74,6 +79,18 @@ def site(n: int) -> Path:
     return folder
 
 
+def without_search(n: int) -> Path:
+    """The same site with `search = false`: its content hard-linked, not copied."""
+    folder = WORK / f"site-{n}-nosearch"
+    if not (folder / "site.toml").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        subprocess.run(["cp", "-al", site(n) / "content", folder / "content"], check=True)
+        text = (site(n) / "site.toml").read_text(encoding="utf-8")
+        (folder / "site.toml").write_text(text + "search = false\n", encoding="utf-8")
+    return folder
+
+
 def clean(folder: Path) -> None:
     for name in ("public", ".reflexgen-cache"):
         shutil.rmtree(folder / name, ignore_errors=True)
@@ -107,55 +124,70 @@ def parse_floor(folder: Path) -> float:
     return time.perf_counter() - start
 
 
-def measure(n: int, runs: int, checkouts: list[Path | None]) -> list[dict]:
+def measure(n: int, runs: int, checkouts: list[Path | None], search: str) -> list[dict]:
     """One row per checkout (None: this one), their runs interleaved so that the machine's
-    drift weighs on each alike."""
-    folder = site(n)
+    drift weighs on each alike; `search`: "on" (the site as it is), "off" (without its
+    search index) or "both" (no-op and edit timed on the site as it is)."""
+    folder = site(n) if search != "off" else without_search(n)
     posts = sorted(p for p in (folder / "content/posts").glob("*.md"))
     middle = posts[len(posts) // 2]
-    rows = []
-    cold: dict = {c: [] for c in checkouts}
-    noop: dict = {c: [] for c in checkouts}
-    edit: dict = {c: [] for c in checkouts}
+    times: dict[str, dict] = {what: {c: [] for c in checkouts}
+                              for what in ("cold", "bare", "noop", "edit")}
     pages = 0
     for _ in range(runs):
         for checkout in checkouts:
+            if search == "both":
+                bare = without_search(n)
+                clean(bare)
+                times["bare"][checkout].append(run(BUILD, bare, checkout))
             clean(folder)
-            cold[checkout].append(run(BUILD, folder, checkout))
+            times["cold"][checkout].append(run(BUILD, folder, checkout))
             pages = sum(1 for _ in (folder / "public").rglob("*.html"))
             for _ in range(runs):
-                noop[checkout].append(run(BUILD, folder, checkout)[0])
+                times["noop"][checkout].append(run(BUILD, folder, checkout)[0])
             for k in range(runs):
                 marker = f"MARQUEUR-{k}-{time.time_ns()}"
                 with open(middle, "a", encoding="utf-8") as file:
                     file.write(f"\n\n{marker} modifié.\n")
-                edit[checkout].append(run(BUILD, folder, checkout)[0])
+                times["edit"][checkout].append(run(BUILD, folder, checkout)[0])
                 page = folder / "public/posts" / middle.stem / "index.html"
                 assert marker in page.read_text(encoding="utf-8"), "the edit is not in the output"
     floor = statistics.median(parse_floor(folder) for _ in range(runs))
+    rows = []
     for checkout in checkouts:
+        cold, bare = times["cold"][checkout], times["bare"][checkout]
         row = dict(n=n, pages=pages, floor_s=floor, checkout=str(checkout or REPO),
-                   cold_s=statistics.median(c[0] for c in cold[checkout]),
-                   cold_runs=[c[0] for c in cold[checkout]],
-                   peak_mib=max(c[1] for c in cold[checkout]),
-                   noop_s=statistics.median(noop[checkout]), noop_runs=noop[checkout],
-                   edit_s=statistics.median(edit[checkout]), edit_runs=edit[checkout])
+                   search=search != "off",
+                   cold_s=statistics.median(c[0] for c in cold), cold_runs=[c[0] for c in cold],
+                   peak_mib=max(c[1] for c in cold),
+                   noop_s=statistics.median(times["noop"][checkout]),
+                   noop_runs=times["noop"][checkout],
+                   edit_s=statistics.median(times["edit"][checkout]),
+                   edit_runs=times["edit"][checkout])
+        if bare:
+            row |= dict(bare_s=statistics.median(c[0] for c in bare),
+                        bare_runs=[c[0] for c in bare], bare_peak_mib=max(c[1] for c in bare))
         row["ms_per_page"] = 1000 * row["cold_s"] / pages
         rows.append(row)
     return rows
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| checkout | articles | pages | cold median s | ms/page | peak MiB | no-op s "
-             "| one edit s | parse floor s |", "|---|---|---|---|---|---|---|---|---|"]
-    lines += [f"| {Path(r['checkout']).name} | {r['n']} | {r['pages']} | {r['cold_s']:.2f} | "
-              f"{r['ms_per_page']:.2f} | "
-              f"{r['peak_mib']:.0f} | {r['noop_s']:.2f} | {r['edit_s']:.2f} | "
-              f"{r['floor_s']:.2f} |" for r in rows]
+    lines = ["| checkout | articles | pages | search | parse floor s | cold s | cold / floor "
+             "| ms/page | peak MiB | cold without search s | its / floor | its peak MiB "
+             "| no-op s | one edit s |", "|---" * 14 + "|"]
+    for r in rows:
+        bare = (f"{r['bare_s']:.2f} | {r['bare_s'] / r['floor_s']:.2f} | "
+                f"{r['bare_peak_mib']:.0f}") if "bare_s" in r else "– | – | –"
+        lines.append(
+            f"| {Path(r['checkout']).name} | {r['n']} | {r['pages']} | "
+            f"{'on' if r['search'] else 'off'} | {r['floor_s']:.2f} | {r['cold_s']:.2f} | "
+            f"{r['cold_s'] / r['floor_s']:.2f} | {r['ms_per_page']:.2f} | "
+            f"{r['peak_mib']:.0f} | {bare} | {r['noop_s']:.2f} | {r['edit_s']:.2f} |")
     return "\n".join(lines) + "\n"
 
 
-def peers(sizes: list[int], runs: int, watch: bool) -> None:
+def peers(sizes: list[int], runs: int, watch: bool, tools: str) -> None:
     """run_peers.py with reflexgen plugged in, one size at a time (its site differs)."""
     for n in sizes:
         skeleton = WORK / f"peer-site-{n}"  # the site minus the articles, which run_peers adds
@@ -167,7 +199,8 @@ def peers(sizes: list[int], runs: int, watch: bool) -> None:
                    REFLEXGEN_CLEAN=".reflexgen-cache",
                    REFLEXGEN_VERSION_CMD=f'"{sys.executable}" -m reflexgen --version')
         command = [sys.executable, SHARED / "run_peers.py", "--sizes", str(n), "--runs",
-                   str(runs), "--results", str(RESULTS)] + ([] if watch else ["--no-watch"])
+                   str(runs), "--results", str(RESULTS), "--tools", tools] + \
+            ([] if watch else ["--no-watch"])
         subprocess.run(command, env=env, check=True)
     print((RESULTS / "table.md").read_text())
 
@@ -175,11 +208,15 @@ def peers(sizes: list[int], runs: int, watch: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1000,3000,10000")
+    parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--against", type=Path, help="another reflexgen checkout to time too")
     parser.add_argument("--peers", action="store_true", help="also run Hugo, Eleventy, Pelican")
     parser.add_argument("--peer-sizes", help="sizes for --peers (default: --sizes)")
+    parser.add_argument("--peer-tools", default="hugo,eleventy,pelican,reflexgen",
+                        help="for --peers: which tools (run_peers.py's --tools)")
+    parser.add_argument("--search", choices=("both", "on", "off"), default="both",
+                        help="time cold builds with the search index, without, or both")
     parser.add_argument("--no-watch", action="store_true", help="peers: skip watch mode")
     args = parser.parse_args()
     if not SHARED.is_dir():
@@ -190,13 +227,13 @@ def main() -> None:
     rows = []
     checkouts = [None] + ([args.against.resolve()] if args.against else [])
     for n in sizes:
-        rows += measure(n, args.runs, checkouts)
+        rows += measure(n, args.runs, checkouts, args.search)
         print("\n".join(table(rows[-len(checkouts):]).splitlines()[2:]), flush=True)
     (RESULTS / "reflexgen.json").write_text(json.dumps(rows, indent=1))
     print(table(rows))
     if args.peers:
         peer_sizes = [int(s) for s in (args.peer_sizes or args.sizes).split(",")]
-        peers(peer_sizes, args.runs, not args.no_watch)
+        peers(peer_sizes, args.runs, not args.no_watch, args.peer_tools)
 
 
 if __name__ == "__main__":

@@ -226,7 +226,7 @@ def assemble(config: SiteConfig, theme: Theme, ledger: Ledger, options: BuildOpt
              cache: Cache, jobs: int, reporter: Reporter, clock: Clock,
              keep: bool = True) -> tuple[Sources, Blueprint]:
     """Read the sources (those that changed since the last build) and assemble the site;
-    `keep`: store the bodies parsed again in the cache, for the pages rendered next."""
+    `keep`: store the bodies parsed again in the cache (else they are held in memory)."""
     from reflexgen.incremental.sources import read_sources
     from reflexgen.incremental.workers import BodyStore
     from reflexgen.site.assemble import Selection
@@ -234,15 +234,14 @@ def assemble(config: SiteConfig, theme: Theme, ledger: Ledger, options: BuildOpt
 
     content = config.content_dir
     with clock.phase("read"):
-        sources = read_sources(ledger.inventory, ledger.load(), config, cache, jobs, reporter)
+        sources = read_sources(ledger.inventory, ledger.load(), config, cache, jobs, reporter,
+                               keep)
     with clock.phase("assemble"):
-        articles, fresh = sources.articles, sources.fresh
+        articles = sources.articles
         static = [StaticFile(str(content / rel), rel) for rel in ledger.inventory.static]
         assets = theme_assets(theme, config, ledger, cache)
-        if keep:
-            cache.store_bodies({a.digest: fresh[a.source] for a in articles
-                                if a.source in fresh})
-        bodies = BodyStore(cache, content, config, {a.source: a.digest for a in articles}, fresh)
+        bodies = BodyStore(cache, content, config, {a.source: a.digest for a in articles},
+                           sources.held)
         selection = Selection(options.now, options.drafts, options.future)
         cache.blueprint = make_blueprint(config, list(articles), bodies, sources.pages,
                                          sources.authors, static, selection, cache.blueprint,

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from reflexgen.config.checks import check_base_url, check_permalink, did_you_mean
 from reflexgen.config.comments import CommentSettings, read_comments
 from reflexgen.config.deploy import DeployTarget, read_deploy
+from reflexgen.config.feeds import FeedSettings, read_feeds
 from reflexgen.config.hosting import HostingSettings, read_hosting
 from reflexgen.config.identity import check_identity
 from reflexgen.config.images import ImageSettings, read_images
@@ -51,6 +52,7 @@ class SiteConfig:
     comments: CommentSettings = field(default_factory=CommentSettings)  # [comments]
     images: ImageSettings = field(default_factory=ImageSettings)  # [images]
     hosting: HostingSettings = field(default_factory=HostingSettings)  # [hosting]
+    feeds: FeedSettings = field(default_factory=FeedSettings)  # [feeds]
     # [deploy.NAME] tables, in the order written (the first is the default target); not a
     # build setting: `hashing.settings_digest` leaves them out.
     deploy: tuple[DeployTarget, ...] = ()
@@ -154,6 +156,9 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Problem]]:
     hosting, wrong, noted = read_hosting(data.get("hosting", {}), text, path)
     problems += wrong
     warnings += noted
+    feeds, wrong, noted = read_feeds(data.get("feeds", {}), text, path)
+    problems += wrong
+    warnings += noted
     deploy, wrong, noted = read_deploy(data.get("deploy", {}), text, path)
     problems += wrong
     warnings += noted
@@ -167,6 +172,7 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Problem]]:
     values["comments"] = comments
     values["images"] = images
     values["hosting"] = hosting
+    values["feeds"] = feeds
     values["deploy"] = deploy
     return SiteConfig(root=root, **values), warnings
 

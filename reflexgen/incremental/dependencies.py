@@ -169,7 +169,7 @@ class Dependencies:
     def feed(self, job: FeedJob) -> str:
         """What a feed is made from but its reads: the frame and its job."""
         return digest(self.frame, job.scope, job.key, job.format, job.url, job.page_url,
-                      job.title, self._sources(job.items))
+                      job.title, job.content, self._sources(job.items))
 
     def _taxa(self, kind: JobKind) -> list[str]:
         """The tags or categories an index lists, by slug: reads cannot tell that one came."""

@@ -23,14 +23,22 @@ class Articles(list[Article]):
     reused = 0
 
 
+STORED_AT_ONCE = 256  # bodies handed to `store` together: few transactions, little held
+
+
 def read_articles(inventory: Inventory, state: State, config: SiteConfig, key: bytes, jobs: int,
-                  reporter: Reporter) -> tuple[Articles, dict[str, bytes], list[Problem]]:
-    """Cached records for unchanged sources; the others are parsed, in parallel, with their
-    bodies sealed for the cache (see `workers.read_one`)."""
+                  reporter: Reporter, store: Callable[[dict[str, bytes]], None] | None = None
+                  ) -> tuple[Articles, set[str], dict[str, bytes], list[Problem]]:
+    """Cached records for unchanged sources; the others (`fresh`) are parsed, in parallel,
+    with their bodies sealed for the cache (see `workers.read_one`). The bodies go to
+    `store` (by article digest) as they come, so that a large site's are never all held in
+    memory; without one they are returned, by source."""
     from reflexgen.incremental.workers import ReadWorker, read_one
 
     articles, problems, to_read = Articles(), [], []
-    fresh: dict[str, bytes] = {}
+    fresh: set[str] = set()
+    held: dict[str, bytes] = {}
+    batch: dict[str, bytes] = {}
     by_source: dict[str, Article] = {}
     for rel in inventory.posts:
         entry = state.sources.get(rel)
@@ -44,31 +52,46 @@ def read_articles(inventory: Inventory, state: State, config: SiteConfig, key: b
                       reporter.progress("reading", len(to_read)))
     for rel, outcome in zip(to_read, results, strict=True):
         if isinstance(outcome, tuple):
-            by_source[rel], fresh[rel] = outcome
+            article, sealed = outcome
+            by_source[rel] = article
+            fresh.add(rel)
+            if store is None:
+                held[rel] = sealed
+                continue
+            batch[article.digest] = sealed
+            if len(batch) >= STORED_AT_ONCE:
+                store(batch)
+                batch = {}
         else:
             problems += outcome
+    if batch and store is not None:
+        store(batch)
     articles += [by_source[rel] for rel in inventory.posts if rel in by_source]
-    return articles, fresh, problems
+    return articles, fresh, held, problems
 
 
 @dataclass
 class Sources:
-    """What this build read: articles (`fresh`: those parsed again, with their sealed bodies),
-    authors and pages, and the warnings found while reading them."""
+    """What this build read: articles (`fresh`: the sources parsed again; `held`: their
+    sealed bodies, by source, when the cache did not take them), authors and pages, and the
+    warnings found while reading them."""
 
     articles: Articles
-    fresh: dict[str, bytes]
+    fresh: set[str]
+    held: dict[str, bytes]
     authors: list[Author]
     pages: list[Page]
     warnings: list[Problem]
 
 
 def read_sources(inventory: Inventory, state: State, config: SiteConfig, cache: Cache,
-                 jobs: int, reporter: Reporter) -> Sources:
-    """Every source of the site, or a `BuildError` with every problem found."""
+                 jobs: int, reporter: Reporter, keep: bool = True) -> Sources:
+    """Every source of the site, or a `BuildError` with every problem found; `keep`: the
+    bodies parsed again go to the cache, else they are held in memory."""
     content = config.content_dir
-    articles, fresh, problems = read_articles(inventory, state, config, cache.key, jobs,
-                                              reporter)
+    articles, fresh, held, problems = read_articles(
+        inventory, state, config, cache.key, jobs, reporter,
+        cache.store_bodies if keep else None)
     kept = Kept(cache.small, inventory.stamps, settings_digest(config))
     cache.small = kept.now
     parsers = Parsers()
@@ -83,7 +106,7 @@ def read_sources(inventory: Inventory, state: State, config: SiteConfig, cache: 
                                '(raw_html = "allow" in site.toml)')
     reporter.debug(f"read {len(articles)} articles ({len(articles) - articles.reused} parsed), "
                    f"{len(authors)} authors, {len(pages)} pages")
-    return Sources(articles, fresh, authors, pages,
+    return Sources(articles, fresh, held, authors, pages,
                    [problem for article in articles for problem in article.warnings])
 
 

@@ -44,25 +44,29 @@ def read_one(worker: ReadWorker, rel: str) -> tuple[Article, bytes] | list[Probl
 
 
 class BodyStore(Mapping[str, Body]):
-    """Article bodies by source file, unsealed on demand from this build's parse or loaded
-    from the cache (parsed again if the cache lost one), so a build that renders few pages
-    never loads the others."""
+    """Article bodies by source file, unsealed on demand from those `held` in memory or
+    loaded from the cache (parsed again if the cache lost one), so a build that renders few
+    pages never loads the others; the last few used stay loaded (a page and its feeds)."""
+
+    KEPT = 256
 
     def __init__(self, cache: Cache, content: Path, config: SiteConfig,
-                 digests: dict[str, str], fresh: dict[str, bytes]) -> None:
+                 digests: dict[str, str], held: dict[str, bytes]) -> None:
         self.cache, self.content, self.config, self.digests = cache, content, config, digests
-        self.fresh = fresh
+        self.held = held
         self.loaded: dict[str, Body] = {}
 
     def __getitem__(self, source: str) -> Body:
-        body = self.loaded.get(source)
+        body = self.loaded.pop(source, None)
         if body is None:
-            sealed = self.fresh.get(source)
+            sealed = self.held.get(source)
             body = unseal(sealed, self.cache.key) if sealed is not None \
                 else self.cache.load_body(self.digests[source])
             if not isinstance(body, Body):
                 body = read_article(self.content, source, self.config, Parsers())[1]
-            self.loaded[source] = body
+            if len(self.loaded) >= self.KEPT:
+                del self.loaded[next(iter(self.loaded))]
+        self.loaded[source] = body  # most recently used last
         return body
 
     def __iter__(self) -> Iterator[str]:

@@ -4,13 +4,16 @@ browser shows them as a page through the theme's XSLT stylesheet (feed readers i
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
+from typing import Any
 from urllib.parse import urlsplit
 
 from feedgen.entry import FeedEntry
 from feedgen.ext.dc import DcEntryExtension
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from reflexgen import __version__, urls
 from reflexgen.config import SiteConfig
@@ -82,9 +85,30 @@ def absolutize(html: str, base_url: str) -> str:
         for c in (part.strip() for part in m.group(2).split(","))) + '"', html)
 
 
+# What closes a pretty-printed feed; entries go right before it (feedgen appends them last).
+TAILS = {"rss": b"  </channel>\n</rss>\n", "atom": b"</feed>\n"}
+# How feedgen's rss_str and atom_str serialise a feed (with pretty=True).
+SERIALISED = {"pretty_print": True, "encoding": "UTF-8", "xml_declaration": True}
+
+
+def serialise(fg: FeedGenerator, fmt: str) -> bytes:
+    """The feed as feedgen writes it in `fmt` ("rss" or "atom")."""
+    return fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
+
+
+@dataclass
+class Entry:
+    """An article's feed entry, and its bytes in each format once serialised."""
+
+    entry: FeedEntry
+    serialised: dict[str, bytes | None] = field(default_factory=dict)
+
+
 class FeedRenderer:
-    """Renders feeds from the views, recording what they read as pages do; an article's entry
-    (with its absolute-link HTML) is built once, for all the feeds it is in."""
+    """Renders feeds from the views, recording what they read as pages do. An article's entry
+    (with its absolute-link HTML) is built once, and serialised by feedgen once per format:
+    a feed is feedgen's document without entries, with those bytes put before its closing
+    tag; the same bytes as feedgen writing the whole feed (see `generator`)."""
 
     def __init__(self, views: Views, memo: dict | None = None) -> None:
         self.views = views
@@ -95,35 +119,90 @@ class FeedRenderer:
         self._entries: dict = memo if memo is not None else {}
         # This renderer's number: an entry checked once is not checked again by the same one.
         self._generation = self._entries["generation"] = self._entries.get("generation", 0) + 1
-        # A scope's RSS and Atom jobs are planned side by side: build its feed once.
-        self._last: tuple[tuple, FeedGenerator, Reads] | None = None
+        # By format: a feed's tree to serialise one entry at a time in, the element entries
+        # go in, and the bytes before an entry.
+        self._frames: dict[str, tuple[Any, Any, bytes | None]] = {}
 
     def render(self, job: FeedJob) -> tuple[bytes, Reads]:
         """One feed document, and what it read; the same content gives the same bytes."""
-        scope = (job.scope, job.key, job.page_url, job.items)
-        if self._last is None or self._last[0] != scope:
-            with self.views.recorder.capture() as reads:
-                make = self.comments if job.scope == "comments" else self.generator
-                self._last = (scope, make(job), reads)
-        _, fg, reads = self._last
-        base = self.config.base_url
-        fg.id(urls.absolute(base, job.url))
-        fg.link([{"href": urls.absolute(base, job.url), "rel": "self"},  # RSS <link>: the last
-                 {"href": urls.absolute(base, job.page_url), "rel": "alternate"}], replace=True)
-        data = fg.rss_str(pretty=True) if job.format == "rss" else fg.atom_str(pretty=True)
+        with self.views.recorder.capture() as reads:
+            if job.scope == "comments":
+                data = serialise(self.comments(job), job.format)
+            else:
+                data = self.spliced(job)
         return with_stylesheet(data, self._stylesheet), reads
 
-    def generator(self, job: FeedJob) -> FeedGenerator:
-        """The feed of `job`'s scope, ready to be written as RSS or Atom."""
-        config = self.config
+    def spliced(self, job: FeedJob) -> bytes:
+        """`job`'s feed: its head by feedgen, then each entry's bytes, kept from its first
+        feed; byte for byte what `generator` gives."""
         articles = [self.views.article(i) for i in job.items]
+        head = serialise(self.head(job, articles), job.format)
+        tail = TAILS[job.format]
+        if not articles:
+            return head
+        entries = [self.serialised(article, job) for article in articles]
+        if not head.endswith(tail) or None in entries:  # not the layout feedgen writes today
+            return serialise(self.generator(job), job.format)
+        return b"".join([head[:-len(tail)], *entries, tail])  # type: ignore[list-item]
+
+    def generator(self, job: FeedJob) -> FeedGenerator:
+        """The whole feed of `job` built by feedgen, entries and all."""
+        articles = [self.views.article(i) for i in job.items]
+        fg = self.head(job, articles)
+        for article in articles:
+            fg.add_entry(self.entry(article, job.content).entry, order="append")
+        return fg
+
+    def head(self, job: FeedJob, articles: list[ArticleView]) -> FeedGenerator:
+        """`job`'s feed without its entries."""
+        config = self.config
+        base = config.base_url
         fg = new_feed(job.title, config.description or config.title, config.language,
                       max((a.updated or a.date for a in articles), default=EPOCH),
                       self.views.site)
         fg.load_extension("dc", atom=False, rss=True)
-        for article in articles:
-            fg.add_entry(self.entry(article), order="append")
+        fg.id(urls.absolute(base, job.url))
+        fg.link([{"href": urls.absolute(base, job.url), "rel": "self"},  # RSS <link>: the last
+                 {"href": urls.absolute(base, job.page_url), "rel": "alternate"}], replace=True)
         return fg
+
+    def serialised(self, article: ArticleView, job: FeedJob) -> bytes | None:
+        """The article's entry as feedgen writes it in `job`'s feeds (pretty-printed at the
+        depth of a feed's entries, namespaces as the feed's root declares them); None if
+        feedgen no longer writes a feed as its head, then its entries."""
+        made = self.entry(article, job.content)
+        if job.format not in made.serialised:
+            made.serialised[job.format] = self._alone(made.entry, job.format)
+        return made.serialised[job.format]
+
+    def _alone(self, entry: FeedEntry, fmt: str) -> bytes | None:
+        """`entry`'s element, made by feedgen, serialised as feedgen serialises a feed: in a
+        feed of ours with no other entry (the same root, hence the same namespaces), its
+        bytes between those before it and the closing tags."""
+        if fmt not in self._frames:
+            fg = FeedGenerator()
+            fg.title("entry")
+            fg.description("entry")
+            fg.id("tag:localhost,1970-01-01:entry")
+            fg.link(href="http://localhost/", rel="alternate")
+            fg.updated(EPOCH)
+            fg.load_extension("dc", atom=False, rss=True)
+            root, doc = fg._create_rss() if fmt == "rss" else fg._create_atom()
+            parent = root.find("channel") if fmt == "rss" else root
+            before = etree.tostring(doc, **SERIALISED)
+            self._frames[fmt] = (doc, parent, before[:-len(TAILS[fmt])]
+                                 if before.endswith(TAILS[fmt]) else None)
+        doc, parent, before = self._frames[fmt]
+        element = entry.rss_entry() if fmt == "rss" else entry.atom_entry()
+        parent.append(element)  # where feedgen puts each entry: after the feed's own fields
+        try:
+            document = etree.tostring(doc, **SERIALISED)
+        finally:
+            parent.remove(element)
+        tail = TAILS[fmt]
+        if before is None or not document.startswith(before) or not document.endswith(tail):
+            return None
+        return document[len(before):-len(tail)]
 
     def comments(self, job: FeedJob) -> FeedGenerator:
         """An article's approved comments, newest first: readers follow the discussion."""
@@ -144,20 +223,25 @@ class FeedRenderer:
             entry.updated(comment.date)
             entry.author({"name": comment.author, **({"uri": comment.url} if comment.url else {})})
             entry.content(comment.body_html, type="html")
+        fg.id(urls.absolute(config.base_url, job.url))
+        fg.link([{"href": urls.absolute(config.base_url, job.url), "rel": "self"},
+                 {"href": urls.absolute(config.base_url, job.page_url), "rel": "alternate"}],
+                replace=True)
         return fg
 
-    def entry(self, article: ArticleView) -> FeedEntry:
-        """The article as a feed entry, the same in every feed that carries it; kept with what
-        it read, and reused while all of that is the same."""
+    def entry(self, article: ArticleView, content: str = "full") -> Entry:
+        """The article as a feed entry (`content` "full": the whole article, "summary": its
+        summary alone), the same in every feed that carries it; kept with what it read, and
+        reused while all of that is the same."""
         views = self.views
-        key = ("feed entry", repr(article), self._settings)
+        key = ("feed entry", repr(article), self._settings, content)
         found = self._entries.pop(key, None)
         if found is not None and found[3] != self._generation \
                 and found[2] != fingerprints(views, found[1]):
             found = None  # made in an earlier build, from values that changed since
         if found is None:
             with views.recorder.capture() as reads:
-                made = self._entry(article)
+                made = Entry(self._entry(article, content == "full"))
             found = (made, reads, fingerprints(views, reads), self._generation)
         else:
             views.recorder.replay(found[1])
@@ -167,7 +251,7 @@ class FeedRenderer:
             del self._entries[next(k for k in self._entries if k != "generation")]
         return found[0]
 
-    def _entry(self, article: ArticleView) -> FeedEntry:
+    def _entry(self, article: ArticleView, full: bool) -> FeedEntry:
         base = self.config.base_url
         entry = FeedEntry()
         entry.register_extension("dc", DcEntryExtension, atom=False, rss=True)
@@ -184,8 +268,9 @@ class FeedRenderer:
         if names:
             entry.dc.dc_creator(names)
         entry.summary(absolutize(article.summary_html, base) or article.title, type="html")
-        body = urls.rebase(article.body_html, article.url)
-        entry.content(absolutize(body, base), type="html")
+        if full:
+            body = urls.rebase(article.body_html, article.url)
+            entry.content(absolutize(body, base), type="html")
         for tag in article.tags:
             entry.category(term=tag.name)
         return entry

@@ -59,8 +59,7 @@ class Translator:
         forms = self.strings.get(key)
         if not isinstance(forms, dict) or "other" not in forms:
             raise KeyError(f"no plural UI string {key!r} for language {self.language!r}")
-        form = "zero" if count == 0 and "zero" in forms else \
-            Locale.parse(self.language).plural_form(count)
+        form = "zero" if count == 0 and "zero" in forms else _plural(count, self.language)
         return forms.get(form, forms["other"]).format(count=count, **values)
 
     def date(self, value: datetime, format: str = "long") -> str:
@@ -68,17 +67,33 @@ class Translator:
 
     def number(self, value: int) -> str:
         """A count written the language's way: 12 345 in French, 12,345 in English."""
-        return format_decimal(value, locale=self.language)
+        return _format_number(value, self.language)
 
     def month(self, year: int, month: int) -> str:
         return format_date(datetime(year, month, 1), "LLLL yyyy", locale=self.language)
+
+
+@lru_cache(maxsize=16)
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
+
+
+@lru_cache(maxsize=4096)
+def _plural(count: int, language: str) -> str:
+    """The CLDR plural form of `count` (Babel evaluates its rule at each call)."""
+    return _locale(language).plural_form(count)
+
+
+@lru_cache(maxsize=4096)
+def _format_number(value: int, language: str) -> str:
+    return format_decimal(value, locale=_locale(language))
 
 
 @lru_cache(maxsize=8192)
 def _format_day(day: date, format: str, language: str) -> str:
     """Babel's `format_date` reads only the day (never the time): the same day in the same
     format, as on every page that shows it, is formatted once."""
-    return format_date(day, format, locale=language)
+    return format_date(day, format, locale=_locale(language))
 
 
 def load_translator(theme: Theme, language: str, tz: ZoneInfo) -> Translator:

@@ -24,7 +24,7 @@ from reflexgen.site.plan import Job, JobKind
 CLASSES: tuple[type, ...] = (views.Context, views.ArticleView, views.AuthorView,
                              views.TaxonView, views.PageView, views.SeriesView,
                              views.CommentView, views.CommentForm, ShareLink, views.Pagination,
-                             views.MenuLink, views.Subscription, SiteImage, Job)
+                             views.MenuLink, views.Subscription, views.FeedLink, SiteImage, Job)
 SKIPPED = {Job: {"source", "items", "feeds", "output"}}  # planning details, not for templates
 
 INTRO = """\

@@ -2,7 +2,7 @@
 with the Organization that publishes them.
 
 Built from the views a page shows and serialized here, so it is always valid JSON whatever the
-text holds (a comment saying `</script>` cannot end the script element).
+text holds (a title saying `</script>` cannot end the script element).
 """
 
 from __future__ import annotations
@@ -54,7 +54,9 @@ def publisher(config: SiteConfig, logo: SiteImage | None) -> dict[str, Any]:
 
 def blog_posting(config: SiteConfig, article: Any, logo: SiteImage | None = None
                  ) -> dict[str, Any]:
-    """BlogPosting of an article view (`views.ArticleView`)."""
+    """BlogPosting of an article view (`views.ArticleView`), as WordPress's SEO plugins
+    write it: the comments are counted, not copied (no search engine shows them from
+    there, and they would double the weight of a discussed article's page)."""
     base = config.base_url
     url = urls.absolute(base, article.url)
     data: dict[str, Any] = {
@@ -75,14 +77,7 @@ def blog_posting(config: SiteConfig, article: Any, logo: SiteImage | None = None
         data["articleSection"] = article.category.name
     if article.image:
         data["image"] = urls.absolute(base, article.image)
-    thread = comments(article.comments)
-    if thread:
-        data["comment"] = [{
-            "@type": "Comment", "@id": f"{url}#comment-{c.id}",
-            "author": {"@type": "Person", "name": c.author, **({"url": c.url} if c.url else {})},
-            "dateCreated": c.date.isoformat(), "text": text(c.body_html),
-        } for c in thread]
-    return data
+    return data  # the comments' count, not their text: it is on the page, for every reader
 
 
 def profile(config: SiteConfig, author: Any) -> dict[str, Any]:

@@ -28,6 +28,10 @@ from reflexgen.render.views import Views, colour, initials
 from reflexgen.site.plan import Job
 from reflexgen.site.related import Related
 
+# Fragments kept by a renderer: a large site's listings reuse an article's card while they
+# are rendered, without every card of the site held at once.
+FRAGMENTS_KEPT = 8192
+
 
 @dataclass(frozen=True)
 class Helper:
@@ -138,7 +142,7 @@ def make_environment(site: Site, theme: Theme, translator: Translator,
         cache = FileSystemBytecodeCache(str(compiled))
     env = Environment(loader=FileSystemLoader(theme.template_dirs), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      bytecode_cache=cache)
+                      bytecode_cache=cache, auto_reload=False)  # a build's templates are fixed
     links = Links(site.config.base_url, published)
     for helper in HELPERS:
         if helper.kind == "function":
@@ -187,13 +191,16 @@ class Renderer:
         A fragment sees only its arguments and the theme's helpers, never the page's context."""
         key = (name, id(article), tuple(sorted(values.items())))
         recorder = self.views.recorder
-        hit = self._fragments.get(key)
+        hit = self._fragments.pop(key, None)
         if hit is None:
             with recorder.capture() as reads:
                 html = Markup(self.env.get_template(name).render(a=article, **values))
-            hit = self._fragments[key] = (html, reads)
+            hit = (html, reads)
+            if len(self._fragments) >= FRAGMENTS_KEPT:
+                del self._fragments[next(iter(self._fragments))]
         else:
             recorder.replay(hit[1])
+        self._fragments[key] = hit  # most recently used last
         return hit[0]
 
     def render(self, job: Job) -> tuple[str, Reads]:

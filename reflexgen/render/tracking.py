@@ -50,6 +50,9 @@ def merge(into: Reads, reads: Reads) -> None:
             known |= names
 
 
+_get = object.__getattribute__
+
+
 class Tracked:
     """A view whose public fields report their reads to `_recorder` under `_identity`.
 
@@ -61,15 +64,15 @@ class Tracked:
 
     def __getattribute__(self, name: str) -> Any:
         if name[0] != "_":
-            reads = object.__getattribute__(self, "_recorder").reads
+            reads = _get(self, "_recorder").reads
             if reads is not None:
-                identity = object.__getattribute__(self, "_identity")
+                identity = _get(self, "_identity")
                 names = reads.get(identity)
                 if names is None:
                     reads[identity] = {name}
                 else:
                     names.add(name)
-        return object.__getattribute__(self, name)
+        return _get(self, name)
 
     def __repr__(self) -> str:
         return f"<{object.__getattribute__(self, '_identity')}>"

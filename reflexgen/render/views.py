@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import groupby
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -28,7 +28,7 @@ from reflexgen.render import structured
 from reflexgen.render.share import ShareLink, share_links
 from reflexgen.render.tracking import Recorder, Tracked, body_fields, derived
 from reflexgen.site.assets import logical, split_tail
-from reflexgen.site.plan import FeedJob, Job, JobKind, search_url
+from reflexgen.site.plan import FeedJob, Job, JobKind, scope_feeds, search_url
 from reflexgen.site.related import Related
 
 OG_LOCALES = {"fr": "fr_FR", "en": "en_US"}  # Open Graph wants a territory
@@ -213,7 +213,7 @@ class ArticleView(Tracked):
 
         return tuple(view(t) for t in self._views.body(self._record).threads)
 
-    @derived(body=True)
+    @derived
     def structured_data(self) -> Markup:
         """schema.org BlogPosting (JSON-LD), for search engines."""
         views = self._views
@@ -271,11 +271,13 @@ def pagination(job: Job) -> Pagination:
     return Pagination(job.number, job.pages, prev_url, next_url)
 
 
+@lru_cache(maxsize=4096)
 def initials(name: str) -> str:
     letters = [w[0] for w in name.replace("-", " ").split() if w[:1].isalnum()]
     return "".join(letters[:2]).upper() or "?"
 
 
+@lru_cache(maxsize=4096)
 def colour(name: str) -> int:
     return int(hashlib.sha1(name.casefold().encode()).hexdigest(), 16) % AVATAR_COLOURS
 
@@ -299,6 +301,24 @@ class Subscription:
     url: str  # the page it follows (the home page, the tag's page…)
     rss: str | None  # its RSS feed's path
     atom: str | None  # its Atom feed's path
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """A planned feed as a page links to it (`<link rel="alternate">`, « RSS » under a title)."""
+
+    url: str  # its path
+    format: str  # "rss" or "atom"
+    type: str  # its media type: "application/rss+xml" or "application/atom+xml"
+    label: str  # "RSS" or "Atom"
+    title: str  # the feed's own title, as readers show it: « Le Blog · Marketing »
+
+
+FEED_KINDS = {"rss": ("application/rss+xml", "RSS"), "atom": ("application/atom+xml", "Atom")}
+
+
+def feed_links(feeds: Iterable[FeedJob]) -> list[FeedLink]:
+    return [FeedLink(f.url, f.format, *FEED_KINDS[f.format], f.title) for f in feeds]
 
 
 SUBSCRIPTION_ORDER = ("site", "category", "author", "tag")  # as the subscribe page lists them
@@ -498,6 +518,7 @@ class Views:
             "has_categories": bool(self.site.categories), "search_url": search_url(config),
             "subscribe_url": urls.localised("subscribe", config.language),
             "opml_url": urls.localised("opml", config.language),
+            "site_feeds": feed_links(scope_feeds(config, "site", None, "/", (), config.title)),
         }
 
     def context(self, job: Job) -> dict[str, Any]:
@@ -516,14 +537,13 @@ class Views:
             page = ctx.page = self.page(self.site.pages[job.key])  # type: ignore[index]
             ctx.body_html = page.body_html
         elif kind in (JobKind.TAG, JobKind.CATEGORY, JobKind.SERIES):
-            taxon = ctx.taxon = self.taxon(kind.value, job.key)  # type: ignore[arg-type]
-            if kind is not JobKind.SERIES:
-                ctx.feeds = [taxon.url]
+            ctx.taxon = self.taxon(kind.value, job.key)  # type: ignore[arg-type]
+            ctx.feeds = feed_links(job.feeds)  # a series has none
         elif kind is JobKind.AUTHOR:
             author = ctx.author = self.author(job.key)  # type: ignore[arg-type]
             ctx.structured_data = Markup(structured.script(structured.profile(self.config,
                                                                               author)))
-            ctx.feeds = [author.url]
+            ctx.feeds = feed_links(job.feeds)
         elif kind is JobKind.HOME:
             ctx.structured_data = Markup(structured.script(structured.home(
                 self.config, self.site.logo)))
@@ -561,11 +581,13 @@ class Context:
     search_url: str | None  # the search page's path ("/recherche/"); None with search = false
     subscribe_url: str  # the path of the page that lists every feed (/abonnement/ in French)
     opml_url: str  # the path of the OPML file of those feeds, for readers that import a list
+    site_feeds: list[FeedLink]  # the site's own feeds (RSS and Atom), linked from every page
     job: Job  # the page being made: kind, url, number and pages (for paginated listings)
     canonical: str  # this page's absolute URL
     pagination: Pagination  # where this page stands in its listing
     articles: list[ArticleView]  # the articles listed; on an article page, its related ones
-    feeds: list[str] = field(default_factory=list)  # folders of feeds that follow this page
+    # the feeds of the tag, category or author a page lists (formats: [feeds]); else none
+    feeds: list[FeedLink] = field(default_factory=list)
     structured_data: Markup | None = None  # JSON-LD for search engines (article, author, home)
     comments_feed: str | None = None  # URL of the discussion's feed (article with comments)
     series: SeriesView | None = None  # the article's place in its series

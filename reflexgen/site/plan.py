@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from reflexgen import urls
@@ -11,7 +11,8 @@ from reflexgen.content.model import Site, Taxon
 from reflexgen.errors import BuildError, Problem
 from reflexgen.site.redirects import Redirect
 
-FEED_FORMATS = (("rss", "feed.xml"), ("atom", "atom.xml"))
+FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml"}  # each format's file name in its folder
+SITE_FEED_FORMATS = ("rss", "atom")  # the site's own feeds: both, with full content
 
 
 class JobKind(StrEnum):
@@ -51,7 +52,9 @@ class Job:
     number: int = 1  # its number in a listing split into pages, from 1
     pages: int = 1  # how many pages that listing has
     items: tuple[int, ...] = ()
-    feeds: tuple[FeedJob, ...] = ()  # the feeds it offers (the subscribe page and the OPML)
+    # the feeds it offers: a tag's, category's or author's pages theirs, the subscribe page
+    # and the OPML file every one but the discussions'
+    feeds: tuple[FeedJob, ...] = ()
     output: str = field(init=False)  # the file it writes, relative to the output folder
 
     def __post_init__(self) -> None:
@@ -70,7 +73,8 @@ def safe_output(url: str, source: str) -> str:
 
 @dataclass(frozen=True)
 class FeedJob:
-    """One feed: the site's, a tag's, a category's or an author's, in RSS or Atom."""
+    """One feed: the site's, a tag's, a category's or an author's, in RSS or Atom, or a
+    discussion's; its entries carry the whole article (`content` "full") or its summary."""
 
     scope: str
     key: str | None
@@ -79,6 +83,7 @@ class FeedJob:
     page_url: str
     items: tuple[int, ...]
     title: str
+    content: str = "full"  # "full" or "summary" (see [feeds] taxonomy_content)
     output: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -119,7 +124,6 @@ def plan(site: Site, moved: list[Redirect]) -> tuple[list[Job], list[FeedJob]]:
     jobs += [Job(JobKind.REDIRECT, urls.alias_path(r.alias), "redirect.html", content + r.source,
                  r.target) for r in moved if r.static]
 
-    limit = site.config.feed_limit
     title = site.config.title
     scopes: list[tuple[str, str | None, str, tuple[int, ...], str]] = [
         ("site", None, "/", everything, title)]
@@ -127,9 +131,15 @@ def plan(site: Site, moved: list[Redirect]) -> tuple[list[Job], list[FeedJob]]:
     scopes += feed_scopes("category", site.categories, title)
     scopes += [("author", a.id, a.url, site.author_articles.get(a.id, ()), f"{title} · {a.name}")
                for a in profiles]
-    feeds = [FeedJob(scope, key, fmt, page_url + name, page_url, items[:limit], feed_title)
-             for scope, key, page_url, items, feed_title in scopes for fmt, name in FEED_FORMATS]
+    feeds = [feed for scope in scopes for feed in scope_feeds(site.config, *scope)]
     offered = tuple(feeds)  # a discussion's feed is offered on its article alone
+    # A tag's, category's or author's pages offer its feeds (the head's links, the page's).
+    own: dict[tuple[str, str | None], tuple[FeedJob, ...]] = {}
+    for feed in feeds:
+        own[(feed.scope, feed.key)] = own.get((feed.scope, feed.key), ()) + (feed,)
+    jobs = [replace(job, feeds=own.get((job.kind.value, job.key), ()))
+            if job.kind in (JobKind.TAG, JobKind.CATEGORY, JobKind.AUTHOR) else job
+            for job in jobs]
     feeds += [FeedJob("comments", a.source, "atom", urls.comments_feed(a.url), a.url, (i,),
                       f"{a.title} · {title}") for i, a in enumerate(site.articles)
               if a.comment_count]  # follow a discussion
@@ -150,6 +160,17 @@ def plan(site: Site, moved: list[Redirect]) -> tuple[list[Job], list[FeedJob]]:
 def search_url(config: SiteConfig) -> str | None:
     """The search page's path, in the site's language; None with `search = false`."""
     return urls.localised("search", config.language) if config.search else None
+
+
+def scope_feeds(config: SiteConfig, scope: str, key: str | None, page_url: str,
+                items: tuple[int, ...], title: str) -> list[FeedJob]:
+    """The feeds of the site (`scope` "site") or of a tag, category or author, as
+    `[feeds]` asks: the one place that decides which feed files exist."""
+    settings = config.feeds
+    formats, content = (SITE_FEED_FORMATS, "full") if scope == "site" else \
+        (settings.taxonomy_formats, settings.taxonomy_content)
+    return [FeedJob(scope, key, fmt, page_url + FEED_FILES[fmt], page_url,
+                    items[:config.feed_limit], title, content) for fmt in formats]
 
 
 def feed_scopes(scope: str, taxa: tuple[Taxon, ...], title: str):

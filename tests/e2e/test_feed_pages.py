@@ -11,7 +11,7 @@ import pytest
 
 from conftest import built_demo, static_server
 
-FEEDS = ["feed.xml", "atom.xml", "tags/publicite/feed.xml", "authors/helene-marchand/atom.xml",
+FEEDS = ["feed.xml", "atom.xml", "tags/publicite/feed.xml", "authors/helene-marchand/feed.xml",
          "categories/marketing/feed.xml"]
 
 
@@ -56,7 +56,7 @@ def test_a_feed_opened_in_the_browser_is_a_page_of_the_site(demo, served, page, 
 
 
 @pytest.mark.parametrize("url, first", [("/abonnement/", "feed.xml"),
-                                        ("/tags/publicite/atom.xml", "tags/publicite/atom.xml")])
+                                        ("/tags/publicite/feed.xml", "tags/publicite/feed.xml")])
 def test_the_copy_buttons_copy_the_addresses(served, browser, url, first):
     """On the subscribe page and on a feed shown as a page."""
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])

@@ -54,7 +54,7 @@ def test_feed_ids_survive_https_and_a_new_slug(site, tmp_path):
     (site.root / "content/posts/a.md").write_text(
         (site.root / "content/posts/a.md").read_text().replace("slug: ete", "slug: heure-ete"))
     build(site, tmp_path / "after")
-    for feed in ("feed.xml", "atom.xml", "tags/temps/atom.xml"):
+    for feed in ("feed.xml", "atom.xml", "tags/temps/feed.xml"):
         before = feedparser.parse((tmp_path / "before" / feed).read_bytes())
         after = feedparser.parse((tmp_path / "after" / feed).read_bytes())
         ids = [e.id for e in before.entries]

@@ -87,7 +87,7 @@ def fragment(demo: Path) -> str:
     ("/", "index.html", "text/html"),
     (ARTICLE, ARTICLE.strip("/") + "/index.html", "text/html"),
     ("/feed.xml", "feed.xml", "xml"),
-    ("/tags/publicite/atom.xml", "tags/publicite/atom.xml", "xml"),
+    ("/tags/publicite/feed.xml", "tags/publicite/feed.xml", "xml"),
     ("/feed.xsl", "feed.xsl", "text/xsl"),
     ("/abonnements.opml", "abonnements.opml", "opml"),
     ("/sitemap.xml", "sitemap.xml", "xml"),

@@ -17,11 +17,12 @@ from reflexgen.comments.threads import thread_index
 from reflexgen.errors import Reporter
 from reflexgen.incremental.cache import Cache, dump, load, user_key
 
-FEEDS = ("feed.xml", "atom.xml")
+FEEDS = ("feed.xml", "atom.xml")  # the site's; a tag's, category's or author's: RSS ([feeds])
 
 
 def feeds(*folders: str) -> set[str]:
-    return {f"{folder}{name}" for folder in folders for name in FEEDS}
+    return {f"{folder}{name}" for folder in folders for name in (FEEDS if not folder else
+                                                                  FEEDS[:1])}
 
 
 A = "2024/03/a/index.html"
@@ -88,8 +89,8 @@ def test_nothing_changed(blog):
 def test_body_only_edit(blog, tmp_path):
     edit(blog, "content/posts/a.md", "Corps A.", "Corps A, plus long.")
     result = full(blog)
-    assert set(result.rendered) == {A} | feeds("", "tags/x/", "tags/y/", "categories/essais/",
-                                                "authors/claire/")
+    # The feeds of A's tags, category and author carry its summary alone: not rendered.
+    assert set(result.rendered) == {A} | feeds("")
     index = {rel for rel in result.written if rel.startswith("pagefind/")}
     assert set(result.written) - index == set(result.rendered)
     assert any(rel.startswith("pagefind/fragment/") for rel in index)  # the new text
@@ -131,7 +132,7 @@ def test_new_tag_reaches_the_tags_index(blog, tmp_path):
 def test_tag_removed_drops_its_pages(blog, tmp_path):
     edit(blog, "content/posts/a.md", '["x", "y"]', '["y"]')
     result = full(blog)
-    assert {"tags/x/index.html", "tags/x/feed.xml", "tags/x/atom.xml"} <= set(result.removed)
+    assert {"tags/x/index.html", "tags/x/feed.xml"} <= set(result.removed)
     assert not (blog.root / "output/tags/x").exists()
     assert B not in result.rendered
     assert_same_as_full_build(blog, tmp_path)
@@ -359,8 +360,13 @@ def test_watched_builds_follow_every_kind_of_edit(blog, tmp_path):
 
     edit(blog, "content/posts/a.md", "Corps A.", "Corps A, plus long.")
     result = watched(posts / "a.md")
-    assert set(result.rendered) == {A} | feeds("", "tags/x/", "tags/y/", "categories/essais/",
-                                                "authors/claire/")
+    assert set(result.rendered) == {A} | feeds("")  # the others carry A's summary alone
+    assert_same_as_full_build(blog, tmp_path)
+    edit(blog, "content/posts/a.md", "Résumé A.", "Résumé A, revu.")  # the kept entries: out
+    result = watched(posts / "a.md")
+    assert feeds("", "tags/x/", "tags/y/", "categories/essais/", "authors/claire/") <= \
+        set(result.rendered)
+    assert "Résumé A, revu." in blog.read("tags/x/feed.xml")
     assert_same_as_full_build(blog, tmp_path)
     blog.write({"content/posts/b.comments.yaml": "- id: '1'\n  author: Zoé\n"
                 "  date: 2024-02-02T10:00:00Z\n  body: Un avis.\n"})
@@ -450,8 +456,11 @@ def test_subscriptions_follow_feeds_that_come_and_go(blog, tmp_path):
         ("content/posts/a.md", '["x", "y"]', '["x", "y", "w"]', "tags/w/feed.xml", True),
         ("content/posts/a.md", '["x", "y", "w"]', '["x", "y"]', "tags/w/feed.xml", False),
         ("content/posts/c.md", 'tags: ["z"]', 'tags: ["z"]\ncategory: Notes',
-         "categories/notes/atom.xml", True),
-        ("content/posts/c.md", "\ncategory: Notes", "", "categories/notes/atom.xml", False),
+         "categories/notes/feed.xml", True),
+        ("content/posts/c.md", "\ncategory: Notes", "", "categories/notes/feed.xml", False),
+        # A setting that adds Atom to every tag's, category's and author's feed.
+        ("site.toml", 'timezone = "Europe/Paris"\n', 'timezone = "Europe/Paris"\n[feeds]\n'
+         'taxonomy_formats = ["rss", "atom"]\n', "categories/essais/atom.xml", True),
     ]
     for rel, old, new, feed, present in steps:
         edit(blog, rel, old, new)

@@ -66,7 +66,7 @@ def transform(demo: Path, feed: str) -> lxml.etree._Element:
 
 
 @pytest.mark.parametrize("feed", ["feed.xml", "atom.xml", "tags/publicite/feed.xml",
-                                  "authors/helene-marchand/atom.xml",
+                                  "authors/helene-marchand/feed.xml",
                                   "categories/marketing/feed.xml"])
 def test_the_stylesheet_shows_the_feed_as_a_page(demo, feed):
     parsed = feedparser.parse((demo / feed).read_bytes())
@@ -145,8 +145,7 @@ def test_footer_and_author_pages_link_to_the_subscribe_page(demo):
     author = lxml.html.fromstring((demo / "authors/helene-marchand/index.html").read_text(
         encoding="utf-8"))
     links = author.xpath("//header[@class='author-profile']//p[@class='feed-links']/a/@href")
-    assert links == ["/authors/helene-marchand/feed.xml", "/authors/helene-marchand/atom.xml",
-                     "/abonnement/"]
+    assert links == ["/authors/helene-marchand/feed.xml", "/abonnement/"]  # RSS: [feeds]
     page = lxml.html.fromstring((demo / "abonnement/index.html").read_text(encoding="utf-8"))
     assert page.xpath("//p[@class='site-footer__feeds']/a[@aria-current='page']/@href") == \
         ["/abonnement/"]

@@ -330,3 +330,47 @@ def test_unknown_image_key_warns_with_suggestion(tmp_path):
     _, warnings = load_config(write(tmp_path, 'title = "T"\nbase_url = "https://x.org"\n'
                                               '[images]\nwidth = [800]\n'))
     assert "'width'" in warnings[0].message and "'widths'" in warnings[0].hint
+
+
+def test_feeds_table_defaults_to_one_format_with_summaries(tmp_path):
+    base = 'title = "T"\nbase_url = "https://x.org"\n'
+    config, _ = load_config(write(tmp_path, base))
+    assert (config.feeds.taxonomy_formats, config.feeds.taxonomy_content) == (("rss",), "summary")
+    config, warnings = load_config(write(tmp_path, base + '[feeds]\ntaxonomy_formats = '
+                                         '["atom", "rss"]\ntaxonomy_content = "full"\n'))
+    assert (config.feeds.taxonomy_formats, config.feeds.taxonomy_content) == \
+        (("rss", "atom"), "full")  # in a fixed order, whatever the order written
+    assert warnings == []
+    config, _ = load_config(write(tmp_path, base + '[feeds]\ntaxonomy_formats = []\n'))
+    assert config.feeds.taxonomy_formats == ()
+    config, _ = load_config(write(tmp_path, base + 'feeds = { taxonomy_formats = "atom" }\n'))
+    assert config.feeds.taxonomy_formats == ("atom",)
+
+
+@pytest.mark.parametrize("lines, line, message, fix", [
+    ('taxonomy_formats = ["rss", "json"]', 5, "[feeds] taxonomy_formats must be a list taken "
+     "from rss, atom", 'taxonomy_formats = ["rss"], ["rss", "atom"]'),
+    ("taxonomy_formats = true", 5, "[feeds] taxonomy_formats must be a list", "or []"),
+    ('taxonomy_content = "excerpt"', 5, '[feeds] taxonomy_content must be "summary" or "full", '
+     "not 'excerpt'", 'taxonomy_content = "full"'),
+    ("taxonomy_content = 1", 5, "[feeds] taxonomy_content must be", 'taxonomy_content = "full"'),
+])
+def test_wrong_feed_settings_name_file_line_and_fix(tmp_path, lines, line, message, fix):
+    with pytest.raises(BuildError) as info:
+        load_config(write(tmp_path, f'title = "T"\nbase_url = "https://x.org"\n# feeds\n'
+                                    f'[feeds]\n{lines}\n'))
+    problem = info.value.problems[0]
+    assert problem.message.startswith(message), problem.message
+    assert problem.path == tmp_path / "site.toml" and problem.line == line
+    assert fix in problem.hint
+
+
+def test_feeds_must_be_a_table_and_unknown_keys_warn(tmp_path):
+    with pytest.raises(BuildError) as info:
+        load_config(write(tmp_path, 'title = "T"\nbase_url = "https://x.org"\nfeeds = "rss"\n'))
+    assert info.value.problems[0].message == "feeds must be a table"
+    assert info.value.problems[0].line == 3 and "[feeds]" in info.value.problems[0].hint
+    _, warnings = load_config(write(tmp_path, 'title = "T"\nbase_url = "https://x.org"\n'
+                                              '[feeds]\ntaxonomy_format = ["rss"]\n'))
+    assert "'taxonomy_format'" in warnings[0].message and warnings[0].line == 4
+    assert "'taxonomy_formats'" in warnings[0].hint
