@@ -50,7 +50,7 @@ BUILD = [sys.executable, "-m", "reflexgen", "build", "-q", "-o", "public"]
 def run(command: list[str], cwd: Path, checkout: Path | None = None) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of the largest process of `command`, run with the
     reflexgen of `checkout` (by default, the one beside this script)."""
-    env = dict(os.environ, PYTHONPATH=str(checkout or REPO))
+    env = dict(environment(), PYTHONPATH=str(checkout or REPO))
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=env)
     _, status, usage = os.wait4(process.pid, 0)
@@ -58,6 +58,18 @@ def run(command: list[str], cwd: Path, checkout: Path | None = None) -> tuple[fl
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(command)} failed in {cwd}")
     return seconds, usage.ru_maxrss / 1024
+
+
+def environment() -> dict[str, str]:
+    """Ours, but for PYTHONDONTWRITEBYTECODE (which some sandboxes set): a user's Python keeps
+    the compiled modules, and recompiling reflexgen would add 0.2 s to every build."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def compile_checkout(checkout: Path | None) -> None:
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str((checkout or REPO) /
+                                                                  "reflexgen")],
+                   check=True, env=environment())
 
 
 def corpus(n: int) -> Path:
@@ -127,8 +139,9 @@ def parse_floor(folder: Path) -> float:
 def measure(n: int, runs: int, checkouts: list[Path | None], search: str) -> list[dict]:
     """One row per checkout (None: this one), their runs interleaved so that the machine's
     drift weighs on each alike; `search`: "on" (the site as it is), "off" (without its
-    search index) or "both" (no-op and edit timed on the site as it is)."""
-    folder = site(n) if search != "off" else without_search(n)
+    search index) or "both" (cold builds of each; no-op and edit without the index, which
+    Pagefind makes anew after any edit to an article: see benchmarks/search_index.py)."""
+    folder = site(n) if search == "on" else without_search(n)
     posts = sorted(p for p in (folder / "content/posts").glob("*.md"))
     middle = posts[len(posts) // 2]
     times: dict[str, dict] = {what: {c: [] for c in checkouts}
@@ -137,12 +150,16 @@ def measure(n: int, runs: int, checkouts: list[Path | None], search: str) -> lis
     for _ in range(runs):
         for checkout in checkouts:
             if search == "both":
-                bare = without_search(n)
-                clean(bare)
-                times["bare"][checkout].append(run(BUILD, bare, checkout))
-            clean(folder)
-            times["cold"][checkout].append(run(BUILD, folder, checkout))
-            pages = sum(1 for _ in (folder / "public").rglob("*.html"))
+                indexed = site(n)
+                clean(indexed)
+                times["cold"][checkout].append(run(BUILD, indexed, checkout))
+                pages = sum(1 for _ in (indexed / "public").rglob("*.html"))
+                clean(folder)
+                times["bare"][checkout].append(run(BUILD, folder, checkout))
+            else:
+                clean(folder)
+                times["cold"][checkout].append(run(BUILD, folder, checkout))
+                pages = sum(1 for _ in (folder / "public").rglob("*.html"))
             for _ in range(runs):
                 times["noop"][checkout].append(run(BUILD, folder, checkout)[0])
             for k in range(runs):
@@ -157,7 +174,7 @@ def measure(n: int, runs: int, checkouts: list[Path | None], search: str) -> lis
     for checkout in checkouts:
         cold, bare = times["cold"][checkout], times["bare"][checkout]
         row = dict(n=n, pages=pages, floor_s=floor, checkout=str(checkout or REPO),
-                   search=search != "off",
+                   search=search != "off", edits_search=search == "on",
                    cold_s=statistics.median(c[0] for c in cold), cold_runs=[c[0] for c in cold],
                    peak_mib=max(c[1] for c in cold),
                    noop_s=statistics.median(times["noop"][checkout]),
@@ -175,7 +192,7 @@ def measure(n: int, runs: int, checkouts: list[Path | None], search: str) -> lis
 def table(rows: list[dict]) -> str:
     lines = ["| checkout | articles | pages | search | parse floor s | cold s | cold / floor "
              "| ms/page | peak MiB | cold without search s | its / floor | its peak MiB "
-             "| no-op s | one edit s |", "|---" * 14 + "|"]
+             "| no-op s | one edit s | no-op and edit with search |", "|---" * 15 + "|"]
     for r in rows:
         bare = (f"{r['bare_s']:.2f} | {r['bare_s'] / r['floor_s']:.2f} | "
                 f"{r['bare_peak_mib']:.0f}") if "bare_s" in r else "– | – | –"
@@ -183,7 +200,8 @@ def table(rows: list[dict]) -> str:
             f"| {Path(r['checkout']).name} | {r['n']} | {r['pages']} | "
             f"{'on' if r['search'] else 'off'} | {r['floor_s']:.2f} | {r['cold_s']:.2f} | "
             f"{r['cold_s'] / r['floor_s']:.2f} | {r['ms_per_page']:.2f} | "
-            f"{r['peak_mib']:.0f} | {bare} | {r['noop_s']:.2f} | {r['edit_s']:.2f} |")
+            f"{r['peak_mib']:.0f} | {bare} | {r['noop_s']:.2f} | {r['edit_s']:.2f} | "
+            f"{'on' if r['edits_search'] else 'off'} |")
     return "\n".join(lines) + "\n"
 
 
@@ -194,7 +212,7 @@ def peers(sizes: list[int], runs: int, watch: bool, tools: str) -> None:
         shutil.rmtree(skeleton, ignore_errors=True)
         shutil.copytree(site(n), skeleton, ignore=shutil.ignore_patterns(
             "public", ".reflexgen-cache", "*[0-9].md"))
-        env = dict(os.environ, REFLEXGEN_SITE=str(skeleton),
+        env = dict(environment(), REFLEXGEN_SITE=str(skeleton),
                    REFLEXGEN_CMD=f'"{sys.executable}" -m reflexgen build -q -o "$BENCH_OUT"',
                    REFLEXGEN_CLEAN=".reflexgen-cache",
                    REFLEXGEN_VERSION_CMD=f'"{sys.executable}" -m reflexgen --version')
@@ -226,6 +244,8 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     rows = []
     checkouts = [None] + ([args.against.resolve()] if args.against else [])
+    for checkout in checkouts:
+        compile_checkout(checkout)
     for n in sizes:
         rows += measure(n, args.runs, checkouts, args.search)
         print("\n".join(table(rows[-len(checkouts):]).splitlines()[2:]), flush=True)
