@@ -205,22 +205,30 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def peers(sizes: list[int], runs: int, watch: bool, tools: str) -> None:
-    """run_peers.py with reflexgen plugged in, one size at a time (its site differs)."""
+def peers(sizes: list[int], runs: int, watch: bool, tools: str, search: str) -> None:
+    """run_peers.py with reflexgen plugged in, one size at a time (its site differs); with
+    `search` "both", reflexgen again without its search index (the peers make none), in
+    results/without-search/."""
+    variants = [(site, RESULTS, tools)] if search != "off" else []
+    if search != "on" and "reflexgen" in tools.split(","):
+        variants.append((without_search, RESULTS / "without-search",
+                         tools if search == "off" else "reflexgen"))
     for n in sizes:
-        skeleton = WORK / f"peer-site-{n}"  # the site minus the articles, which run_peers adds
-        shutil.rmtree(skeleton, ignore_errors=True)
-        shutil.copytree(site(n), skeleton, ignore=shutil.ignore_patterns(
-            "public", ".reflexgen-cache", "*[0-9].md"))
-        env = dict(environment(), REFLEXGEN_SITE=str(skeleton),
-                   REFLEXGEN_CMD=f'"{sys.executable}" -m reflexgen build -q -o "$BENCH_OUT"',
-                   REFLEXGEN_CLEAN=".reflexgen-cache",
-                   REFLEXGEN_VERSION_CMD=f'"{sys.executable}" -m reflexgen --version')
-        command = [sys.executable, SHARED / "run_peers.py", "--sizes", str(n), "--runs",
-                   str(runs), "--results", str(RESULTS), "--tools", tools] + \
-            ([] if watch else ["--no-watch"])
-        subprocess.run(command, env=env, check=True)
-    print((RESULTS / "table.md").read_text())
+        for make, results, which in variants:
+            skeleton = WORK / f"peer-site-{n}"  # the site but its articles (run_peers adds them)
+            shutil.rmtree(skeleton, ignore_errors=True)
+            shutil.copytree(make(n), skeleton, ignore=shutil.ignore_patterns(
+                "public", ".reflexgen-cache", "*[0-9].md"))
+            env = dict(environment(), REFLEXGEN_SITE=str(skeleton),
+                       REFLEXGEN_CMD=f'"{sys.executable}" -m reflexgen build -q -o "$BENCH_OUT"',
+                       REFLEXGEN_CLEAN=".reflexgen-cache",
+                       REFLEXGEN_VERSION_CMD=f'"{sys.executable}" -m reflexgen --version')
+            command = [sys.executable, SHARED / "run_peers.py", "--sizes", str(n), "--runs",
+                       str(runs), "--results", str(results), "--tools", which] + \
+                ([] if watch else ["--no-watch"])
+            subprocess.run(command, env=env, check=True)
+    for _, results, _ in variants:
+        print(results.name, "\n", (results / "table.md").read_text())
 
 
 def main() -> None:
@@ -234,7 +242,8 @@ def main() -> None:
     parser.add_argument("--peer-tools", default="hugo,eleventy,pelican,reflexgen",
                         help="for --peers: which tools (run_peers.py's --tools)")
     parser.add_argument("--search", choices=("both", "on", "off"), default="both",
-                        help="time cold builds with the search index, without, or both")
+                        help="time cold builds with the search index, without, or both "
+                             "(--peers: reflexgen as well)")
     parser.add_argument("--no-watch", action="store_true", help="peers: skip watch mode")
     args = parser.parse_args()
     if not SHARED.is_dir():
@@ -253,7 +262,7 @@ def main() -> None:
     print(table(rows))
     if args.peers:
         peer_sizes = [int(s) for s in (args.peer_sizes or args.sizes).split(",")]
-        peers(peer_sizes, args.runs, not args.no_watch, args.peer_tools)
+        peers(peer_sizes, args.runs, not args.no_watch, args.peer_tools, args.search)
 
 
 if __name__ == "__main__":
