@@ -88,6 +88,21 @@ def make_blueprint(config: SiteConfig, articles: list[Article], bodies: Mapping[
                      assets)
 
 
+# What `assemble` resolves of an article beyond its record: the one list of what a swapped
+# or restored article keeps of where the blueprint placed it.
+PLACED = ("url", "authors", "future", "comments_open")
+
+
+def placed(article: Article) -> tuple:
+    """Where `assemble` placed an article: its PLACED fields."""
+    return tuple(getattr(article, name) for name in PLACED)
+
+
+def place(article: Article, where: tuple) -> Article:
+    """The `article` as read, put where `placed` said (another record of the same source)."""
+    return evolve(article, **dict(zip(PLACED, where, strict=True)))
+
+
 def swap_bodies(site: Site, articles: list[Article], bodies: Mapping[str, Body]) -> Site:
     """`site` with the articles whose body changed replaced by their new records (keeping
     what `assemble` resolved, which the equal shape guarantees is still right)."""
@@ -96,8 +111,7 @@ def swap_bodies(site: Site, articles: list[Article], bodies: Mapping[str, Body])
     for index, old in enumerate(shown):
         new = read[old.source]
         if new.digest != old.digest:
-            shown[index] = evolve(new, url=old.url, authors=old.authors, future=old.future,
-                                  comments_open=old.comments_open)
+            shown[index] = place(new, placed(old))
     return evolve(site, articles=tuple(shown), bodies=bodies)
 
 
@@ -106,9 +120,8 @@ def stored(blueprint: Blueprint) -> tuple:
     the cache's index: here only where `assemble` placed each), their bodies, the related
     articles (worked out again on demand) and the theme's files (kept apart)."""
     site = blueprint.site
-    placed = tuple((a.source, a.url, a.authors, a.future, a.comments_open)
-                   for a in site.articles)
-    return (evolve(site, articles=(), bodies={}), placed, blueprint.page_jobs,
+    where = tuple((a.source, placed(a)) for a in site.articles)
+    return (evolve(site, articles=(), bodies={}), where, blueprint.page_jobs,
             blueprint.feed_jobs, blueprint.files, blueprint.warnings)
 
 
@@ -117,12 +130,10 @@ def restored(value: object, shape: str, articles: list[Article]) -> Blueprint | 
     None if `value` is not one (or names an article that is not there)."""
     if not (isinstance(value, tuple) and len(value) == 6 and isinstance(value[0], Site)):
         return None
-    site, placed, page_jobs, feed_jobs, files, warnings = value
+    site, where, page_jobs, feed_jobs, files, warnings = value
     read = {a.source: a for a in articles}
     try:
-        shown = tuple(evolve(read[source], url=url, authors=authors, future=future,
-                             comments_open=comments_open)
-                      for source, url, authors, future, comments_open in placed)
+        shown = tuple(place(read[source], at) for source, at in where)
     except (KeyError, TypeError, ValueError):
         return None
     site = evolve(site, articles=shown)
