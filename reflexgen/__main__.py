@@ -1,5 +1,3 @@
-import sys
+from reflexgen.cli import run
 
-from reflexgen.cli import main
-
-sys.exit(main())
+run()

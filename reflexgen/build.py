@@ -24,6 +24,7 @@ from reflexgen.content.model import StaticFile
 from reflexgen.errors import BuildError, Problem, Reporter, counted
 from reflexgen.hashing import digest
 from reflexgen.incremental.cache import Cache
+from reflexgen.incremental.heap import collector_paused, settle, thawed_after
 from reflexgen.incremental.ledger import Ledger
 from reflexgen.incremental.parallel import default_jobs
 from reflexgen.render.themes import Theme, find_theme
@@ -102,6 +103,7 @@ class Clock:
         return time.perf_counter() - self.started
 
 
+@thawed_after
 def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
           on_commit: Callable[[tuple[str, ...], dict[str, str], dict[str, str]], None]
           | None = None, changed: Collection[Path] | None = None) -> BuildResult:
@@ -144,6 +146,7 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
 
     jobs = options.jobs or default_jobs()
     sources, blueprint = assemble(config, theme, ledger, options, cache, jobs, reporter, clock)
+    settle()  # what was read and assembled lives to the end: no collection scans it again
     until = ledger.until(sources.articles, options.now, options.future)
     cache.assembled = inputs, until
     with clock.phase("assemble"):
@@ -233,10 +236,10 @@ def assemble(config: SiteConfig, theme: Theme, ledger: Ledger, options: BuildOpt
     from reflexgen.site.blueprint import make_blueprint, stored
 
     content = config.content_dir
-    with clock.phase("read"):
+    with clock.phase("read"), collector_paused():
         sources = read_sources(ledger.inventory, ledger.load(), config, cache, jobs, reporter,
                                keep)
-    with clock.phase("assemble"):
+    with clock.phase("assemble"), collector_paused():
         articles = sources.articles
         static = [StaticFile(str(content / rel), rel) for rel in ledger.inventory.static]
         assets = theme_assets(theme, config, ledger, cache)

@@ -12,6 +12,7 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 from reflexgen import __version__
 from reflexgen.build import BuildOptions, build, verify
@@ -314,7 +315,16 @@ def port_number(text: str) -> int:
     return value
 
 
-def main(argv: list[str] | None = None) -> int:
+def run() -> NoReturn:
+    """The `reflexgen` program. After a build it leaves at once, as mypy does, rather than
+    tearing down object by object the heap the build made (a third of a second at 10,000
+    articles, seconds at 100,000): every file is written and closed by then."""
+    sys.exit(main(leave=True))
+
+
+def main(argv: list[str] | None = None, leave: bool = False) -> int:
+    """Run the command `argv` asks for; its exit status. `leave`: exit the process right
+    after a build, without the interpreter's teardown."""
     args = parser().parse_args(argv)
     if args.command is None:
         parser().print_help()
@@ -373,6 +383,10 @@ def main(argv: list[str] | None = None) -> int:
                       f"{counted(len(result.written), 'file')} written, "
                       f"{len(result.removed)} removed, in {result.seconds:.2f} s → "
                       f"{options.output}")
+    if leave:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     return 0
 
 

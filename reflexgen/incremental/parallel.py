@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -35,6 +36,7 @@ def default_jobs() -> int:
 def _init(setup: Callable[[], Any], parent: int) -> None:
     global _worker
     die_with(parent)
+    gc.enable()  # the parent may have paused it for its own bulk work
     _worker = setup()
 
 
