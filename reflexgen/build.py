@@ -119,7 +119,8 @@ def build(options: BuildOptions, reporter: Reporter, cache: Cache | None = None,
     again (content/ is not walked when no file came or went), and the outputs that build
     recorded are taken to be still in place."""
     clock = Clock()
-    with clock.phase("config"):  # gather: settings, theme, what content/ holds
+    # Gather: settings, theme, what content/ holds.
+    with clock.phase("config"), collector_paused():
         config, warnings = site_settings(options)
         output = options.output.absolute()
         check_target(output, config.root)

@@ -1,13 +1,13 @@
 """The cyclic garbage collector around a build's bulk work.
 
-A build loads or assembles a large graph of objects that all live on to its end (the index,
-the site, its pages), and makes next to no cyclic garbage while doing so. Python's collector
-does not know that: every few hundred allocations it scans the young objects, and each time
-the heap grows by a quarter it scans all of it, so loading the index of 10,000 articles paid
-for several full scans. The collector is paused over that work (`collector_paused`), and
-the result then frozen (`settle`) until the build returns (`thawed_after`): it is never
-scanned, nor by the workers forked meanwhile, which so never copy the memory pages that
-hold what they inherit.
+A build walks content/ and loads or assembles a large graph of objects that all live on to
+its end (the inventory, the index, the site, its pages), and makes next to no cyclic garbage
+while doing so. Python's collector does not know that: every few hundred allocations it
+scans the young objects, and each time the heap grows by a quarter it scans all of it, so
+loading the index of 10,000 articles paid for several full scans. The collector is paused
+over that work (`collector_paused`), and the result then frozen (`settle`) until the build
+returns (`thawed_after`): it is never scanned, nor by the workers forked meanwhile, which so
+never copy the memory pages that hold what they inherit.
 """
 
 from __future__ import annotations
