@@ -126,7 +126,7 @@ def write_outputs(blueprint: Blueprint, renderer: Renderer, dependencies: Depend
             if index_now:
                 with clock.phase("search"):
                     written += search.update_index(page_jobs, outputs, output, staging,
-                                                   set(written))[0]
+                                                   set(written), previous)[0]
         with clock.phase("compress"):
             written += precompress(outputs, previous, site.config.hosting.precompress, output,
                                    staging, set(written), jobs, reporter, trusted)

@@ -162,14 +162,75 @@ def test_the_same_pages_give_the_same_index_bytes(blog):
 
 
 def test_comments_are_searchable_only_with_search_comments(blog):
-    blog.write({"content/posts/a.comments.yaml": (
-        "- id: c1\n  author: Marc\n  date: 2024-03-03T10:00:00+01:00\n"
-        "  body: Un avis sur les éoliennes.\n")})
+    blog.write({"content/posts/a.comments.yaml": COMMENT})
     assert blog.build().code == 0
     assert "éoliennes" not in indexed(blog)["/2024/03/a/"]["content"]
     blog.write({"site.toml": SITE_TOML + "search_comments = true\n"})
     assert blog.build().code == 0
     assert "éoliennes" in indexed(blog)["/2024/03/a/"]["content"]
+
+
+COMMENT = ("- id: c1\n  author: Marc\n  date: 2024-03-03T10:00:00+01:00\n"
+           "  body: Un avis sur les éoliennes.\n")
+
+
+def spied(monkeypatch) -> list:
+    """The runs of Pagefind from now on (each still made)."""
+    runs, real = [], search.make_index
+    monkeypatch.setattr(search, "make_index", lambda *args: runs.append(args) or real(*args))
+    return runs
+
+
+def test_a_comment_pagefind_does_not_read_keeps_the_index_as_it_is(blog, monkeypatch):
+    """Approving a comment renders its article again, but the index is not made again
+    (at 10,000 articles Pagefind takes a minute) when comments are not searched."""
+    assert blog.build().code == 0
+    before = index_files(blog)
+    runs = spied(monkeypatch)
+    blog.write({"content/posts/a.comments.yaml": COMMENT})
+    assert blog.build().code == 0
+    assert "éoliennes" in blog.read("2024/03/a/index.html")
+    assert runs == [] and index_files(blog) == before
+    assert blog.build("--verify").code == 0  # what a full build would make, index included
+    runs.clear()  # the verifying build's own
+    blog.write({"content/posts/a.comments.yaml": COMMENT.replace("éoliennes", "haies")})
+    assert blog.build().code == 0  # the key recorded last time: still no run
+    assert runs == [] and index_files(blog) == before
+
+
+def test_a_comment_pagefind_reads_makes_the_index_again(blog, monkeypatch):
+    blog.write({"site.toml": SITE_TOML + "search_comments = true\n"})
+    assert blog.build().code == 0
+    runs = spied(monkeypatch)
+    blog.write({"content/posts/a.comments.yaml": COMMENT})
+    assert blog.build().code == 0
+    assert len(runs) == 1 and "éoliennes" in indexed(blog)["/2024/03/a/"]["content"]
+
+
+def test_what_pagefind_reads_of_a_page(blog):
+    """Its body and whatever is marked for it; not the rest of the page."""
+    assert blog.build().code == 0
+    page = (blog.root / "output/2024/03/a/index.html").read_bytes()
+    read = search.read_by_pagefind(page)
+    assert read != search.read_by_pagefind(page.replace(b"changent", b"changeront"))
+    assert read != search.read_by_pagefind(page.replace(b'lang="fr"', b'lang="en"'))
+    assert read != search.read_by_pagefind(page.replace(b"<title>", b"<title>Nouveau "))
+    assert read == search.read_by_pagefind(page.replace(b"</body>",
+                                                        b"<p>Pied de page</p></body>"))
+    unmarked = page.replace(b"data-pagefind-body", b"data-x")
+    assert search.read_by_pagefind(unmarked) == [unmarked]  # then all of it
+
+
+def test_a_page_changed_by_hand_makes_the_index_again(blog, monkeypatch):
+    """The index is kept only if it was made from the pages the output folder holds."""
+    assert blog.build().code == 0
+    page = blog.root / "output/2024/03/a/index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("changent", "stagnent"),
+                    encoding="utf-8")
+    runs = spied(monkeypatch)
+    blog.write({"content/posts/a.comments.yaml": COMMENT})
+    assert blog.build().code == 0
+    assert len(runs) == 1
 
 
 def test_a_failing_pagefind_is_a_clear_error(tmp_path, monkeypatch):
