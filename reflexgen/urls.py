@@ -11,12 +11,16 @@ from slugify import slugify
 
 # Typographic apostrophes separate words like straight ones: « L’été » → l-ete.
 APOSTROPHES = [["’", "'"], ["ʼ", "'"]]
+# python-slugify's own transliterator, named: its default ("auto") first tries to import
+# Unidecode, an import that fails again on every call with non-ASCII text when that is
+# absent, and that would change the slugs of a site if it happened to be installed.
+TRANSLITERATOR = "text-unidecode"
 
 
 @lru_cache(maxsize=65536)  # python-slugify is slow, and the same tags come back again and again
 def slug(text: str) -> str:
     """A URL slug, transliterated to ASCII: « Réseaux sociaux : Être ? » → reseaux-sociaux-etre."""
-    return slugify(text, replacements=APOSTROPHES)
+    return slugify(text, replacements=APOSTROPHES, backend=TRANSLITERATOR)
 
 
 DATE_PREFIX = re.compile(r"\d{4}-\d{2}-\d{2}[-_]")

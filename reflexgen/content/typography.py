@@ -24,10 +24,15 @@ QUOTES = {"fr": ["«" + NBSP, NBSP + "»", "‘", "’"], "en": ["“", "”", "
 UNITS = (r"%|‰|€|\$|£|°C|°|km|m|cm|mm|kg|g|mg|t|l|ml|h|min|s|ms|Mo|Go|To|ko|Ko|Mb|Gb|"
          r"km/h|ans?|jours?|mois|heures?|minutes?|secondes?|euros?|millions?|milliards?")
 SPACE = "[ \u00a0\u202f]"
-FRENCH = re.compile(  # anchored on the marks themselves: one quick pass over the text
-    rf"(?P<space>{SPACE}*)(?P<mark>[;!?:»])|«{SPACE}*"
-    rf"|(?P<digit>\d)(?:{SPACE}*(?=%)|{SPACE}+(?=(?:{UNITS})(?!\w)))")
-TRIGGER = re.compile(r"[;!?:«»%]|\d[ \u00a0\u202f]")  # most runs of text have none
+MARKS = ";!?:»"  # the marks a space goes before
+# Every match starts with a character of the first class, so that `re` skips from one such
+# character to the next in C; the lookbehinds then say which one it was: spaces before a
+# mark, a mark typed without one, « and the spaces after it, a number before `%` or a unit.
+FRENCH = re.compile(
+    rf"[ \u00a0\u202f{MARKS}«\d](?:(?<={SPACE}){SPACE}*[{MARKS}]|(?<=[{MARKS}])"
+    rf"|(?<=«){SPACE}*|(?<=\d)(?:{SPACE}*(?=%)|{SPACE}+(?=(?:{UNITS})(?!\w))))")
+# Most runs of text have none of these: a mark, or a digit before a space (same first class).
+TRIGGER = re.compile(r"[;!?:«»%\d](?:(?<!\d)|(?<=\d)[ \u00a0\u202f])")
 WORDLIKE = ")]’”»_"  # a mark typed right after these (or a letter or digit) ends a clause
 CLOSING = ";!?»)]”’"
 # A subject pronoun (or « ce ») after a verb and its hyphen, with the euphonic « -t- »:
@@ -38,13 +43,13 @@ ADDRESS = re.compile(r"[/@]|\w\.\w")  # a word that is a URL, a path or an e-mai
 
 def _space(match: re.Match) -> str:
     """The replacement for one match of FRENCH; each leaves its own output unchanged."""
-    mark = match.group("mark")
-    if mark is None:
-        digit = match.group("digit")
-        return digit + NBSP if digit else "«" + NBSP
+    found = match.group()
+    mark = found[-1]
+    if mark not in MARKS:  # « or a number, and the spaces after it
+        return found[0] + NBSP
     if mark == "»":
         return NBSP + "»"
-    if not match.group("space"):  # typed without a space: add one only where a clause ends
+    if len(found) == 1:  # typed without a space: add one only where a clause ends
         text, start, end = match.string, match.start(), match.end()
         before = text[start - 1] if start else ""
         after = text[end] if end < len(text) else ""

@@ -1,6 +1,10 @@
+import importlib.util
 from datetime import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from slugify import slugify as python_slugify
 
 from reflexgen import urls
 from reflexgen.urls import slug as slugify
@@ -59,3 +63,12 @@ def test_rebase_makes_relative_links_root_relative():
 ])
 def test_the_content_file_a_site_path_names(url, file):
     assert urls.content_file(url) == file
+
+
+@pytest.mark.skipif(importlib.util.find_spec("unidecode") is not None,
+                    reason="python-slugify's default prefers Unidecode when it is installed")
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=30))
+def test_slugs_are_those_of_python_slugifys_default(text):
+    """Naming its transliterator changes nothing: without Unidecode, "auto" is text-unidecode."""
+    assert slugify(text) == python_slugify(text, replacements=urls.APOSTROPHES)
