@@ -1,10 +1,17 @@
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
 
 from reflexgen.content.markup import (
+    WORD,
     article_parser,
     comment_parser,
+    count_words,
+    lexer_class,
     render_article,
     render_bio,
     render_comment,
@@ -97,3 +104,25 @@ def test_code_blocks_are_highlighted_without_javascript():
     assert '<span class="c1"># "fin" ?</span>' in html  # no typography in code
     assert '<code class="language-inconnu">a &lt; b\n</code>' in html
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+# Text made of what decides word boundaries: letters and digits (Unicode ones too), the
+# joiners of WORD, and the spaces str.split() knows (U+001C and U+3000 among them).
+WORDY = st.lists(st.sampled_from(["a", "é", "Z", "7", "٣", "²", "_", "'", "’", "-", "\u2060",
+                                  " ", "\n", "\t", "\u00a0", "\u202f", "\u3000", "\x1c", ".",
+                                  "«", "?", "peut", "il"]), max_size=24).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(WORDY, st.text(max_size=40)))
+def test_count_words_is_the_number_of_matches_of_word(text):
+    assert count_words(text) == len(WORD.findall(text))
+
+
+@pytest.mark.parametrize("language", ["python", "JS", "bash", "text", "no-such-language"])
+def test_lexer_class_is_that_of_pygments_get_lexer_by_name(language):
+    try:
+        expected = type(get_lexer_by_name(language))
+    except ClassNotFound:
+        expected = None
+    assert lexer_class(language) is expected
