@@ -26,7 +26,7 @@ from reflexgen.content.pictures import Picture, plan
 from reflexgen.hashing import digest
 from reflexgen.render import structured
 from reflexgen.render.share import ShareLink, share_links
-from reflexgen.render.tracking import Recorder, Tracked, body_fields, derived
+from reflexgen.render.tracking import Recorder, Tracked, body_fields, derived, tracked
 from reflexgen.site.assets import logical, split_tail
 from reflexgen.site.plan import FeedJob, Job, JobKind, scope_feeds, search_url
 from reflexgen.site.related import Related
@@ -47,7 +47,7 @@ def reading_minutes(words: int) -> int:
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
 
-@dataclass(repr=False, eq=False)
+@tracked
 class AuthorView(Tracked):
     """An author: from an author file, or (`profile` false) a byline that matches none."""
 
@@ -62,7 +62,7 @@ class AuthorView(Tracked):
     gender: str | None  # "f", "m" or "n" as its author file says, else None; see the gender filter
 
 
-@dataclass(repr=False, eq=False)
+@tracked
 class TaxonView(Tracked):
     """A tag, a category or a series, with its articles (newest first; series oldest first)."""
 
@@ -80,7 +80,7 @@ class TaxonView(Tracked):
         return tuple(self._views.article(i) for i in taxon.articles)
 
 
-@dataclass(repr=False, eq=False)
+@tracked
 class PageView(Tracked):
     """A standalone page such as « À propos »."""
 
@@ -95,7 +95,7 @@ class PageView(Tracked):
     weight: int  # its place in that menu: lower first
 
 
-@dataclass(repr=False, eq=False)
+@tracked
 class AssetView(Tracked):
     """A file of the theme, as the `url` and `absolute` helpers read it: a page that links
     it depends on the name it is published under."""
@@ -158,7 +158,7 @@ class SeriesView:
     next: ArticleView | None  # the episode after, if any
 
 
-@dataclass(repr=False, eq=False)
+@tracked
 class ArticleView(Tracked):
     """What templates see of an article. The body, the comments and the JSON-LD load on first
     read: listings that never read them never load the body."""
@@ -428,6 +428,7 @@ class Views:
         view = self._made.get(identity)
         if view is None:
             view = self._made[identity] = make()
+            assert type(view).__dict__.get("_tracked"), "a view class is made by `tracked`"
             object.__setattr__(view, "_identity", identity)
             object.__setattr__(view, "_recorder", self.recorder)
         return view  # type: ignore[return-value]
@@ -465,10 +466,10 @@ class Views:
         if view is None:
             return "gone"
         if name in BODY_FIELDS and isinstance(view, ArticleView):
-            return "body " + object.__getattribute__(view, "_record").digest
+            return "body " + view._record.digest
         reads, self.recorder.reads = self.recorder.reads, None  # checking is not reading
         try:
-            return repr(object.__getattribute__(view, name))  # past the recording
+            return repr(getattr(view, name))
         except AttributeError:
             return "missing"
         finally:
