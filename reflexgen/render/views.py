@@ -36,6 +36,7 @@ WORDS_PER_MINUTE = 230
 V = TypeVar("V", bound=Tracked)
 AVATAR_COLOURS = 8
 ASSET = "asset"  # the identity of a theme file's view: asset:theme/style.css
+FIELDS_KEPT = 2048  # views whose fields, as text, are kept while they are fingerprinted
 
 
 def article_identity(source: str) -> str:
@@ -342,7 +343,9 @@ class Views:
                                                  ("series", site.series)) for t in taxa}
         self._pages = {p.source: p for p in site.pages}
         self._fingerprints: dict[tuple[str, tuple[str, ...]], str] = {}
-        self._fields: tuple[str, dict[str, str]] = ("", {})
+        # What the fields of the views fingerprinted last are, as text (the most recent last):
+        # a view read by pages with different fields is fingerprinted once for each set.
+        self._fields: dict[str, dict[str, str]] = {}
 
     # Views by identity -------------------------------------------------------------------
 
@@ -449,15 +452,23 @@ class Views:
         out once per build (views do not change during one)."""
         found = self._fingerprints.get((identity, names))
         if found is None:
-            if self._fields[0] != identity:  # the fields of the last view asked about
-                self._fields = (identity, {})
-            fields_ = self._fields[1]
+            fields_ = self._view_fields(identity)
             for name in names:
                 if name not in fields_:
                     fields_[name] = self._field(identity, name)
             found = self._fingerprints[identity, names] = digest(
                 *(fields_[name] for name in names))[:16]
         return found
+
+    def _view_fields(self, identity: str) -> dict[str, str]:
+        """The fields of a view worked out so far, kept for the last FIELDS_KEPT views."""
+        fields_ = self._fields.pop(identity, None)
+        if fields_ is None:
+            fields_ = {}
+            if len(self._fields) >= FIELDS_KEPT:
+                del self._fields[next(iter(self._fields))]
+        self._fields[identity] = fields_
+        return fields_
 
     def _field(self, identity: str, name: str) -> str:
         """What a field of a view is, as text (views it holds are named, not copied); a body
