@@ -110,8 +110,12 @@ class Field:
             return self
         values = view.__dict__
         reads = values["_recorder"].reads
-        if reads is not None:
-            note(reads, values["_identity"], self.name)
+        if reads is not None:  # `note`, written out: the hottest path of a render
+            names = reads.get(values["_identity"])
+            if names is None:
+                reads[values["_identity"]] = {self.name}
+            else:
+                names.add(self.name)
         return values[self.name]
 
     def __set__(self, view: Any, value: Any) -> None:
