@@ -4,6 +4,10 @@ This is the one source of truth for incremental builds: a page depends on exactl
 it read, named by the identity of the view they belong to (`article:posts/x.md`, `author:claire`)
 and the field name. Nothing lists by hand what a template shows; a theme that reads a new field
 is followed as soon as it reads it.
+
+A view class is made by `tracked`: each public field is a small descriptor (`Field`) that notes
+the read in the capture under way, and each worked-out field (`derived`) notes itself and
+what its computation read; nothing else a view holds costs anything to read.
 """
 
 from __future__ import annotations
