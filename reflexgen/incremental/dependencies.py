@@ -62,7 +62,9 @@ class Recording:
 
     def __init__(self, views: Views) -> None:
         self.views = views
-        self._ids: dict[tuple[str, tuple[str, ...]], bytes] = {}
+        # Entry id and sorted field names by view and set of fields (a frozenset is quicker
+        # to make than a sorted tuple, and pages read the same sets again and again).
+        self._ids: dict[tuple[str, frozenset[str]], tuple[bytes, tuple[str, ...]]] = {}
         self._names: dict[tuple[str, ...], tuple[str, ...]] = {}  # one object each: smaller
 
     def record(self, reads: Reads, known: Callable[[bytes], bool]) -> tuple[bytes, Entries]:
@@ -70,11 +72,13 @@ class Recording:
         end), and the entries not `known`."""
         ids, new = [], {}
         for identity in sorted(reads):
-            names = tuple(sorted(reads[identity]))
-            names = self._names.setdefault(names, names)
-            eid = self._ids.get((identity, names))
-            if eid is None:
-                eid = self._ids[identity, names] = entry_id(identity, names)
+            key = (identity, frozenset(reads[identity]))
+            found = self._ids.get(key)
+            if found is None:
+                names = tuple(sorted(key[1]))
+                names = self._names.setdefault(names, names)
+                found = self._ids[key] = (entry_id(identity, names), names)
+            eid, names = found
             ids.append(eid[:READ])
             if not known(eid):
                 new[eid] = (identity, names, self.views.fingerprint(identity, names))

@@ -17,6 +17,7 @@ from reflexgen.incremental.parallel import run_all
 from reflexgen.render.templates import Renderer
 from reflexgen.render.writer import Staging
 from reflexgen.site.blueprint import Blueprint
+from reflexgen.site.plan import FeedJob, Job, JobKind
 
 
 class Known:
@@ -40,6 +41,31 @@ class Known:
             del self.records[rel]
             return False
         return True
+
+
+Task = tuple[str, int, str]  # "page" or "feed", the job's index, its key
+
+
+def article_order(tasks: list[Task], page_jobs: list[Job], feed_jobs: list[FeedJob]) \
+        -> list[Task]:
+    """The tasks with each discussion's feed right after its article's page: both read the
+    article's body, which the worker that renders them still holds for the feed (see
+    workers.BodyStore) instead of loading it again."""
+    discussions: dict[int, list[Task]] = {}
+    for task in tasks:
+        if task[0] == "feed" and feed_jobs[task[1]].scope == "comments":
+            discussions.setdefault(feed_jobs[task[1]].items[0], []).append(task)
+    pages = {page_jobs[i].key for kind, i, _ in tasks
+             if kind == "page" and page_jobs[i].kind is JobKind.ARTICLE}
+    ordered = []
+    for task in tasks:
+        kind, i, _ = task
+        if kind == "feed" and feed_jobs[i].scope == "comments" and feed_jobs[i].items[0] in pages:
+            continue  # placed after its article's page
+        ordered.append(task)
+        if kind == "page" and page_jobs[i].kind is JobKind.ARTICLE:
+            ordered += discussions.get(page_jobs[i].key, ())  # type: ignore[arg-type]
+    return ordered
 
 
 @dataclass
@@ -83,6 +109,7 @@ def write_outputs(blueprint: Blueprint, renderer: Renderer, dependencies: Depend
                     outputs[job.output] = previous[job.output]
                 else:
                     tasks.append((kind, index, key))
+    tasks = article_order(tasks, page_jobs, feed_jobs)
     rendered, written = [], []
     index = dependencies.index
     with Staging(output, full=not previous) as staging:

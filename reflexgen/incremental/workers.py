@@ -98,6 +98,7 @@ class RenderWorker:
     index: ReadIndex  # what the parent knows pages read (see dependencies.py)
     memo: dict  # see Cache.memo
     sent: set[bytes] = field(default_factory=set)  # what this process told the parent since
+    folders: set[str] = field(default_factory=set)  # made under `staging` by this process
 
     @cached_property
     def recording(self) -> Recording:
@@ -130,6 +131,6 @@ def render_one(worker: RenderWorker, task: tuple[str, int, str]) -> RenderResult
     previous = worker.previous.get(job.output)
     changed = previous is None or previous.content != content
     if changed:
-        write_file(worker.staging, job.output, data)
+        write_file(worker.staging, job.output, data, worker.folders)
     return RenderResult(job.output, record, changed, kind, time.perf_counter() - started,
                         entries)

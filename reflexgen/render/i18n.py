@@ -70,7 +70,7 @@ class Translator:
         return _format_number(value, self.language)
 
     def month(self, year: int, month: int) -> str:
-        return format_date(datetime(year, month, 1), "LLLL yyyy", locale=self.language)
+        return _format_month(year, month, self.language)
 
 
 @lru_cache(maxsize=16)
@@ -94,6 +94,12 @@ def _format_day(day: date, format: str, language: str) -> str:
     """Babel's `format_date` reads only the day (never the time): the same day in the same
     format, as on every page that shows it, is formatted once."""
     return format_date(day, format, locale=_locale(language))
+
+
+@lru_cache(maxsize=4096)
+def _format_month(year: int, month: int, language: str) -> str:
+    """A month and year (« mars 2024 »), as the archives show each of theirs."""
+    return format_date(datetime(year, month, 1), "LLLL yyyy", locale=_locale(language))
 
 
 def load_translator(theme: Theme, language: str, tz: ZoneInfo) -> Translator:

@@ -4,13 +4,17 @@ This is the one source of truth for incremental builds: a page depends on exactl
 it read, named by the identity of the view they belong to (`article:posts/x.md`, `author:claire`)
 and the field name. Nothing lists by hand what a template shows; a theme that reads a new field
 is followed as soon as it reads it.
+
+A view class is made by `tracked`: each public field is a small descriptor (`Field`) that notes
+the read in the capture under way, and each worked-out field (`derived`) notes itself and
+what its computation read; nothing else a view holds costs anything to read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -27,13 +31,25 @@ class Recorder:
     def capture(self) -> Iterator[Reads]:
         """Record into a fresh set for the duration; the reads are also added to any capture
         that encloses this one (a fragment inside a page)."""
-        outer, self.reads = self.reads, {}
+        outer = self.start()
         try:
-            yield self.reads
+            yield self.reads  # type: ignore[misc]
         finally:
-            inner, self.reads = self.reads, outer
-            if outer is not None:
-                merge(outer, inner)
+            self.stop(outer)
+
+    def start(self) -> Reads | None:
+        """`capture` without a context manager (cheaper, for the hottest callers): start
+        recording afresh, and give what to hand to `stop`."""
+        outer, self.reads = self.reads, {}
+        return outer
+
+    def stop(self, outer: Reads | None) -> Reads:
+        """End the capture `start` began: the reads made since, also added to `outer`."""
+        inner, self.reads = self.reads, outer
+        assert inner is not None
+        if outer is not None:
+            merge(outer, inner)
+        return inner
 
     def replay(self, reads: Reads) -> None:
         """Report reads made earlier (a cached fragment or field) as made again now."""
@@ -50,32 +66,78 @@ def merge(into: Reads, reads: Reads) -> None:
             known |= names
 
 
-_get = object.__getattribute__
+def note(reads: Reads, identity: str, name: str) -> None:
+    """Add one read to `reads`."""
+    names = reads.get(identity)
+    if names is None:
+        reads[identity] = {name}
+    else:
+        names.add(name)
 
 
 class Tracked:
     """A view whose public fields report their reads to `_recorder` under `_identity`.
 
-    Subclasses are dataclasses with `repr=False`: a view's repr is its identity, so that the
-    fingerprint of a value holding views names them instead of copying them."""
+    Subclasses are made with `tracked` (a dataclass with `repr=False`: a view's repr is its
+    identity, so that the fingerprint of a value holding views names them instead of copying
+    them). Reading a field runs one small descriptor (`Field`, `derived`); the view's own
+    attributes (`_views`, `_record`…) are read at no cost."""
 
     _identity: str
     _recorder: Recorder
 
-    def __getattribute__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> Any:
+        """A field the view does not have is read all the same (its fingerprint says
+        "missing"): a template may test it with `is defined`."""
         if name[0] != "_":
-            reads = _get(self, "_recorder").reads
-            if reads is not None:
-                identity = _get(self, "_identity")
-                names = reads.get(identity)
-                if names is None:
-                    reads[identity] = {name}
-                else:
-                    names.add(name)
-        return _get(self, name)
+            values = self.__dict__
+            recorder = values.get("_recorder")
+            if recorder is not None and recorder.reads is not None:
+                note(recorder.reads, values["_identity"], name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __repr__(self) -> str:
-        return f"<{object.__getattribute__(self, '_identity')}>"
+        return f"<{self.__dict__['_identity']}>"
+
+
+class Field:
+    """A public field of a view: its value is kept in the view's `__dict__`, each read of
+    it is recorded."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, view: Any, owner: type | None = None) -> Any:
+        if view is None:
+            return self
+        values = view.__dict__
+        reads = values["_recorder"].reads
+        if reads is not None:  # `note`, written out: the hottest path of a render
+            names = reads.get(values["_identity"])
+            if names is None:
+                reads[values["_identity"]] = {self.name}
+            else:
+                names.add(self.name)
+        return values[self.name]
+
+    def __set__(self, view: Any, value: Any) -> None:
+        view.__dict__[self.name] = value
+
+
+V = TypeVar("V", bound=type)
+
+
+def tracked(cls: V) -> V:
+    """Make a view class (a subclass of `Tracked`): a dataclass whose public fields record
+    their reads. `Views` gives each view its identity and recorder before any read."""
+    cls = dataclass(repr=False, eq=False)(cls)
+    for item in fields(cls):
+        if not item.name.startswith("_"):
+            setattr(cls, item.name, Field(item.name))
+    cls._tracked = True  # type: ignore[attr-defined]
+    return cls
 
 
 class derived(Generic[T]):  # noqa: N801 - used as a decorator, like cached_property
@@ -101,17 +163,26 @@ class derived(Generic[T]):  # noqa: N801 - used as a decorator, like cached_prop
         if view is None:
             return self
         assert self.compute is not None
-        recorder: Recorder = view._recorder
+        values = view.__dict__
+        recorder: Recorder = values["_recorder"]
+        if recorder.reads is not None:
+            note(recorder.reads, values["_identity"], self.name)
         if self.body:
-            with recorder.capture():
+            outer = recorder.start()
+            try:
                 return self.compute(view)
-        cache, key = view.__dict__, "_derived_" + self.name
-        hit = cache.get(key)
+            finally:
+                recorder.stop(outer)
+        key = "_derived_" + self.name
+        hit = values.get(key)
         if hit is None:
-            with recorder.capture() as reads:
+            outer = recorder.start()
+            try:
                 value = self.compute(view)
-            hit = cache[key] = (value, reads)
-        else:
+            finally:
+                reads = recorder.stop(outer)
+            hit = values[key] = (value, reads)
+        elif hit[1]:
             recorder.replay(hit[1])
         return hit[0]
 

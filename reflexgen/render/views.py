@@ -26,7 +26,7 @@ from reflexgen.content.pictures import Picture, plan
 from reflexgen.hashing import digest
 from reflexgen.render import structured
 from reflexgen.render.share import ShareLink, share_links
-from reflexgen.render.tracking import Recorder, Tracked, body_fields, derived
+from reflexgen.render.tracking import Recorder, Tracked, body_fields, derived, tracked
 from reflexgen.site.assets import logical, split_tail
 from reflexgen.site.plan import FeedJob, Job, JobKind, scope_feeds, search_url
 from reflexgen.site.related import Related
@@ -36,6 +36,7 @@ WORDS_PER_MINUTE = 230
 V = TypeVar("V", bound=Tracked)
 AVATAR_COLOURS = 8
 ASSET = "asset"  # the identity of a theme file's view: asset:theme/style.css
+FIELDS_KEPT = 2048  # views whose fields, as text, are kept while they are fingerprinted
 
 
 def article_identity(source: str) -> str:
@@ -47,7 +48,7 @@ def reading_minutes(words: int) -> int:
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
 
-@dataclass(repr=False, eq=False)
+@tracked
 class AuthorView(Tracked):
     """An author: from an author file, or (`profile` false) a byline that matches none."""
 
@@ -62,7 +63,7 @@ class AuthorView(Tracked):
     gender: str | None  # "f", "m" or "n" as its author file says, else None; see the gender filter
 
 
-@dataclass(repr=False, eq=False)
+@tracked
 class TaxonView(Tracked):
     """A tag, a category or a series, with its articles (newest first; series oldest first)."""
 
@@ -80,7 +81,7 @@ class TaxonView(Tracked):
         return tuple(self._views.article(i) for i in taxon.articles)
 
 
-@dataclass(repr=False, eq=False)
+@tracked
 class PageView(Tracked):
     """A standalone page such as « À propos »."""
 
@@ -95,7 +96,7 @@ class PageView(Tracked):
     weight: int  # its place in that menu: lower first
 
 
-@dataclass(repr=False, eq=False)
+@tracked
 class AssetView(Tracked):
     """A file of the theme, as the `url` and `absolute` helpers read it: a page that links
     it depends on the name it is published under."""
@@ -158,7 +159,7 @@ class SeriesView:
     next: ArticleView | None  # the episode after, if any
 
 
-@dataclass(repr=False, eq=False)
+@tracked
 class ArticleView(Tracked):
     """What templates see of an article. The body, the comments and the JSON-LD load on first
     read: listings that never read them never load the body."""
@@ -342,7 +343,9 @@ class Views:
                                                  ("series", site.series)) for t in taxa}
         self._pages = {p.source: p for p in site.pages}
         self._fingerprints: dict[tuple[str, tuple[str, ...]], str] = {}
-        self._fields: tuple[str, dict[str, str]] = ("", {})
+        # What the fields of the views fingerprinted last are, as text (the most recent last):
+        # a view read by pages with different fields is fingerprinted once for each set.
+        self._fields: dict[str, dict[str, str]] = {}
 
     # Views by identity -------------------------------------------------------------------
 
@@ -428,6 +431,7 @@ class Views:
         view = self._made.get(identity)
         if view is None:
             view = self._made[identity] = make()
+            assert type(view).__dict__.get("_tracked"), "a view class is made by `tracked`"
             object.__setattr__(view, "_identity", identity)
             object.__setattr__(view, "_recorder", self.recorder)
         return view  # type: ignore[return-value]
@@ -448,15 +452,23 @@ class Views:
         out once per build (views do not change during one)."""
         found = self._fingerprints.get((identity, names))
         if found is None:
-            if self._fields[0] != identity:  # the fields of the last view asked about
-                self._fields = (identity, {})
-            fields_ = self._fields[1]
+            fields_ = self._view_fields(identity)
             for name in names:
                 if name not in fields_:
                     fields_[name] = self._field(identity, name)
             found = self._fingerprints[identity, names] = digest(
                 *(fields_[name] for name in names))[:16]
         return found
+
+    def _view_fields(self, identity: str) -> dict[str, str]:
+        """The fields of a view worked out so far, kept for the last FIELDS_KEPT views."""
+        fields_ = self._fields.pop(identity, None)
+        if fields_ is None:
+            fields_ = {}
+            if len(self._fields) >= FIELDS_KEPT:
+                del self._fields[next(iter(self._fields))]
+        self._fields[identity] = fields_
+        return fields_
 
     def _field(self, identity: str, name: str) -> str:
         """What a field of a view is, as text (views it holds are named, not copied); a body
@@ -465,10 +477,10 @@ class Views:
         if view is None:
             return "gone"
         if name in BODY_FIELDS and isinstance(view, ArticleView):
-            return "body " + object.__getattribute__(view, "_record").digest
+            return "body " + view._record.digest
         reads, self.recorder.reads = self.recorder.reads, None  # checking is not reading
         try:
-            return repr(object.__getattribute__(view, name))  # past the recording
+            return repr(getattr(view, name))
         except AttributeError:
             return "missing"
         finally:

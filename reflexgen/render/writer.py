@@ -21,14 +21,38 @@ from types import TracebackType
 from reflexgen.errors import BuildError, Problem
 
 
-def write_file(root: Path, rel: str, data: bytes) -> None:
-    """Used by worker processes too: no state beyond the folder."""
-    path = root / rel
+def write_file(root: Path, rel: str, data: bytes, made: set[str] | None = None) -> None:
+    """Used by worker processes too: no state beyond the folder, and `made`, the folders
+    under it that this process made already (each is then made once, before its first file,
+    rather than after a failed attempt at writing it)."""
+    path = f"{root}/{rel}"  # os-level calls: pathlib costs more than the writing
+    folder = os.path.dirname(path)
+    if made is not None:
+        make_folder(folder, made)
     try:
-        path.write_bytes(data)
+        write_bytes(path, data)
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        os.makedirs(folder, exist_ok=True)
+        write_bytes(path, data)
+
+
+def write_bytes(path: str, data: bytes) -> None:
+    with open(path, "wb") as file:
+        file.write(data)
+
+
+def make_folder(folder: str, made: set[str]) -> None:
+    """Make `folder` (and its parents) unless it is in `made`, then add it there; another
+    process may have made it meanwhile."""
+    if folder in made:
+        return
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
+    made.add(folder)
 
 
 class Staging:

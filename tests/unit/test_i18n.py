@@ -89,3 +89,8 @@ def test_a_table_neither_plural_nor_gendered_is_an_error_naming_its_line(tmp_pat
     assert (problem.path, problem.line) == (strings, 3)
     assert "UI string 'about_author' has variants 'femme'" in problem.message
     assert "n = " in (problem.hint or "")
+
+
+def test_months_are_localised():
+    assert translator("fr").month(2024, 3) == "mars 2024"
+    assert translator("en").month(2024, 3) == "March 2024"
