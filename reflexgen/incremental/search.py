@@ -110,14 +110,16 @@ def same_for_search(pages: list[str], previous: dict[str, Output], record: dict[
 
 
 # What Pagefind may take from a page besides its body: its filters, meta and sort keys, a
-# title or a heading, the page's meta tags.
-PAGEFIND_READS = '//*[@*[starts-with(name(), "data-pagefind-")]] | //title | //h1 | //meta'
+# title or a heading, an image (the first of the page, even outside the body: an avatar),
+# the page's meta tags.
+PAGEFIND_READS = ('//*[@*[starts-with(name(), "data-pagefind-")]] | //title | //h1 | //img'
+                  " | //meta")
 
 
 def read_by_pagefind(page: bytes) -> list[bytes]:
     """What Pagefind can read of a page, over-estimated: the attributes of `<html>` (the
     language), every element marked for it (`data-pagefind-body` with all it holds, its
-    filters, meta and sort keys) and the title, headings and meta tags; all of a page
+    filters, meta and sort keys) and the title, headings, images and meta tags; all of a page
     without a `data-pagefind-body`."""
     if b"data-pagefind-body" not in page:
         return [page]

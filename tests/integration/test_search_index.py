@@ -215,6 +215,8 @@ def test_what_pagefind_reads_of_a_page(blog):
     assert read != search.read_by_pagefind(page.replace(b"changent", b"changeront"))
     assert read != search.read_by_pagefind(page.replace(b'lang="fr"', b'lang="en"'))
     assert read != search.read_by_pagefind(page.replace(b"<title>", b"<title>Nouveau "))
+    assert read != search.read_by_pagefind(page.replace(  # an image anywhere: Pagefind's
+        b"</body>", b'<img src="/avatar.png" alt=""></body>'))  # first is the page's image
     assert read == search.read_by_pagefind(page.replace(b"</body>",
                                                         b"<p>Pied de page</p></body>"))
     unmarked = page.replace(b"data-pagefind-body", b"data-x")
